@@ -1,0 +1,32 @@
+// Who may act on what: pure functions of the caller and the object's place in the region tree.
+import type { StaffRole } from '../db/schema.ts';
+import type { Caller } from '../http/caller.ts';
+
+/** Where an object sits: its region path ('510000/510100/510104/') and, if it belongs to one, its org. */
+export interface Placement {
+  regionPath: string;
+  orgId: string | null;
+}
+
+export function callerCovers(caller: Caller, place: Placement): boolean {
+  if (caller.orgId !== null) return place.orgId === caller.orgId;
+  return caller.regionPath !== null && place.regionPath.startsWith(caller.regionPath);
+}
+
+/** Catalog and case data may be written by apps and by admins within their scope. */
+export function mayWriteCatalog(caller: Caller, place: Placement): boolean {
+  if (caller.kind === 'app') return callerCovers(caller, place);
+  return (caller.role === 'province_admin' || caller.role === 'city_admin') && callerCovers(caller, place);
+}
+
+/** Reading evaluations and catalog: any staff role within scope; apps within scope. */
+export function mayRead(caller: Caller, place: Placement): boolean {
+  return callerCovers(caller, place);
+}
+
+const ROLES_REVEALING_PII: ReadonlySet<StaffRole> = new Set(['province_admin', 'supervisor']);
+
+/** Whether a caller may ask for personal information unmasked (each such read is logged). */
+export function mayRevealPii(caller: Caller): boolean {
+  return caller.kind === 'staff' && ROLES_REVEALING_PII.has(caller.role);
+}

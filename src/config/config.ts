@@ -1,0 +1,117 @@
+// The one place that reads the environment. Everything else receives a Config.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Env = Type.Object({
+  HCP_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
+  HTTP_HOST: Type.String({ default: '127.0.0.1' }),
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String()),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  PGLITE_DIR: Type.String({ default: './data/pglite' }),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  // SM4 keys for personal information: "keyId:32 hex chars" separated by commas; the first is used for new data.
+  PII_KEYS: Type.Optional(Type.String()),
+  // Key of the keyed SM3 hash used to find the same person again without decrypting.
+  PII_LOOKUP_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32,128}$' })),
+  RATING_WINDOW_DAYS: Type.Integer({ minimum: 1, maximum: 366, default: 30 }),
+  CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 300 }),
+  SYNC_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 30, default: 3 }),
+  SIGNATURE_MAX_AGE_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  SYSTEM_DEFAULT_ENABLED: Type.Boolean({ default: false }),
+  SYSTEM_DEFAULT_LEVEL: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
+  SYSTEM_DEFAULT_AFTER_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 7 }),
+  COMMENT_MAX_CHARS: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  INTAKE_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  INTAKE_FLUSH_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+  INTAKE_WRITERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
+  SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 12 }),
+});
+type Env = Static<typeof Env>;
+
+export interface PiiKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  env: Env['HCP_ENV'];
+  http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  database: { url: string | undefined; pgliteDir: string; poolSize: number };
+  logLevel: Env['LOG_LEVEL'];
+  pii: { keys: PiiKey[]; lookupKey: Buffer };
+  rules: {
+    ratingWindowDays: number;
+    clockSkewSeconds: number;
+    syncGraceDays: number;
+    commentMaxChars: number;
+    systemDefault: { enabled: boolean; level: number; afterDays: number };
+  };
+  intake: { batchMax: number; flushMaxRows: number; writers: number };
+  auth: { signatureMaxAgeSeconds: number; sessionTtlHours: number };
+}
+
+// Development-only keys, so that `npm run quickstart` works out of the box. Production refuses them.
+const DEVELOPMENT_PII_KEYS = 'dev1:000102030405060708090a0b0c0d0e0f';
+const DEVELOPMENT_LOOKUP_KEY = '101112131415161718191a1b1c1d1e1f';
+
+export class ConfigError extends Error {}
+
+function parsePiiKeys(text: string): PiiKey[] {
+  return text.split(',').map((part) => {
+    const match = /^([A-Za-z0-9_-]{1,32}):([0-9a-fA-F]{32})$/.exec(part.trim());
+    if (!match?.[1] || !match[2]) throw new ConfigError(`PII_KEYS: "${part}" is not keyId:32-hex-chars`);
+    return { id: match[1], key: Buffer.from(match[2], 'hex') };
+  });
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(Env.properties)) {
+    const text = source[name];
+    if (text === undefined || text === '') continue;
+    const type = (schema as { type?: string }).type;
+    if (type === 'integer') raw[name] = /^-?\d+$/.test(text) ? Number(text) : text;
+    else if (type === 'boolean') raw[name] = BOOLEAN_WORDS[text.toLowerCase()] ?? text;
+    else raw[name] = text;
+  }
+  const withDefaults = Value.Default(Env, raw);
+  if (!Value.Check(Env, withDefaults)) {
+    const problems = [...Value.Errors(Env, withDefaults)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = withDefaults as Env;
+  if (env.HCP_ENV === 'production' && (!env.PII_KEYS || !env.PII_LOOKUP_KEY)) {
+    throw new ConfigError('PII_KEYS and PII_LOOKUP_KEY are required in production');
+  }
+  const usesPglite = env.DATABASE_URL === undefined;
+  return Object.freeze({
+    env: env.HCP_ENV,
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HTTP_HOST}:${env.HTTP_PORT}`,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    },
+    database: { url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, poolSize: env.DB_POOL_SIZE },
+    logLevel: env.LOG_LEVEL,
+    pii: {
+      keys: parsePiiKeys(env.PII_KEYS ?? DEVELOPMENT_PII_KEYS),
+      lookupKey: Buffer.from(env.PII_LOOKUP_KEY ?? DEVELOPMENT_LOOKUP_KEY, 'hex'),
+    },
+    rules: {
+      ratingWindowDays: env.RATING_WINDOW_DAYS,
+      clockSkewSeconds: env.CLOCK_SKEW_SECONDS,
+      syncGraceDays: env.SYNC_GRACE_DAYS,
+      commentMaxChars: env.COMMENT_MAX_CHARS,
+      systemDefault: { enabled: env.SYSTEM_DEFAULT_ENABLED, level: env.SYSTEM_DEFAULT_LEVEL, afterDays: env.SYSTEM_DEFAULT_AFTER_DAYS },
+    },
+    // PGlite is one connection: a second writer would only queue behind the first.
+    intake: { batchMax: env.INTAKE_BATCH_MAX, flushMaxRows: env.INTAKE_FLUSH_MAX_ROWS, writers: env.INTAKE_WRITERS ?? (usesPglite ? 1 : 2) },
+    auth: { signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS, sessionTtlHours: env.SESSION_TTL_HOURS },
+  });
+}

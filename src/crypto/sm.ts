@@ -1,0 +1,56 @@
+// 国密 primitives on Node's OpenSSL 3: SM3 (hash), HMAC-SM3, SM4 (block cipher).
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export function sm3(...parts: Array<string | Uint8Array>): Buffer {
+  const hash = createHash('sm3');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+export function hmacSm3(key: Uint8Array, ...parts: Array<string | Uint8Array>): Buffer {
+  const mac = createHmac('sm3', key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const VERSION = 1;
+const IV_BYTES = 16;
+const MAC_BYTES = 32;
+
+// Sub-keys: one for SM4, one for the MAC, derived from the configured 128-bit key.
+function subKeys(key: Uint8Array): { encryption: Buffer; authentication: Buffer } {
+  return {
+    encryption: hmacSm3(key, 'hcp-sm4-encryption').subarray(0, 16),
+    authentication: hmacSm3(key, 'hcp-sm4-authentication'),
+  };
+}
+
+/**
+ * SM4-CBC then HMAC-SM3 over version, IV and ciphertext (encrypt-then-MAC), since the bundled
+ * OpenSSL offers no SM4-GCM. Layout: version (1) ‖ IV (16) ‖ ciphertext ‖ MAC (32).
+ */
+export function sm4Seal(key: Uint8Array, plaintext: string | Uint8Array, associated = ''): Buffer {
+  const { encryption, authentication } = subKeys(key);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('sm4-cbc', encryption, iv);
+  const body = Buffer.concat([Buffer.from([VERSION]), iv, cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([body, hmacSm3(authentication, body, associated)]);
+}
+
+export class DecryptionError extends Error {}
+
+export function sm4Open(key: Uint8Array, sealed: Uint8Array, associated = ''): Buffer {
+  const data = Buffer.from(sealed);
+  if (data.length < 1 + IV_BYTES + 16 + MAC_BYTES || data[0] !== VERSION) throw new DecryptionError('sealed data is malformed');
+  const { encryption, authentication } = subKeys(key);
+  const body = data.subarray(0, data.length - MAC_BYTES);
+  if (!equalBytes(hmacSm3(authentication, body, associated), data.subarray(data.length - MAC_BYTES))) {
+    throw new DecryptionError('sealed data failed authentication (wrong key or altered)');
+  }
+  const decipher = createDecipheriv('sm4-cbc', encryption, body.subarray(1, 1 + IV_BYTES));
+  return Buffer.concat([decipher.update(body.subarray(1 + IV_BYTES)), decipher.final()]);
+}

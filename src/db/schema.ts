@@ -1,0 +1,253 @@
+// Row types of the tables, as Kysely sees them. Kept by hand beside the migrations.
+import type { ColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface MaskedPerson {
+  name?: string;
+  phone?: string;
+  certNo?: string;
+}
+
+export interface RegionTable {
+  code: string;
+  name: string;
+  level: number;
+  parent_code: string | null;
+  path: string;
+}
+
+export interface OrgTable {
+  id: string;
+  dept_code: string;
+  name: string;
+  kind: 'department' | 'hall' | 'center' | 'other';
+  region_code: string;
+  parent_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface ServiceItemTable {
+  id: string;
+  task_code: string;
+  name: string;
+  item_type: string;
+  org_id: string;
+  region_code: string;
+  created_at: Timestamp;
+}
+
+export interface ServiceWindowTable {
+  id: string;
+  org_id: string;
+  code: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface StaffTable {
+  id: string;
+  org_id: string;
+  window_id: string | null;
+  staff_no: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface IndicatorTable {
+  version: string;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  scope: 'online' | 'offline' | 'any';
+  levels: number[];
+}
+
+export interface ServiceCaseTable {
+  id: string;
+  project_no: string;
+  item_id: string;
+  org_id: string;
+  region_code: string;
+  pro_status: number;
+  accept_at: Date | null;
+  result_at: Date | null;
+  promise_at: Date | null;
+  user_prop: number | null;
+  applicant_pii: Uint8Array | null;
+  applicant_pii_key_id: string | null;
+  applicant_masked: Json<MaskedPerson> | null;
+  applicant_phone_lookup: Uint8Array | null;
+  applicant_cert_lookup: Uint8Array | null;
+  data_source: string | null;
+  source_app: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseStageTable {
+  id: string;
+  case_id: string;
+  service_number: number;
+  name: string | null;
+  status: number;
+  completed_at: Date | null;
+  org_id: string;
+  window_id: string | null;
+  staff_id: string | null;
+}
+
+export interface LedgerChainTable {
+  chain_id: number;
+  head_seq: number;
+  head_hash: Bytes;
+  created_at: Timestamp;
+  lease_owner: string | null;
+  lease_until: Date | null;
+}
+
+export interface EvaluationTable {
+  id: string;
+  chain_id: number;
+  seq: number;
+  hash: Bytes;
+  receipt_no: string;
+  received_at: Timestamp;
+  assessed_at: Timestamp;
+  assessed_day: string;
+  subject: 'case_stage' | 'window' | 'staff';
+  case_stage_id: string | null;
+  case_id: string | null;
+  project_no: string | null;
+  service_number: number | null;
+  assess_number: number;
+  level: number;
+  indicator_version: string;
+  indicator_codes: string[];
+  comment: string | null;
+  channel: string;
+  is_default: boolean;
+  is_anonymous: boolean;
+  region_code: string;
+  org_id: string;
+  item_id: string | null;
+  window_id: string | null;
+  staff_id: string | null;
+  user_prop: number | null;
+  rater_pii: Uint8Array | null;
+  rater_pii_key_id: string | null;
+  rater_masked: Json<MaskedPerson> | null;
+  rater_phone_lookup: Uint8Array | null;
+  rater_cert_lookup: Uint8Array | null;
+  source_app: string;
+  client_id: string | null;
+}
+
+export interface EvaluationEventTable {
+  id: string;
+  evaluation_id: string;
+  kind: 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared';
+  reason: string;
+  actor: string;
+  at: Timestamp;
+}
+
+export interface EvaluationSlotTable {
+  case_stage_id: string;
+  assess_number: number;
+  evaluation_id: string;
+}
+
+export interface IntakeKeyTable {
+  source_app: string;
+  client_id: string;
+  evaluation_id: string;
+  request_digest: Bytes;
+  created_at: Timestamp;
+}
+
+export interface EvaluationCounterTable {
+  day: string;
+  region_code: string;
+  org_id: string;
+  item_id: string | null;
+  channel: string;
+  level: number;
+  is_default: boolean;
+  subject: string;
+  count: number;
+}
+
+export interface PiiAccessLogTable {
+  id: string;
+  at: Timestamp;
+  actor: string;
+  actor_role: string;
+  purpose: string;
+  subject_table: string;
+  subject_id: string;
+  fields: string[];
+}
+
+export interface IntegratorAppTable {
+  app_id: string;
+  name: string;
+  secret_enc: Bytes;
+  secret_key_id: string;
+  region_code: string;
+  org_id: string | null;
+  channel_profile: 'national' | 'sms-six';
+  active: boolean;
+  created_at: Timestamp;
+}
+
+export interface RequestNonceTable {
+  app_id: string;
+  nonce: string;
+  seen_at: Timestamp;
+}
+
+export type StaffRole = 'province_admin' | 'city_admin' | 'org_handler' | 'supervisor';
+
+export interface StaffAccountTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  display_name: string;
+  role: StaffRole;
+  scope_region_code: string | null;
+  scope_org_id: string | null;
+  active: boolean;
+  created_at: Timestamp;
+}
+
+export interface StaffSessionTable {
+  token_hash: Bytes;
+  account_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface DB {
+  region: RegionTable;
+  org: OrgTable;
+  service_item: ServiceItemTable;
+  service_window: ServiceWindowTable;
+  staff: StaffTable;
+  indicator: IndicatorTable;
+  service_case: ServiceCaseTable;
+  case_stage: CaseStageTable;
+  ledger_chain: LedgerChainTable;
+  evaluation: EvaluationTable;
+  evaluation_event: EvaluationEventTable;
+  evaluation_slot: EvaluationSlotTable;
+  intake_key: IntakeKeyTable;
+  evaluation_counter: EvaluationCounterTable;
+  pii_access_log: PiiAccessLogTable;
+  integrator_app: IntegratorAppTable;
+  request_nonce: RequestNonceTable;
+  staff_account: StaffAccountTable;
+  staff_session: StaffSessionTable;
+}

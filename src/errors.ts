@@ -1,0 +1,105 @@
+// The error catalogue: one stable code per failure, the same in the API, the CLI and the logs.
+// Chinese first, English second. Add codes; never rename or reuse one.
+
+export const errorCatalogue = {
+  // Generic input
+  VALIDATION_FAILED: { status: 400, zh: '请求内容不符合接口要求', en: 'The request does not match the schema' },
+  BODY_TOO_LARGE: { status: 413, zh: '请求内容过大', en: 'The request body is too large' },
+  BODY_NOT_JSON: { status: 400, zh: '请求内容不是合法的 JSON（须为 UTF-8 编码）', en: 'The request body is not valid JSON (UTF-8 required)' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  NOT_FOUND: { status: 404, zh: '请求的资源不存在', en: 'The requested resource does not exist' },
+  INTERNAL_ERROR: { status: 500, zh: '系统内部错误，请稍后重试', en: 'Internal error, please retry later' },
+  SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable, please retry' },
+  TEXT_INVALID_CHARACTERS: { status: 422, zh: '文本含有不允许的控制字符', en: 'The text contains forbidden control characters' },
+
+  // Authentication and authorisation
+  AUTH_REQUIRED: { status: 401, zh: '需要登录或签名认证', en: 'Authentication required' },
+  AUTH_APP_UNKNOWN: { status: 401, zh: '接入应用不存在或已停用', en: 'Unknown or disabled app id' },
+  AUTH_SIGNATURE_INVALID: { status: 401, zh: '请求签名无效', en: 'Invalid request signature' },
+  AUTH_TIMESTAMP_SKEW: { status: 401, zh: '请求时间戳超出允许范围，请校准时钟', en: 'Request timestamp outside the allowed window; check the clock' },
+  AUTH_NONCE_REPLAYED: { status: 401, zh: '请求随机数已使用（疑似重放）', en: 'Nonce already used (replay suspected)' },
+  AUTH_LOGIN_FAILED: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  AUTH_SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Session expired, please sign in again' },
+  AUTH_FORBIDDEN: { status: 403, zh: '无权执行此操作', en: 'Not allowed' },
+  AUTH_OUT_OF_SCOPE: { status: 403, zh: '超出本账号或应用的管辖范围', en: 'Outside the region or org this caller may act on' },
+
+  // Catalog
+  REGION_UNKNOWN: { status: 422, zh: '行政区划代码不存在', en: 'Unknown region code' },
+  REGION_CODE_INVALID: { status: 422, zh: '行政区划代码格式错误（应为6位或12位数字）', en: 'Malformed region code (6 or 12 digits)' },
+  ORG_UNKNOWN: { status: 422, zh: '部门（单位）不存在', en: 'Unknown org' },
+  ORG_DEPT_CODE_INVALID: { status: 422, zh: '统一社会信用代码格式或校验位错误', en: 'Malformed unified social credit code (deptCode) or wrong check character' },
+  SERVICE_ITEM_UNKNOWN: { status: 422, zh: '政务服务事项不存在', en: 'Unknown service item (taskCode)' },
+  SERVICE_ITEM_TYPE_INVALID: { status: 422, zh: '事项类型代码不在国家标准代码表中', en: 'Service item type not in the national code table' },
+  WINDOW_UNKNOWN: { status: 422, zh: '窗口不存在', en: 'Unknown window' },
+  STAFF_UNKNOWN: { status: 422, zh: '工作人员不存在', en: 'Unknown staff member' },
+  IMPORT_HAS_ERRORS: { status: 422, zh: '导入文件有错误，未导入任何数据', en: 'The import file has errors; nothing was imported' },
+  IMPORT_FORMAT_UNKNOWN: { status: 400, zh: '无法识别的导入文件格式（支持 CSV 与 JSON）', en: 'Unrecognised import format (CSV and JSON are supported)' },
+  DUPLICATE_KEY: { status: 409, zh: '记录已存在', en: 'The record already exists' },
+
+  // Service cases
+  CASE_NOT_FOUND: { status: 404, zh: '办件不存在', en: 'Service case not found' },
+  CASE_STAGE_NOT_FOUND: { status: 404, zh: '办件环节不存在', en: 'Case stage not found' },
+  CASE_CONFLICT: { status: 409, zh: '办件编号已存在且内容不同', en: 'A case with this projectNo exists with different content' },
+  CASE_STATUS_INVALID: { status: 422, zh: '办件状态不合法或不允许回退', en: 'Invalid case status or status moving backwards' },
+  CASE_DATES_INVALID: { status: 422, zh: '办件日期不合理（办结早于受理或晚于当前时间）', en: 'Implausible case dates (result before accept, or in the future)' },
+
+  // Evaluation intake
+  EVALUATION_LEVEL_INVALID: { status: 422, zh: '评价等级须为1至5', en: 'Level must be 1 to 5' },
+  EVALUATION_INDICATOR_REQUIRED: { status: 422, zh: '差评须至少选择一项评价内容', en: 'A bad rating needs at least one indicator' },
+  EVALUATION_INDICATOR_INVALID: { status: 422, zh: '评价内容代码不属于该等级或该版本', en: 'Indicator code not valid for this level and version' },
+  INDICATOR_VERSION_UNKNOWN: { status: 422, zh: '评价指标版本不存在', en: 'Unknown indicator set version' },
+  EVALUATION_STAGE_NOT_COMPLETED: { status: 422, zh: '该办件环节尚未办结，暂不能评价', en: 'The case stage is not completed yet' },
+  EVALUATION_WINDOW_CLOSED: { status: 422, zh: '已超过评价期限', en: 'The rating window has closed' },
+  EVALUATION_TIME_INVALID: { status: 422, zh: '评价时间不合理（早于办结时间或晚于当前时间）', en: 'Implausible assessment time (before completion or in the future)' },
+  EVALUATION_ALREADY_EXISTS: { status: 409, zh: '该办件环节已评价', en: 'This case stage has already been rated' },
+  EVALUATION_FOLLOW_UP_WITHOUT_FIRST: { status: 422, zh: '尚无首次评价，不能追评', en: 'A follow-up needs a first evaluation' },
+  EVALUATION_CHANNEL_INVALID: { status: 422, zh: '评价渠道代码无效', en: 'Unknown channel code' },
+  EVALUATION_DEFAULT_NOT_ALLOWED: { status: 422, zh: '系统默认评价未启用或内容不符合规则', en: 'System default ratings are disabled or malformed' },
+  EVALUATION_ANONYMOUS_WITH_IDENTITY: { status: 422, zh: '匿名评价不能携带评价人身份信息', en: 'An anonymous rating must not carry rater identity' },
+  EVALUATION_COMMENT_TOO_LONG: { status: 422, zh: '文字评价超过字数限制', en: 'The comment is too long' },
+  EVALUATION_SUBJECT_MISSING: { status: 422, zh: '须指明评价的办件环节或窗口', en: 'Name the case stage or the window being rated' },
+  EVALUATION_NOT_FOUND: { status: 404, zh: '评价记录不存在', en: 'Evaluation not found' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, zh: '同一请求编号已用于内容不同的评价', en: 'This client id was already used for a different evaluation' },
+  BATCH_TOO_LARGE: { status: 413, zh: '批量提交条数超过上限', en: 'Too many items in one batch' },
+  PII_INVALID: { status: 422, zh: '个人信息格式错误（手机号或证件号）', en: 'Malformed personal information (phone or ID number)' },
+  EVALUATION_FLAG_INVALID: { status: 422, zh: '评价标记类型无效', en: 'Unknown evaluation flag kind' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, details?: Record<string, unknown>) {
+    super(`${code}: ${errorCatalogue[code].en}`);
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.details = details;
+  }
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  messageEn: string;
+  details?: Record<string, unknown>;
+}
+
+export function errorBody(code: ErrorCode, details?: Record<string, unknown>): ErrorBody {
+  const entry = errorCatalogue[code];
+  return details === undefined
+    ? { code, message: entry.zh, messageEn: entry.en }
+    : { code, message: entry.zh, messageEn: entry.en, details };
+}
+
+/** A coded refusal from a pure rule, before it becomes an HTTP response or a CLI line. */
+export interface Refusal {
+  code: ErrorCode;
+  details?: Record<string, unknown>;
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCatalogue, value);
+}

@@ -1,0 +1,146 @@
+// Builds the Fastify application; listening is done elsewhere (src/cli/serve.ts), tests use inject().
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import secureJson from 'secure-json-parse';
+import { AppError, errorBody, type ErrorCode } from '../errors.ts';
+import { registerAuthRoutes } from '../auth/routes.ts';
+import { authenticateRequest } from '../auth/guard.ts';
+import { registerCatalogRoutes } from '../catalog/routes.ts';
+import { registerCaseRoutes } from '../cases/routes.ts';
+import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import type { AppContext } from './context.ts';
+import { ErrorResponse } from './error-schema.ts';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function ajvFor(coerce: boolean) {
+  // Bodies are validated strictly: unknown fields are refused, not silently stripped, and
+  // "5" is not 5. Query strings and path params are text by nature, so they are coerced.
+  const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+export async function buildApp(context: AppContext): Promise<App> {
+  const app: App = Fastify({
+    loggerInstance: context.log,
+    bodyLimit: context.config.http.bodyLimitBytes,
+    disableRequestLogging: context.config.env === 'production' ? false : true,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const strict = ajvFor(false);
+  const coercing = ajvFor(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  app.decorateRequest('caller', null);
+  app.decorateRequest('rawBody', null);
+
+  // JSON bodies: kept as bytes for request signatures, decoded as strict UTF-8, parsed safely.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    request.rawBody = bytes;
+    if (bytes.length === 0) return done(null, undefined);
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return done(new AppError('BODY_NOT_JSON', { reason: 'not UTF-8' }), undefined);
+    }
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      done(new AppError('BODY_NOT_JSON', { reason: (error as Error).message }), undefined);
+    }
+  });
+
+  app.addSchema(ErrorResponse);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '政务服务“好差评”平台 API / Government service rating platform API',
+        version: '1.0.0',
+        description:
+          '接入方以应用编号与 HMAC-SM3 请求签名调用（见 docs/integration.md）；工作人员以会话令牌调用。错误一律返回稳定错误码与中英文说明。\n\n' +
+          'Integrators call with an app id and an HMAC-SM3 request signature (docs/integration.md); staff call with a session token. Every error carries a stable code and a Chinese and English message.',
+      },
+      components: {
+        securitySchemes: {
+          appSignature: { type: 'apiKey', in: 'header', name: 'X-Hcp-Signature', description: 'HMAC-SM3, with X-Hcp-App-Id, X-Hcp-Timestamp, X-Hcp-Nonce' },
+          staffSession: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error, code: error.code }, error.message);
+      else request.log.info({ code: error.code, details: error.details }, 'request refused');
+      return reply.status(error.status).send(errorBody(error.code, error.details));
+    }
+    const mapped = mapFrameworkError(error);
+    if (mapped) {
+      request.log.info({ code: mapped.code }, 'request refused');
+      return reply.status(statusOf(mapped.code)).send(errorBody(mapped.code, mapped.details));
+    }
+    request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL_ERROR'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] })));
+
+  app.addHook('preHandler', authenticateRequest(context));
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', engine: context.database.engine }));
+
+  registerAuthRoutes(app, context);
+  registerCatalogRoutes(app, context);
+  registerCaseRoutes(app, context);
+  registerEvaluationRoutes(app, context);
+
+  return app;
+}
+
+function statusOf(code: ErrorCode): number {
+  return new AppError(code).status;
+}
+
+function mapFrameworkError(error: FastifyError): { code: ErrorCode; details?: Record<string, unknown> } | null {
+  if (error.validation) {
+    return {
+      code: 'VALIDATION_FAILED',
+      details: { context: error.validationContext, problems: error.validation.map((v) => ({ path: v.instancePath, message: v.message, params: v.params })) },
+    };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'BODY_TOO_LARGE' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'BODY_NOT_JSON' };
+    default:
+      return error.statusCode === 400 ? { code: 'VALIDATION_FAILED', details: { reason: error.message } } : null;
+  }
+}
