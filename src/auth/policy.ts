@@ -8,7 +8,13 @@ export interface Placement {
   orgId: string | null;
 }
 
-export function callerCovers(caller: Caller, place: Placement): boolean {
+/** The part of a caller that decides what it covers. */
+export interface Scope {
+  regionPath: string | null;
+  orgId: string | null;
+}
+
+export function callerCovers(caller: Scope, place: Placement): boolean {
   if (caller.orgId !== null) return place.orgId === caller.orgId;
   return caller.regionPath !== null && place.regionPath.startsWith(caller.regionPath);
 }

@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, {
   type FastifyBaseLogger,
@@ -38,14 +38,21 @@ export async function buildApp(context: AppContext): Promise<App> {
   const app: App = Fastify({
     loggerInstance: context.log,
     bodyLimit: context.config.http.bodyLimitBytes,
-    disableRequestLogging: context.config.env === 'production' ? false : true,
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator(externalSchemas: Record<string, AnySchema | AnySchema[]>) {
+          const strict = ajvFor(false);
+          const coercing = ajvFor(true);
+          for (const schema of Object.values(externalSchemas)) {
+            strict.addSchema(schema);
+            coercing.addSchema(schema);
+          }
+          return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
+        },
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
-
-  const strict = ajvFor(false);
-  const coercing = ajvFor(true);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
@@ -108,7 +115,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] })));
 
-  app.addHook('preHandler', authenticateRequest(context));
+  // Before validation, so that an unauthenticated caller learns nothing about the schema.
+  app.addHook('preValidation', authenticateRequest(context));
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', engine: context.database.engine }));
 

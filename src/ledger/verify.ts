@@ -1,0 +1,61 @@
+// Recompute every chain from its rows and name the first row that does not match.
+import type { Kysely } from 'kysely';
+import { equalBytes } from '../crypto/sm.ts';
+import type { DB } from '../db/schema.ts';
+import { chainHash, GENESIS_HASH, type LedgerRecord } from './canonical.ts';
+
+export interface ChainReport {
+  chainId: number;
+  rows: number;
+  headSeq: number;
+  ok: boolean;
+  firstBroken?: { seq: number; evaluationId: string | null; reason: 'hash_mismatch' | 'sequence_gap' | 'head_mismatch' };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  rows: number;
+  chains: ChainReport[];
+}
+
+const PAGE = 5000;
+
+export async function verifyLedger(db: Kysely<DB>): Promise<VerifyReport> {
+  const chains = await db.selectFrom('ledger_chain').select(['chain_id', 'head_seq', 'head_hash']).orderBy('chain_id').execute();
+  const reports: ChainReport[] = [];
+  for (const chain of chains) reports.push(await verifyChain(db, chain.chain_id, chain.head_seq, Buffer.from(chain.head_hash)));
+  return { ok: reports.every((r) => r.ok), rows: reports.reduce((n, r) => n + r.rows, 0), chains: reports };
+}
+
+async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, headHash: Buffer): Promise<ChainReport> {
+  let previous: Uint8Array = GENESIS_HASH;
+  let expectedSeq = 1;
+  let rows = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom('evaluation')
+      .selectAll()
+      .where('chain_id', '=', chainId)
+      .where('seq', '>=', expectedSeq)
+      .orderBy('seq')
+      .limit(PAGE)
+      .execute();
+    for (const row of page) {
+      if (row.seq !== expectedSeq) return broken(chainId, rows, headSeq, expectedSeq, null, 'sequence_gap');
+      const record: LedgerRecord = row;
+      const stored = Buffer.from(row.hash);
+      if (!equalBytes(chainHash(record, previous), stored)) return broken(chainId, rows, headSeq, row.seq, row.id, 'hash_mismatch');
+      previous = stored;
+      expectedSeq++;
+      rows++;
+    }
+    if (page.length < PAGE) break;
+  }
+  // Rows removed from the end (or the head rewritten) show up against the recorded head.
+  if (expectedSeq - 1 !== headSeq || !equalBytes(previous, headHash)) return broken(chainId, rows, headSeq, expectedSeq, null, 'head_mismatch');
+  return { chainId, rows, headSeq, ok: true };
+}
+
+function broken(chainId: number, rows: number, headSeq: number, seq: number, evaluationId: string | null, reason: NonNullable<ChainReport['firstBroken']>['reason']): ChainReport {
+  return { chainId, rows, headSeq, ok: false, firstBroken: { seq, evaluationId, reason } };
+}

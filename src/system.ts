@@ -1,0 +1,68 @@
+// Assembles the running system from a configuration: storage, migrations, seed data, intake
+// writer and HTTP app. The CLI, the tests and the benchmarks all start it the same way.
+import { hostname } from 'node:os';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { seedSichuanRegions } from './catalog/regions.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { loadIndicatorCatalogue } from './evaluations/indicators.ts';
+import { startIntakeWriter, type IntakeWriter } from './evaluations/intake-writer.ts';
+import { buildApp, type App } from './http/app.ts';
+
+export interface System {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  intake: IntakeWriter;
+  app: App;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  /** An already opened database (tests); otherwise opened from the configuration and closed with the system. */
+  database?: Database;
+  log?: FastifyBaseLogger;
+}
+
+export function createLogger(config: Config): FastifyBaseLogger {
+  return pino({ level: config.logLevel, base: { service: 'hcp' } });
+}
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ url: config.database.url, pgliteDir: config.database.pgliteDir, poolSize: config.database.poolSize });
+}
+
+/** Migrations and the seed every installation needs (Sichuan's administrative divisions). */
+export async function prepareDatabase(database: Database): Promise<void> {
+  await migrateToLatest(database.db);
+  await seedSichuanRegions(database.db);
+}
+
+export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config);
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  await prepareDatabase(database);
+  const catalogue = await loadIndicatorCatalogue(database.db);
+  const intake = await startIntakeWriter({ db: database.db, config, clock, catalogue, owner: `${hostname()}:${process.pid}` });
+  const app = await buildApp({ config, database, clock, log, intake });
+  await app.ready();
+  return {
+    config,
+    database,
+    clock,
+    log,
+    intake,
+    app,
+    async close() {
+      await app.close();
+      await intake.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
