@@ -30,7 +30,6 @@ export interface StageFacts {
 export const BAD_LEVELS: ReadonlySet<number> = new Set([1, 2]);
 
 // Control characters other than tab, newline and carriage return have no place in a comment.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 
 /** Checks that need nothing but the draft itself (and the immutable indicator sets). */

@@ -1,0 +1,123 @@
+// The one binary: `serve` (web + intake), and operator commands. Errors print their stable code
+// with the Chinese and English message, exactly as the API returns them.
+import { parseArgs } from 'node:util';
+import { createIntegratorAppCommand, createStaffAccountCommand } from '../auth/auth-cli.ts';
+import { recomputeCounters } from '../aggregates/counters.ts';
+import { loadConfig, type Config } from '../config/config.ts';
+import { AppError, errorCatalogue } from '../errors.ts';
+import { verifyLedger } from '../ledger/verify.ts';
+import { openConfiguredDatabase, prepareDatabase, startSystem } from '../system.ts';
+import { printVerifyReport } from './print.ts';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const USAGE = `好差评平台 命令行 / haochaping command line
+
+用法 / usage: npm run cli -- <command> [options]
+
+  serve                          启动服务 / start the HTTP server (and intake writer)
+  migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
+  verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
+  recompute                      由台账重建计数 / rebuild the evaluation counters from the ledger
+  create-account --username U --display-name N --role R [--region CODE | --org ID] [--password P]
+  create-app --app-id ID --name N --region CODE [--org ID] [--channel-profile national|sms-six]
+  errors                         列出错误码 / list the error catalogue
+
+配置取自环境变量（见 README）/ configuration comes from environment variables (see README).`;
+
+async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>): Promise<T> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    await prepareDatabase(database);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      role: { type: 'string' },
+      region: { type: 'string' },
+      org: { type: 'string' },
+      password: { type: 'string' },
+      'app-id': { type: 'string' },
+      name: { type: 'string' },
+      'channel-profile': { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const system = await startSystem(config);
+      const address = await system.app.listen({ host: config.http.host, port: config.http.port });
+      print(`好差评平台已启动 / haochaping is running on ${system.database.engine === 'pglite' ? `PGlite (${config.database.pgliteDir})` : 'PostgreSQL'}`);
+      print(`  API:      ${address}/api/v1`);
+      print(`  API 文档 / API docs: ${address}/docs`);
+      print(`  健康检查 / health:   ${address}/health`);
+      const stop = async () => {
+        await system.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      return new Promise<number>(() => undefined);
+    }
+    case 'migrate':
+      await withDatabase(config, async () => print('数据库已是最新 / database is up to date'));
+      return 0;
+    case 'verify':
+      return withDatabase(config, async ({ db }) => {
+        const report = await verifyLedger(db);
+        printVerifyReport(report, print);
+        return report.ok ? 0 : 1;
+      });
+    case 'recompute':
+      return withDatabase(config, async ({ db }) => {
+        const result = await recomputeCounters(db);
+        print(`已由台账重建计数 / counters rebuilt from the ledger: ${result.rows} rows, ${result.evaluations} evaluations`);
+        return 0;
+      });
+    case 'create-account':
+      return withDatabase(config, async ({ db }) => {
+        await createStaffAccountCommand(
+          db,
+          { username: values.username ?? '', displayName: values['display-name'] ?? values.username ?? '', role: values.role ?? '', scopeRegionCode: values.region, scopeOrgId: values.org, password: values.password },
+          new Date(),
+          print,
+        );
+        return 0;
+      });
+    case 'create-app':
+      return withDatabase(config, async ({ db }) => {
+        await createIntegratorAppCommand(db, config, { appId: values['app-id'] ?? '', name: values.name ?? '', regionCode: values.region ?? '', orgId: values.org, channelProfile: values['channel-profile'] }, new Date(), print);
+        return 0;
+      });
+    case 'errors':
+      for (const [code, entry] of Object.entries(errorCatalogue)) print(`${code.padEnd(38)} ${entry.status}  ${entry.zh} / ${entry.en}`);
+      return 0;
+    default:
+      print(USAGE);
+      return command === undefined || command === 'help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof AppError) {
+      const entry = errorCatalogue[error.code];
+      process.stderr.write(`错误 / error ${error.code}: ${entry.zh} / ${entry.en}${error.details ? ` ${JSON.stringify(error.details)}` : ''}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,10 @@
+// `npm run openapi`: writes the OpenAPI document of the current code to docs/openapi.json.
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config/config.ts';
+import { startSystem } from '../system.ts';
+import { OPENAPI_FILE, openApiText } from './openapi.ts';
+
+const system = await startSystem(loadConfig({ PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent' }));
+writeFileSync(OPENAPI_FILE, openApiText(system.app));
+await system.close();
+process.stdout.write(`wrote ${OPENAPI_FILE}\n`);

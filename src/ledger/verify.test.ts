@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
+import { startIntakeWriter, type IntakeWriter } from '../evaluations/intake-writer.ts';
+import { prepareDatabase } from '../system.ts';
+import { testClock } from '../../test/clock.ts';
+import { testConfig } from '../../test/config.ts';
+import { describeOnEngines } from '../../test/engines.ts';
+import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
+import { draft, submitDrafts } from '../../test/intake.ts';
+import { verifyLedger } from './verify.ts';
+
+describeOnEngines('ledger verification', (database, engine) => {
+  const config = testConfig({ INTAKE_WRITERS: '2' });
+  const clock = testClock('2026-11-20T02:00:00Z');
+  let writers: IntakeWriter[] = [];
+  let projects: string[] = [];
+
+  beforeAll(async () => {
+    const { db } = database();
+    await prepareDatabase(database());
+    const org = await makeOrg(db);
+    const item = await makeItem(db, { id: org.id, region_code: '510104' });
+    projects = [];
+    for (let i = 0; i < 80; i++) projects.push(await makeCompletedCase(db, config, item, '2026-11-18 10:00:00'));
+    const catalogue = await loadIndicatorCatalogue(db);
+    // Two writers, as two server processes would be, each with two chains.
+    writers = [
+      await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-a' }),
+      await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-b' }),
+    ];
+  });
+  afterAll(async () => {
+    for (const writer of writers) await writer.close();
+  });
+
+  it('keeps every chain consistent with several writers racing, duplicates included', async () => {
+    const [a, b] = writers;
+    if (!a || !b) throw new Error('writers not started');
+    expect(new Set([...a.chainIds, ...b.chainIds]).size).toBe(4);
+    // Each writer gets every project, in its own order: each stage is stored exactly once.
+    const forward = projects.slice(0, 60).map((p, i) => draft(p, { level: (i % 5) + 1 }));
+    const backward = [...forward].reverse();
+    const outcomes = (await Promise.all([submitDrafts(a, forward), submitDrafts(b, backward), submitDrafts(a, backward.slice(0, 20)), submitDrafts(b, forward.slice(0, 20))])).flat();
+    expect(outcomes.filter((o) => o.status === 'stored')).toHaveLength(60);
+    expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(outcomes.length - 60);
+    const report = await verifyLedger(database().db);
+    expect(report).toMatchObject({ ok: true, rows: 60 });
+  });
+
+  it('names the first altered row when a row is changed behind the system’s back', async () => {
+    const target = await database().db.selectFrom('evaluation').select(['id', 'chain_id', 'seq']).orderBy('chain_id').orderBy('seq').offset(3).limit(1).executeTakeFirstOrThrow();
+    // session_replication_role = replica skips triggers: what an attacker with superuser rights could do.
+    await database().db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`UPDATE evaluation SET level = 1 WHERE id = ${target.id}`.execute(trx);
+    });
+    const report = await verifyLedger(database().db);
+    expect(report.ok).toBe(false);
+    const broken = report.chains.find((c) => !c.ok);
+    expect(broken).toMatchObject({ chainId: target.chain_id, firstBroken: { seq: target.seq, evaluationId: target.id, reason: 'hash_mismatch' } });
+    expect(report.chains.filter((c) => !c.ok)).toHaveLength(1);
+    expect(engine).toMatch(/pglite|postgres/);
+  });
+
+  it('notices a removed row and removed rows at the end of a chain', async () => {
+    const [writer] = writers;
+    if (!writer) throw new Error('writers not started');
+    // Two submissions land on the writer's two chains; take the one the earlier test left intact.
+    const fresh = [...(await submitDrafts(writer, projects.slice(60, 70).map((p) => draft(p)))), ...(await submitDrafts(writer, projects.slice(70).map((p) => draft(p))))];
+    const intact = new Set((await verifyLedger(database().db)).chains.filter((c) => c.ok).map((c) => c.chainId));
+    const chainId = fresh.flatMap((o) => (o.status === 'stored' && intact.has(o.evaluation.ledger.chainId) ? [o.evaluation.ledger.chainId] : []))[0];
+    if (chainId === undefined) throw new Error('no intact chain with fresh rows');
+    const chain = await database().db.selectFrom('ledger_chain').select(['chain_id', 'head_seq']).where('chain_id', '=', chainId).executeTakeFirstOrThrow();
+    expect(chain.head_seq).toBeGreaterThanOrEqual(3);
+    await database().db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`DELETE FROM evaluation WHERE chain_id = ${chain.chain_id} AND seq = ${chain.head_seq}`.execute(trx);
+    });
+    let report = await verifyLedger(database().db);
+    expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ reason: 'head_mismatch' });
+    await database().db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`DELETE FROM evaluation WHERE chain_id = ${chain.chain_id} AND seq = 2`.execute(trx);
+    });
+    report = await verifyLedger(database().db);
+    expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
+  });
+});
