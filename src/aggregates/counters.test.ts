@@ -34,8 +34,9 @@ describeOnEngines('counters maintained with each evaluation', (database) => {
     await prepareDatabase(database());
     const chengdu = await makeOrg(db, { regionCode: '510104' });
     const zigong = await makeOrg(db, { regionCode: '510302' });
-    const items = [await makeItem(db, { id: chengdu.id, region_code: '510104' }), await makeItem(db, { id: zigong.id, region_code: '510302' }, { itemType: '20' })];
-    for (let i = 0; i < 120; i++) projects.push(await makeCompletedCase(db, config, items[i % 2] ?? items[0], '2026-11-02 10:00:00'));
+    const chengduItem = await makeItem(db, { id: chengdu.id, region_code: '510104' });
+    const zigongItem = await makeItem(db, { id: zigong.id, region_code: '510302' }, { itemType: '20' });
+    for (let i = 0; i < 120; i++) projects.push(await makeCompletedCase(db, config, i % 2 === 0 ? chengduItem : zigongItem, '2026-11-02 10:00:00'));
     writer = await startIntakeWriter({ db, config, clock, catalogue: await loadIndicatorCatalogue(db), owner: 'counters-test' });
   });
   afterAll(async () => {

@@ -4,7 +4,8 @@ import { startSystem, type System } from '../system.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import type { Database } from '../db/database.ts';
-import { OPENAPI_FILE, openApiText } from './openapi.ts';
+import { errorCatalogue } from '../errors.ts';
+import { ERRORS_FILE, errorsMarkdown, OPENAPI_FILE, openApiText } from './openapi.ts';
 
 let database: Database;
 let system: System;
@@ -20,6 +21,10 @@ afterAll(async () => {
 
 it('the committed OpenAPI document matches the code (run `npm run openapi` after changing a route)', () => {
   expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(openApiText(system.app));
+});
+
+it('the committed error catalogue matches src/errors.ts', () => {
+  expect(readFileSync(ERRORS_FILE, 'utf8')).toBe(errorsMarkdown(errorCatalogue));
 });
 
 it('every route declares its responses, a summary, and the error schema', () => {
