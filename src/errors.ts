@@ -22,6 +22,8 @@ export const errorCatalogue = {
   AUTH_SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Session expired, please sign in again' },
   AUTH_FORBIDDEN: { status: 403, zh: '无权执行此操作', en: 'Not allowed' },
   AUTH_OUT_OF_SCOPE: { status: 403, zh: '超出本账号或应用的管辖范围', en: 'Outside the region or org this caller may act on' },
+  AUTH_PASSWORD_TOO_WEAK: { status: 422, zh: '密码不符合要求（至少10个字符，且不能与用户名相同）', en: 'Password too weak (at least 10 characters, not the username)' },
+  AUTH_ACCOUNT_SCOPE_INVALID: { status: 422, zh: '账号管辖范围与角色不符（承办单位账号须指定单位，其他角色须指定行政区划）', en: 'Account scope does not fit the role (org handlers need an org, other roles a region)' },
 
   // Catalog
   REGION_UNKNOWN: { status: 422, zh: '行政区划代码不存在', en: 'Unknown region code' },
@@ -35,6 +37,19 @@ export const errorCatalogue = {
   IMPORT_HAS_ERRORS: { status: 422, zh: '导入文件有错误，未导入任何数据', en: 'The import file has errors; nothing was imported' },
   IMPORT_FORMAT_UNKNOWN: { status: 400, zh: '无法识别的导入文件格式（支持 CSV 与 JSON）', en: 'Unrecognised import format (CSV and JSON are supported)' },
   DUPLICATE_KEY: { status: 409, zh: '记录已存在', en: 'The record already exists' },
+  CATALOG_FIELD_REQUIRED: { status: 422, zh: '必填字段缺失或为空', en: 'A required field is missing or empty' },
+  CATALOG_FIELD_TOO_LONG: { status: 422, zh: '字段内容超过长度上限', en: 'A field is longer than allowed' },
+  CATALOG_FIELD_NOT_TEXT: { status: 422, zh: '字段值须为文本', en: 'A field value must be text' },
+  CATALOG_FIELD_UNKNOWN: { status: 422, zh: '含有未定义的字段', en: 'Unknown field' },
+  CATALOG_CODE_INVALID: { status: 422, zh: '编码只能由字母、数字和 - _ . / 组成，不含空格', en: 'A code may contain only letters, digits and - _ . /, without spaces' },
+  ORG_KIND_INVALID: { status: 422, zh: '部门类型须为 department、hall、center 或 other', en: 'Org kind must be department, hall, center or other' },
+  ORG_PARENT_INVALID: { status: 422, zh: '上级部门不能是本部门或其下级部门', en: 'An org cannot be its own parent or sit below one of its descendants' },
+  SERVICE_ITEM_REGION_OUTSIDE_ORG: { status: 422, zh: '事项的行政区划须为实施部门所在区划或其下级', en: "The item's region must be the org's region or lie within it" },
+  IMPORT_NOT_UTF8: { status: 400, zh: '导入文件不是 UTF-8 编码，请另存为 UTF-8 后重试', en: 'The import file is not UTF-8; save it as UTF-8 and retry' },
+  IMPORT_MALFORMED: { status: 400, zh: '导入文件无法解析（CSV 或 JSON 语法错误）', en: 'The import file cannot be parsed (CSV or JSON syntax error)' },
+  IMPORT_COLUMNS_INVALID: { status: 422, zh: '导入文件的列名有误（缺少必需列或含未知列）', en: 'The import file has missing or unknown columns' },
+  IMPORT_ROW_MALFORMED: { status: 422, zh: '该行的列数与表头不符，或不是对象', en: 'The row has a different number of fields than the header, or is not an object' },
+  IMPORT_DUPLICATE_ROW: { status: 422, zh: '同一文件中重复出现相同编码的记录', en: 'The same key appears more than once in the file' },
 
   // Service cases
   CASE_NOT_FOUND: { status: 404, zh: '办件不存在', en: 'Service case not found' },

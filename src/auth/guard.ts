@@ -1,7 +1,103 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
+// Establishes who is calling, once per request, before any route runs: an integrator app
+// (signed request) or a staff member (session token). Routes then demand what they need with
+// requireApp / requireStaff / requireCaller; policy.ts decides what the caller may touch.
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { StaffRole } from '../db/schema.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
+import type { AppCaller, Caller, StaffCaller } from '../http/caller.ts';
 import type { AppContext } from '../http/context.ts';
+import { createIntegratorAppCache } from './integrator-apps.ts';
+import { createNonceClaimer, nonceRetentionMs } from './nonces.ts';
+import { readCookie, SESSION_COOKIE } from './session-cookie.ts';
+import { resolveSession } from './sessions.ts';
+import { checkTimestamp, hasAppId, readSignedHeaders, verifySignature } from './signature.ts';
 
-// Placeholder being written right now; replaced within this session.
-export function authenticateRequest(_context: AppContext): preHandlerAsyncHookHandler {
-  return async () => {};
+export type GuardContext = Pick<AppContext, 'config' | 'database' | 'clock' | 'log'>;
+
+// Why a request that presented a session ended up anonymous, so that requireCaller can answer
+// AUTH_SESSION_EXPIRED (sign in again) rather than AUTH_REQUIRED. Kept beside the request
+// instead of on it, because the request's shape belongs to src/http.
+const sessionProblems = new WeakMap<FastifyRequest, ErrorCode>();
+
+/** The session token a request carries: `Authorization: Bearer …` first, then the cookie. */
+export function sessionTokenOf(request: FastifyRequest): string | null {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const bearer = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization);
+    if (bearer?.[1]) return bearer[1];
+  }
+  return readCookie(request.headers.cookie, SESSION_COOKIE);
+}
+
+/**
+ * The hook that sets request.caller. It needs the parsed body's raw bytes, so it must run after
+ * parsing: as a preValidation hook (src/http/app.ts: unauthenticated callers learn nothing from
+ * validation errors) or a preHandler hook; both have this signature.
+ */
+export function authenticateRequest(context: GuardContext): preHandlerAsyncHookHandler {
+  const { config, clock, log } = context;
+  const db = context.database.db;
+  const apps = createIntegratorAppCache(db, config, { clock });
+  const nonces = createNonceClaimer(db, {
+    retainMs: nonceRetentionMs(config.auth.signatureMaxAgeSeconds),
+    onPruneError: (error) => log.warn({ err: error }, 'pruning request nonces failed'),
+  });
+  const maxAgeSeconds = config.auth.signatureMaxAgeSeconds;
+
+  async function authenticateApp(request: FastifyRequest): Promise<AppCaller> {
+    const signed = readSignedHeaders(request.headers);
+    const now = clock();
+    // The clock first: it needs no storage, and a skewed client is the commonest mistake.
+    checkTimestamp(signed.timestamp, now, maxAgeSeconds);
+    const app = await apps.get(signed.appId);
+    if (!app || !app.active) throw new AppError('AUTH_APP_UNKNOWN', { appId: signed.appId });
+    // The signature covers the body bytes, which only the JSON parser in src/http/app.ts keeps.
+    // A body parsed some other way cannot be checked, so it is refused rather than waved through.
+    if (request.rawBody === null && request.body !== undefined && request.body !== null) {
+      throw new AppError('AUTH_SIGNATURE_INVALID', { reason: 'the body of this content type cannot be verified' });
+    }
+    verifySignature({ headers: signed, secret: app.secret, method: request.method, path: request.url, body: request.rawBody, now, maxAgeSeconds });
+    // Only after the signature holds, so that nobody can burn an app's nonces with forged requests.
+    if (!(await nonces.claim(app.appId, signed.nonce, now))) throw new AppError('AUTH_NONCE_REPLAYED', { nonce: signed.nonce });
+    return { kind: 'app', appId: app.appId, regionPath: app.regionPath, orgId: app.orgId, channelProfile: app.channelProfile };
+  }
+
+  return async (request) => {
+    request.caller = null;
+    // An app id means the caller chose signature authentication: any flaw in it is an error,
+    // never a quiet fall-back to anonymous.
+    if (hasAppId(request.headers)) {
+      request.caller = await authenticateApp(request);
+      return;
+    }
+    const token = sessionTokenOf(request);
+    if (token === null) return;
+    try {
+      request.caller = await resolveSession(db, token, clock());
+    } catch (error) {
+      // A stale cookie must not lock its holder out of public pages or of signing in again:
+      // the request goes on anonymous, and routes that need a session say it expired.
+      if (!(error instanceof AppError) || error.code !== 'AUTH_SESSION_EXPIRED') throw error;
+      sessionProblems.set(request, error.code);
+    }
+  };
+}
+
+export function requireCaller(request: FastifyRequest): Caller {
+  if (request.caller) return request.caller;
+  throw new AppError(sessionProblems.get(request) ?? 'AUTH_REQUIRED');
+}
+
+export function requireApp(request: FastifyRequest): AppCaller {
+  const caller = requireCaller(request);
+  if (caller.kind !== 'app') throw new AppError('AUTH_FORBIDDEN', { reason: 'integrator apps only' });
+  return caller;
+}
+
+/** A staff caller, optionally in one of the given roles. */
+export function requireStaff(request: FastifyRequest, roles?: readonly StaffRole[]): StaffCaller {
+  const caller = requireCaller(request);
+  if (caller.kind !== 'staff') throw new AppError('AUTH_FORBIDDEN', { reason: 'staff only' });
+  if (roles && !roles.includes(caller.role)) throw new AppError('AUTH_FORBIDDEN', { role: caller.role, allowed: roles });
+  return caller;
 }

@@ -19,7 +19,8 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
   verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
   recompute                      由台账重建计数 / rebuild the evaluation counters from the ledger
-  create-account --username U --display-name N --role R [--region CODE | --org ID] [--password P]
+  create-account --username U --display-name N --role R [--region CODE | --org ID]
+                                 （初始密码随机生成，只显示一次 / a generated password, shown once）
   create-app --app-id ID --name N --region CODE [--org ID] [--channel-profile national|sms-six]
   errors                         列出错误码 / list the error catalogue
 
@@ -45,7 +46,6 @@ export async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       region: { type: 'string' },
       org: { type: 'string' },
-      password: { type: 'string' },
       'app-id': { type: 'string' },
       name: { type: 'string' },
       'channel-profile': { type: 'string' },
@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       return withDatabase(config, async ({ db }) => {
         await createStaffAccountCommand(
           db,
-          { username: values.username ?? '', displayName: values['display-name'] ?? values.username ?? '', role: values.role ?? '', scopeRegionCode: values.region, scopeOrgId: values.org, password: values.password },
+          { username: values.username ?? '', displayName: values['display-name'] ?? values.username ?? '', role: values.role ?? '', scopeRegionCode: values.region, scopeOrgId: values.org },
           new Date(),
           print,
         );

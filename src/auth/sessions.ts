@@ -1,0 +1,87 @@
+// Staff sessions: an opaque random token held by the browser (cookie) or client (bearer); the
+// database keeps only its SM3 digest, so a leaked table does not let anyone sign in.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.ts';
+import { sm3 } from '../crypto/sm.ts';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { StaffCaller } from '../http/caller.ts';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { findStaffAccount, normaliseUsername, USERNAME_PATTERN, type StaffAccount } from './staff-accounts.ts';
+
+const TOKEN_BYTES = 32;
+// 32 bytes in base64url without padding.
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface Session {
+  token: string;
+  expiresAt: Date;
+  account: StaffAccount;
+}
+
+function tokenHash(token: string): Buffer {
+  return sm3(token);
+}
+
+/**
+ * Signs in. Unknown user, inactive account and wrong password all give AUTH_LOGIN_FAILED after
+ * the same scrypt work, so neither the answer nor its timing reveals which usernames exist.
+ */
+export async function login(db: Kysely<DB>, config: Config, username: string, password: string, now: Date): Promise<Session> {
+  const name = normaliseUsername(username);
+  const found = USERNAME_PATTERN.test(name) ? await findStaffAccount(db, { username: name }) : null;
+  const verified = found && found.active ? await verifyPassword(password, found.passwordHash) : await verifyAgainstDummy(password);
+  if (!found || !verified) throw new AppError('AUTH_LOGIN_FAILED');
+  const { passwordHash, ...account } = found;
+
+  // The only moment the plain password is at hand: upgrade hashes made with older parameters.
+  if (needsRehash(passwordHash)) {
+    await db.updateTable('staff_account').set({ password_hash: await hashPassword(password) }).where('id', '=', account.id).execute();
+  }
+
+  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+  const expiresAt = new Date(now.getTime() + config.auth.sessionTtlHours * 3_600_000);
+  await db.transaction().execute(async (trx) => {
+    // Sessions are pruned per account at each sign-in, which keeps the table small without a job.
+    await trx.deleteFrom('staff_session').where('account_id', '=', account.id).where('expires_at', '<=', now).execute();
+    await trx.insertInto('staff_session').values({ token_hash: tokenHash(token), account_id: account.id, created_at: now, expires_at: expiresAt }).execute();
+  });
+  return { token, expiresAt, account };
+}
+
+/** The caller a token stands for; AUTH_SESSION_EXPIRED for an unknown, expired or disabled one. */
+export async function resolveSession(db: Kysely<DB>, token: string, now: Date): Promise<StaffCaller> {
+  if (!TOKEN_PATTERN.test(token)) throw new AppError('AUTH_SESSION_EXPIRED');
+  const row = await db
+    .selectFrom('staff_session')
+    .innerJoin('staff_account', 'staff_account.id', 'staff_session.account_id')
+    .leftJoin('region', 'region.code', 'staff_account.scope_region_code')
+    .select(['staff_account.id', 'staff_account.username', 'staff_account.role', 'staff_account.scope_org_id', 'region.path'])
+    .where('staff_session.token_hash', '=', tokenHash(token))
+    .where('staff_session.expires_at', '>', now)
+    .where('staff_account.active', '=', true)
+    .executeTakeFirst();
+  if (!row) throw new AppError('AUTH_SESSION_EXPIRED');
+  return {
+    kind: 'staff',
+    accountId: row.id,
+    username: row.username,
+    role: row.role,
+    // Org handlers act on their org, not on a region subtree (see policy.ts callerCovers).
+    regionPath: row.role === 'org_handler' ? null : row.path,
+    orgId: row.scope_org_id,
+  };
+}
+
+/** Ends the session of this token; a no-op for an unknown one, so logging out twice is harmless. */
+export async function logout(db: Kysely<DB>, token: string): Promise<void> {
+  if (!TOKEN_PATTERN.test(token)) return;
+  await db.deleteFrom('staff_session').where('token_hash', '=', tokenHash(token)).execute();
+}
+
+/** Deletes every expired session (for a periodic job; sign-in already prunes per account). */
+export async function pruneSessions(db: Kysely<DB>, now: Date): Promise<number> {
+  const result = await db.deleteFrom('staff_session').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,154 @@
+// Staff accounts: who may sign in to the console, in which role, over which region or org.
+import type { Kysely } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { DB, StaffRole } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+import { isUniqueViolation } from './unique-violation.ts';
+
+export const STAFF_ROLES: readonly StaffRole[] = ['province_admin', 'city_admin', 'org_handler', 'supervisor'];
+export const USERNAME_PATTERN = /^[a-z0-9_.@-]{3,64}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewStaffAccount {
+  username: string;
+  password: string;
+  displayName: string;
+  role: StaffRole;
+  /** Required for every role except org_handler. */
+  scopeRegionCode?: string | null;
+  /** Required for org_handler, refused for the others. */
+  scopeOrgId?: string | null;
+}
+
+export interface StaffAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  scopeRegionCode: string | null;
+  /** Path of the scope region ('510000/510100/'); null for org handlers. */
+  regionPath: string | null;
+  scopeOrgId: string | null;
+  active: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Usernames are compared case-insensitively (stored lowercased), so 'Zhang.San' and
+ * 'zhang.san' cannot be two accounts that look alike on screen.
+ */
+export function normaliseUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+export function isStaffRole(value: string): value is StaffRole {
+  return STAFF_ROLES.some((role) => role === value);
+}
+
+export async function createStaffAccount(db: Kysely<DB>, input: NewStaffAccount, now: Date): Promise<StaffAccount> {
+  const username = normaliseUsername(input.username);
+  if (!USERNAME_PATTERN.test(username)) throw new AppError('VALIDATION_FAILED', { field: 'username', reason: '3-64 characters of a-z 0-9 _ . @ -' });
+  const displayName = input.displayName.trim();
+  if (displayName.length < 1 || displayName.length > 100) throw new AppError('VALIDATION_FAILED', { field: 'displayName', reason: '1-100 characters' });
+  if (!isStaffRole(input.role)) throw new AppError('VALIDATION_FAILED', { field: 'role', allowed: STAFF_ROLES });
+  const refusal = checkPasswordPolicy(input.password, username);
+  if (refusal) throw new AppError(refusal.code, refusal.details);
+
+  const regionCode = input.scopeRegionCode ?? null;
+  const orgId = input.scopeOrgId ?? null;
+  // One scope per account, the one its role works on, so that policy never has to choose.
+  const fits = input.role === 'org_handler' ? orgId !== null && regionCode === null : regionCode !== null && orgId === null;
+  if (!fits) throw new AppError('AUTH_ACCOUNT_SCOPE_INVALID', { role: input.role, scopeRegionCode: regionCode, scopeOrgId: orgId });
+
+  let regionPath: string | null = null;
+  if (regionCode !== null) {
+    const region = /^[0-9]{6}([0-9]{6})?$/.test(regionCode)
+      ? await db.selectFrom('region').select('path').where('code', '=', regionCode).executeTakeFirst()
+      : undefined;
+    if (!region) throw new AppError('REGION_UNKNOWN', { regionCode });
+    regionPath = region.path;
+  }
+  if (orgId !== null) {
+    const org = UUID_PATTERN.test(orgId) ? await db.selectFrom('org').select('id').where('id', '=', orgId).executeTakeFirst() : undefined;
+    if (!org) throw new AppError('ORG_UNKNOWN', { orgId });
+  }
+
+  const account: StaffAccount = {
+    id: uuidv7(),
+    username,
+    displayName,
+    role: input.role,
+    scopeRegionCode: regionCode,
+    regionPath,
+    scopeOrgId: orgId,
+    active: true,
+    createdAt: now,
+  };
+  const passwordHash = await hashPassword(input.password);
+  try {
+    await db
+      .insertInto('staff_account')
+      .values({
+        id: account.id,
+        username,
+        password_hash: passwordHash,
+        display_name: displayName,
+        role: account.role,
+        scope_region_code: regionCode,
+        scope_org_id: orgId,
+        active: true,
+        created_at: now,
+      })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('DUPLICATE_KEY', { username });
+    throw error;
+  }
+  return account;
+}
+
+/** The account with its scope region's path, or null. Inactive accounts are returned too. */
+export async function findStaffAccount(db: Kysely<DB>, by: { id: string } | { username: string }): Promise<(StaffAccount & { passwordHash: string }) | null> {
+  let query = db
+    .selectFrom('staff_account')
+    .leftJoin('region', 'region.code', 'staff_account.scope_region_code')
+    .select([
+      'staff_account.id',
+      'staff_account.username',
+      'staff_account.password_hash',
+      'staff_account.display_name',
+      'staff_account.role',
+      'staff_account.scope_region_code',
+      'staff_account.scope_org_id',
+      'staff_account.active',
+      'staff_account.created_at',
+      'region.path',
+    ]);
+  if ('id' in by) {
+    if (!UUID_PATTERN.test(by.id)) return null;
+    query = query.where('staff_account.id', '=', by.id);
+  } else {
+    query = query.where('staff_account.username', '=', normaliseUsername(by.username));
+  }
+  const row = await query.executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    displayName: row.display_name,
+    role: row.role,
+    scopeRegionCode: row.scope_region_code,
+    regionPath: row.path,
+    scopeOrgId: row.scope_org_id,
+    active: row.active,
+    createdAt: row.created_at,
+  };
+}
+
+/** Turns an account off; its sessions stop working at once (they are checked against `active`). */
+export async function setStaffAccountActive(db: Kysely<DB>, username: string, active: boolean): Promise<boolean> {
+  const result = await db.updateTable('staff_account').set({ active }).where('username', '=', normaliseUsername(username)).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
