@@ -41,7 +41,7 @@ export const errorCatalogue = {
   CATALOG_FIELD_TOO_LONG: { status: 422, zh: '字段内容超过长度上限', en: 'A field is longer than allowed' },
   CATALOG_FIELD_NOT_TEXT: { status: 422, zh: '字段值须为文本', en: 'A field value must be text' },
   CATALOG_FIELD_UNKNOWN: { status: 422, zh: '含有未定义的字段', en: 'Unknown field' },
-  CATALOG_CODE_INVALID: { status: 422, zh: '编码只能由字母、数字和 - _ . / 组成，不含空格', en: 'A code may contain only letters, digits and - _ . /, without spaces' },
+  CATALOG_CODE_INVALID: { status: 422, zh: '编码只能由字母、数字和 - _ . 组成，不含空格', en: 'A code may contain only letters, digits and - _ ., without spaces' },
   ORG_KIND_INVALID: { status: 422, zh: '部门类型须为 department、hall、center 或 other', en: 'Org kind must be department, hall, center or other' },
   ORG_PARENT_INVALID: { status: 422, zh: '上级部门不能是本部门或其下级部门', en: 'An org cannot be its own parent or sit below one of its descendants' },
   SERVICE_ITEM_REGION_OUTSIDE_ORG: { status: 422, zh: '事项的行政区划须为实施部门所在区划或其下级', en: "The item's region must be the org's region or lie within it" },

@@ -2,6 +2,8 @@
 // with the Chinese and English message, exactly as the API returns them.
 import { parseArgs } from 'node:util';
 import { createIntegratorAppCommand, createStaffAccountCommand } from '../auth/auth-cli.ts';
+import { formatImportReport, importFile } from '../catalog/catalog-cli.ts';
+import { isCatalogKind } from '../catalog/import.ts';
 import { recomputeCounters } from '../aggregates/counters.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
@@ -19,6 +21,8 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
   verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
   recompute                      由台账重建计数 / rebuild the evaluation counters from the ledger
+  import orgs|items|windows|staff <file> [--skip-bad-rows]
+                                 导入目录（CSV 或 JSON）/ import catalog data; bad rows reported by line
   create-account --username U --display-name N --role R [--region CODE | --org ID]
                                  （初始密码随机生成，只显示一次 / a generated password, shown once）
   create-app --app-id ID --name N --region CODE [--org ID] [--channel-profile national|sms-six]
@@ -38,7 +42,7 @@ async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typ
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: {
       username: { type: 'string' },
@@ -49,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       'app-id': { type: 'string' },
       name: { type: 'string' },
       'channel-profile': { type: 'string' },
+      'skip-bad-rows': { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -85,6 +90,18 @@ export async function main(argv: string[]): Promise<number> {
         print(`已由台账重建计数 / counters rebuilt from the ledger: ${result.rows} rows, ${result.evaluations} evaluations`);
         return 0;
       });
+    case 'import': {
+      const [kind, file] = positionals;
+      if (!kind || !file || !isCatalogKind(kind)) {
+        print('用法 / usage: import orgs|items|windows|staff <file.csv|file.json> [--skip-bad-rows]');
+        return 2;
+      }
+      return withDatabase(config, async ({ db }) => {
+        const report = await importFile(db, kind, file, { skipBadRows: values['skip-bad-rows'] ?? false }, new Date());
+        for (const line of formatImportReport(report)) print(line);
+        return report.errors.length > 0 && !values['skip-bad-rows'] ? 1 : 0;
+      });
+    }
     case 'create-account':
       return withDatabase(config, async ({ db }) => {
         await createStaffAccountCommand(

@@ -1,0 +1,36 @@
+// Who may write and read catalog data, turned into what commands and queries take: a guard that
+// each write calls with the placement it is about to touch, and a read scope that queries filter by.
+// The rules themselves stay in src/auth/policy.ts.
+import { mayWriteCatalog, type Placement } from '../auth/policy.ts';
+import { AppError } from '../errors.ts';
+import type { Caller } from '../http/caller.ts';
+
+/** Called by a command with each placement it writes to (and, on update, the one it moves from); throws to refuse. */
+export type WriteGuard = (place: Placement) => void;
+
+export function catalogWriteGuard(caller: Caller): WriteGuard {
+  // A caller refused even inside its own scope lacks the right altogether (e.g. a supervisor);
+  // any other refusal is about where, not what.
+  const own: Placement = { regionPath: caller.regionPath ?? '', orgId: caller.orgId };
+  if (!mayWriteCatalog(caller, own)) throw new AppError('AUTH_FORBIDDEN');
+  return (place) => {
+    if (!mayWriteCatalog(caller, place)) throw new AppError('AUTH_OUT_OF_SCOPE', { regionPath: place.regionPath });
+  };
+}
+
+/** What a reader may see: everything, one org, one region subtree (path prefix), or nothing. */
+export type ReadScope = { kind: 'all' } | { kind: 'org'; orgId: string } | { kind: 'region'; regionPath: string } | { kind: 'none' };
+
+export const readAll: ReadScope = { kind: 'all' };
+
+export function catalogReadScope(caller: Caller): ReadScope {
+  // Mirrors callerCovers: an org-bound caller sees its org, otherwise its region subtree.
+  if (caller.orgId !== null) return { kind: 'org', orgId: caller.orgId };
+  if (caller.regionPath !== null) return { kind: 'region', regionPath: caller.regionPath };
+  return { kind: 'none' };
+}
+
+/** A LIKE pattern matching every path that starts with `prefix`. */
+export function pathPrefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
