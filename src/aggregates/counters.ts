@@ -1,6 +1,6 @@
 // Evaluation counters per day × region × org × item × channel × level × default/active × subject,
 // kept in the same transaction as the evaluations they count.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, EvaluationCounterTable } from '../db/schema.ts';
 
 export type CounterKey = Omit<EvaluationCounterTable, 'count'>;
@@ -32,15 +32,6 @@ export function countEvaluations(rows: readonly CountedEvaluation[]): CounterRow
     else sums.set(text, { ...key, count: 1 });
   }
   return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-}
-
-export async function addToCounters(trx: Transaction<DB>, increments: CounterRow[]): Promise<void> {
-  if (increments.length === 0) return;
-  await trx
-    .insertInto('evaluation_counter')
-    .values(increments)
-    .onConflict((oc) => oc.constraint('evaluation_counter_key').doUpdateSet({ count: sql`evaluation_counter.count + excluded.count` }))
-    .execute();
 }
 
 /** The counters as they would be if rebuilt from the ledger alone. */

@@ -58,7 +58,14 @@ export function authenticateRequest(context: GuardContext): preHandlerAsyncHookH
     }
     verifySignature({ headers: signed, secret: app.secret, method: request.method, path: request.url, body: request.rawBody, now, maxAgeSeconds });
     // Only after the signature holds, so that nobody can burn an app's nonces with forged requests.
-    if (!(await nonces.claim(app.appId, signed.nonce, now))) throw new AppError('AUTH_NONCE_REPLAYED', { nonce: signed.nonce });
+    // Routes that write in one transaction anyway (single evaluations) claim the nonce there,
+    // which saves a commit per request; they must refuse the request if the claim fails.
+    if (request.routeOptions.config.claimsNonceInTransaction === true) {
+      request.deferredNonce = { appId: app.appId, nonce: signed.nonce };
+      nonces.noteClaimElsewhere(now);
+    } else if (!(await nonces.claim(app.appId, signed.nonce, now))) {
+      throw new AppError('AUTH_NONCE_REPLAYED', { nonce: signed.nonce });
+    }
     return { kind: 'app', appId: app.appId, regionPath: app.regionPath, orgId: app.orgId, channelProfile: app.channelProfile };
   }
 

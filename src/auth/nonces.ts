@@ -10,6 +10,8 @@ export interface NonceClaimer {
   claim(appId: string, nonce: string, seenAt: Date): Promise<boolean>;
   /** Resolves once every claim made so far has been answered. */
   drain(): Promise<void>;
+  /** For nonces claimed elsewhere (inside the intake transaction): keeps the periodic pruning going. */
+  noteClaimElsewhere(seenAt: Date): void;
 }
 
 export interface NonceClaimerOptions {
@@ -120,6 +122,9 @@ export function createNonceClaimer(db: Kysely<DB>, options: NonceClaimerOptions 
         queue.push({ appId, nonce, seenAt, resolve, reject });
         schedule();
       });
+    },
+    noteClaimElsewhere(seenAt) {
+      pruneIfDue(seenAt.getTime());
     },
     async drain() {
       while (queue.length > 0 || scheduled || running || pruning) {

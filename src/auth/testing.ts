@@ -68,6 +68,7 @@ export async function buildAuthTestApp(database: Database, config: Config, clock
   const app: App = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
+  app.decorateRequest('deferredNonce', null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);

@@ -7,7 +7,7 @@ import type { Refusal } from '../errors.ts';
 import { CHANNELS, channelFromPf, type Channel, type ChannelProfile } from './channels.ts';
 
 const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:#-]+$', description: '接入方请求编号（幂等键）/ client request id, the idempotency key' });
-const ProjectNo = Type.String({ minLength: 1, maxLength: 64, description: '办件编号 projectNo' });
+const ProjectNo = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: '办件编号 projectNo' });
 const Time = Type.String({ minLength: 10, maxLength: 40, description: 'yyyy-MM-dd HH:mm:ss（北京时间）或 ISO 8601 / Beijing time or ISO 8601' });
 
 export const NativeEvaluation = Type.Object(

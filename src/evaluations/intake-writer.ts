@@ -3,7 +3,7 @@
 // claims idempotency keys and case-stage slots, appends to this writer's hash chain and updates the
 // counters; every request is answered only after its flush has committed.
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { beijingDay, type Clock } from '../clock.ts';
 import { callerCovers, type Scope } from '../auth/policy.ts';
@@ -11,11 +11,12 @@ import type { Config } from '../config/config.ts';
 import { equalBytes, hmacSm3 } from '../crypto/sm.ts';
 import type { DB, EvaluationTable } from '../db/schema.ts';
 import type { Refusal } from '../errors.ts';
-import { addToCounters, countEvaluations } from '../aggregates/counters.ts';
+import { countEvaluations } from '../aggregates/counters.ts';
 import { chainHash, type LedgerRecord } from '../ledger/canonical.ts';
-import { advanceHead, claimChain, lockHead, releaseChain, renewLease } from '../ledger/chains.ts';
+import { claimChain, releaseChain, renewLease } from '../ledger/chains.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
+import type { DeferredNonce } from '../http/caller.ts';
 import type { EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue } from './indicators.ts';
 import { checkAgainstStage, checkDraft, type RuleSettings, type StageFacts } from './rules.ts';
@@ -25,6 +26,8 @@ export interface IntakeRequest {
   draft: EvaluationDraft;
   sourceApp: string;
   scope: Scope;
+  /** A request nonce to claim in the same transaction (single-evaluation route), if any. */
+  nonce?: DeferredNonce | null;
 }
 
 export interface StoredEvaluation {
@@ -118,7 +121,6 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
     const chainId = await claimChain(deps.db, deps.owner, deps.clock());
     lanes.push(new Lane(deps, chainId));
   }
-  let next = 0;
   const renewal = setInterval(() => {
     for (const lane of lanes) void renewLease(deps.db, lane.chainId, deps.owner, deps.clock()).catch(() => undefined);
   }, 20_000);
@@ -129,7 +131,9 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
     async submit(requests) {
       const receivedAt = deps.clock();
       const outcomes: Array<Promise<IntakeOutcome>> = [];
-      const lane = lanes[next++ % lanes.length];
+      // The lane with the least waiting: single requests gather into large flushes, and a big
+      // batch does not queue behind another while a lane is free.
+      const lane = lanes.reduce<Lane | undefined>((best, l) => (best === undefined || l.waiting < best.waiting ? l : best), undefined);
       if (!lane) throw new Error('intake writer has no lanes');
       for (const request of requests) outcomes.push(prepare(deps, request, receivedAt, lane));
       return Promise.all(outcomes);
@@ -199,6 +203,10 @@ class Lane {
     readonly chainId: number,
   ) {}
 
+  get waiting(): number {
+    return this.queue.length + (this.running ? 1 : 0);
+  }
+
   enqueue(pending: Pending): void {
     this.queue.push(pending);
     // Flush on the next turn of the event loop: everything that arrives in this turn joins the batch.
@@ -240,35 +248,52 @@ class Lane {
   }
 }
 
+interface StageRow extends StageFacts {
+  headSeq: number;
+  headHash: Uint8Array;
+}
+
+const hexOf = (bytes: Uint8Array | null) => (bytes === null ? null : `\\x${Buffer.from(bytes).toString('hex')}`);
+
+/**
+ * One flush: few statements, each carrying the whole batch as one JSON parameter (far cheaper to
+ * build and bind than thousands of parameters), so a flush of one row costs about as many round
+ * trips as a flush of a thousand.
+ */
 async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, batch: Pending[]): Promise<IntakeOutcome[]> {
   const outcomes: Array<IntakeOutcome | undefined> = new Array(batch.length);
   const settings = ruleSettings(deps.config);
   const now = deps.clock();
+  const at = (i: number): Pending => {
+    const pending = batch[i];
+    if (!pending) throw new Error(`no pending request ${i}`);
+    return pending;
+  };
 
-  // 1. The case stages being rated, with where they sit.
+  // 1. Lock this writer's chain head and read the case stages being rated, in one statement.
   const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
-  const stageRows = await trx
-    .selectFrom('case_stage as s')
-    .innerJoin('service_case as c', 'c.id', 's.case_id')
-    .innerJoin('region as r', 'r.code', 'c.region_code')
-    .select([
-      's.id as caseStageId',
-      'c.id as caseId',
-      'c.project_no as projectNo',
-      's.service_number as serviceNumber',
-      's.status as status',
-      's.completed_at as completedAt',
-      's.org_id as orgId',
-      'c.region_code as regionCode',
-      'r.path as regionPath',
-      'c.item_id as itemId',
-      's.window_id as windowId',
-      's.staff_id as staffId',
-    ])
-    .where('c.project_no', 'in', projectNos)
-    .execute();
-  const stages = new Map<string, StageFacts>(stageRows.map((s) => [`${s.projectNo}#${s.serviceNumber}`, s]));
-  const knownCases = new Set(stageRows.map((s) => s.projectNo));
+  const stageRows = (
+    await sql<StageRow>`
+      WITH head AS (SELECT head_seq, head_hash FROM ledger_chain WHERE chain_id = ${chainId} FOR UPDATE)
+      SELECT head.head_seq AS "headSeq", head.head_hash AS "headHash",
+             s.id AS "caseStageId", c.id AS "caseId", c.project_no AS "projectNo", s.service_number AS "serviceNumber",
+             s.status, s.completed_at AS "completedAt", s.org_id AS "orgId", c.region_code AS "regionCode", r.path AS "regionPath",
+             c.item_id AS "itemId", s.window_id AS "windowId", s.staff_id AS "staffId"
+      FROM head
+      LEFT JOIN service_case c ON c.project_no = ANY(${projectNos}::text[])
+      LEFT JOIN case_stage s ON s.case_id = c.id
+      LEFT JOIN region r ON r.code = c.region_code`.execute(trx)
+  ).rows;
+  const headRow = stageRows[0];
+  if (!headRow) throw new Error(`ledger chain ${chainId} does not exist`);
+  const head: { chainId: number; seq: number; hash: Buffer } = { chainId, seq: headRow.headSeq, hash: Buffer.from(headRow.headHash) };
+  const stages = new Map<string, StageFacts>();
+  const knownCases = new Set<string>();
+  for (const row of stageRows) {
+    if (row.projectNo === null) continue;
+    knownCases.add(row.projectNo);
+    if (row.caseStageId !== null) stages.set(`${row.projectNo}#${row.serviceNumber}`, row);
+  }
 
   // 2. Rules against the stage; fill in what the ledger row takes from the case.
   let candidates: number[] = [];
@@ -300,47 +325,73 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   const leaders = new Map<string, number>();
   const followers: Array<[number, number]> = [];
   for (const i of candidates) {
-    const key = `${batch[i]?.row.source_app}\u0000${batch[i]?.row.client_id}`;
+    const key = `${at(i).row.source_app}\u0000${at(i).row.client_id}`;
     const leader = leaders.get(key);
     if (leader === undefined) leaders.set(key, i);
     else followers.push([i, leader]);
   }
   candidates = [...leaders.values()];
-  const at = (i: number): Pending => {
-    const pending = batch[i];
-    if (!pending) throw new Error(`no pending request ${i}`);
-    return pending;
-  };
-  if (candidates.length > 0) {
-    const claimed = await trx
-      .insertInto('intake_key')
-      .values(candidates.map((i) => ({ source_app: at(i).row.source_app, client_id: at(i).row.client_id ?? '', evaluation_id: at(i).row.id, request_digest: at(i).digest, created_at: now })))
-      .onConflict((oc) => oc.columns(['source_app', 'client_id']).doNothing())
-      .returning('evaluation_id')
-      .execute();
-    const won = new Set(claimed.map((c) => c.evaluation_id));
-    const lost = candidates.filter((i) => !won.has(at(i).row.id));
-    if (lost.length > 0) await resolveRepeats(trx, lost.map((i) => [i, at(i)]), outcomes);
-    candidates = candidates.filter((i) => won.has(at(i).row.id));
-  }
 
-  // 4. One evaluation per case stage and assessment number.
+  // 4. In one statement: claim deferred request nonces, idempotency keys, and case-stage slots
+  //    (one evaluation per stage and assessment number). A request whose nonce was seen before
+  //    claims nothing; one whose key is taken claims no slot.
   if (candidates.length > 0) {
-    const slots = await trx
-      .insertInto('evaluation_slot')
-      .values(candidates.map((i) => ({ case_stage_id: at(i).row.case_stage_id ?? '', assess_number: at(i).row.assess_number, evaluation_id: at(i).row.id })))
-      .onConflict((oc) => oc.columns(['case_stage_id', 'assess_number']).doNothing())
-      .returning('evaluation_id')
-      .execute();
-    const won = new Set(slots.map((s) => s.evaluation_id));
+    const claims = candidates.map((i) => ({
+      i,
+      source_app: at(i).row.source_app,
+      client_id: at(i).row.client_id ?? '',
+      evaluation_id: at(i).row.id,
+      digest: at(i).digest.toString('hex'),
+      case_stage_id: at(i).row.case_stage_id,
+      assess_number: at(i).row.assess_number,
+      nonce_app: at(i).request.nonce?.appId ?? null,
+      nonce: at(i).request.nonce?.nonce ?? null,
+    }));
+    const claimed = (
+      await sql<{ kind: 'nonce' | 'key' | 'slot'; id: string }>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
+            AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
+        ),
+        nonces AS (
+          INSERT INTO request_nonce (app_id, nonce, seen_at)
+          SELECT nonce_app, nonce, ${now} FROM input WHERE nonce IS NOT NULL ORDER BY i
+          ON CONFLICT DO NOTHING RETURNING app_id, nonce
+        ),
+        keys AS (
+          INSERT INTO intake_key (source_app, client_id, evaluation_id, request_digest, created_at)
+          SELECT source_app, client_id, evaluation_id, decode(digest, 'hex'), ${now} FROM input
+          WHERE nonce IS NULL OR (nonce_app, nonce) IN (SELECT app_id, nonce FROM nonces) ORDER BY i
+          ON CONFLICT DO NOTHING RETURNING evaluation_id
+        ),
+        slots AS (
+          INSERT INTO evaluation_slot (case_stage_id, assess_number, evaluation_id)
+          SELECT case_stage_id, assess_number, evaluation_id FROM input WHERE evaluation_id IN (SELECT evaluation_id FROM keys) ORDER BY i
+          ON CONFLICT DO NOTHING RETURNING evaluation_id
+        )
+        SELECT 'nonce' AS kind, nonce AS id FROM nonces
+        UNION ALL SELECT 'key', evaluation_id::text FROM keys
+        UNION ALL SELECT 'slot', evaluation_id::text FROM slots`.execute(trx)
+    ).rows;
+    const fresh = new Set(claimed.filter((c) => c.kind === 'nonce').map((c) => c.id));
+    const keyed = new Set(claimed.filter((c) => c.kind === 'key').map((c) => c.id));
+    const slotted = new Set(claimed.filter((c) => c.kind === 'slot').map((c) => c.id));
+
+    const lostKeys: number[] = [];
     const refused: number[] = [];
     for (const i of candidates) {
-      if (!won.has(at(i).row.id)) {
-        outcomes[i] = { status: 'refused', refusal: { code: 'EVALUATION_ALREADY_EXISTS', details: { projectNo: at(i).row.project_no, serviceNumber: at(i).row.service_number, assessNumber: at(i).row.assess_number } } };
+      const { row, request } = at(i);
+      if (request.nonce && !fresh.has(request.nonce.nonce)) {
+        outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: request.nonce.nonce } } };
+      } else if (!keyed.has(row.id)) {
+        lostKeys.push(i);
+      } else if (!slotted.has(row.id)) {
+        outcomes[i] = { status: 'refused', refusal: { code: 'EVALUATION_ALREADY_EXISTS', details: { projectNo: row.project_no, serviceNumber: row.service_number, assessNumber: row.assess_number } } };
         refused.push(i);
       }
     }
-    candidates = candidates.filter((i) => won.has(at(i).row.id));
+    if (lostKeys.length > 0) await resolveRepeats(trx, lostKeys.map((i) => [i, at(i)]), outcomes);
+    candidates = candidates.filter((i) => slotted.has(at(i).row.id));
 
     // A follow-up needs a first evaluation, stored before or in this batch.
     const followUps = candidates.filter((i) => at(i).row.assess_number === 2);
@@ -364,9 +415,8 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     if (refused.length > 0) await trx.deleteFrom('intake_key').where('evaluation_id', 'in', refused.map((i) => at(i).row.id)).execute();
   }
 
-  // 5. Append to the chain, count, move the head.
+  // 5. Append to the chain, count, and move the head: one statement.
   if (candidates.length > 0) {
-    const head = await lockHead(trx, chainId);
     const records: Array<LedgerRecord & { hash: Buffer }> = [];
     for (const i of candidates) {
       const record: LedgerRecord = { ...at(i).row, chain_id: chainId, seq: head.seq + 1 };
@@ -375,12 +425,22 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
       head.hash = hash;
       records.push({ ...record, hash });
     }
-    await trx
-      .insertInto('evaluation')
-      .values(records.map((r) => ({ ...r, rater_masked: r.rater_masked === null ? null : JSON.stringify(r.rater_masked) })))
-      .execute();
-    await addToCounters(trx, countEvaluations(records));
-    await advanceHead(trx, head);
+    const rows = records.map((r) => ({
+      ...r,
+      hash: hexOf(r.hash),
+      rater_pii: hexOf(r.rater_pii),
+      rater_phone_lookup: hexOf(r.rater_phone_lookup),
+      rater_cert_lookup: hexOf(r.rater_cert_lookup),
+    }));
+    await sql`
+      WITH appended AS (
+        INSERT INTO evaluation SELECT * FROM jsonb_populate_recordset(NULL::evaluation, ${JSON.stringify(rows)}::jsonb)
+      ),
+      counted AS (
+        INSERT INTO evaluation_counter SELECT * FROM jsonb_populate_recordset(NULL::evaluation_counter, ${JSON.stringify(countEvaluations(records))}::jsonb)
+        ON CONFLICT ON CONSTRAINT evaluation_counter_key DO UPDATE SET count = evaluation_counter.count + excluded.count
+      )
+      UPDATE ledger_chain SET head_seq = ${head.seq}, head_hash = ${head.hash} WHERE chain_id = ${chainId}`.execute(trx);
     candidates.forEach((i, k) => {
       const record = records[k];
       if (record) outcomes[i] = { status: 'stored', evaluation: present(record) };

@@ -103,6 +103,7 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
       [{ isDefault: true }, 422, 'EVALUATION_DEFAULT_NOT_ALLOWED'],
       [{ assessNumber: 2 }, 422, 'EVALUATION_FOLLOW_UP_WITHOUT_FIRST'],
       [{ projectNo: 'NO-SUCH-CASE' }, 404, 'CASE_NOT_FOUND'],
+      [{ projectNo: 'NUL\u0000BYTE' }, 400, 'VALIDATION_FAILED'],
       [{ serviceNumber: 7 }, 404, 'CASE_STAGE_NOT_FOUND'],
     ];
     for (const [overrides, status, code] of cases) {

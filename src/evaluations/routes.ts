@@ -53,6 +53,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
     '/api/v1/evaluations',
     {
       preValidation: appOnly,
+      config: { claimsNonceInTransaction: true },
       schema: {
         tags: ['evaluations'],
         summary: '提交一条评价 / Submit one evaluation',
@@ -68,7 +69,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
       const caller = requireApp(request);
       const parsed = draftFromNative(request.body as NativeEvaluation);
       if ('refusal' in parsed) throw new AppError(parsed.refusal.code, parsed.refusal.details);
-      const [outcome] = await intake.submit([{ draft: parsed.draft, sourceApp: caller.appId, scope: caller }]);
+      const [outcome] = await intake.submit([{ draft: parsed.draft, sourceApp: caller.appId, scope: caller, nonce: request.deferredNonce }]);
       if (!outcome) throw new AppError('INTERNAL_ERROR');
       if (outcome.status === 'refused') throw new AppError(outcome.refusal.code, outcome.refusal.details);
       return reply.status(outcome.status === 'stored' ? 201 : 200).send(outcome);

@@ -56,6 +56,7 @@ export async function buildApp(context: AppContext): Promise<App> {
 
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
+  app.decorateRequest('deferredNonce', null);
 
   // JSON bodies: kept as bytes for request signatures, decoded as strict UTF-8, parsed safely.
   app.removeContentTypeParser('application/json');

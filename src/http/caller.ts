@@ -22,9 +22,20 @@ export interface StaffCaller {
 
 export type Caller = AppCaller | StaffCaller;
 
+/** A signed request's nonce that its route claims inside its own transaction. */
+export interface DeferredNonce {
+  appId: string;
+  nonce: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
     rawBody: Buffer | null;
+    deferredNonce: DeferredNonce | null;
+  }
+  interface FastifyContextConfig {
+    /** The route claims the request nonce in its own transaction (see src/auth/guard.ts). */
+    claimsNonceInTransaction?: boolean;
   }
 }

@@ -1,17 +1,11 @@
 // Writer chains. Each intake writer appends to its own chain so that writers stay parallel; the
 // chain row is locked FOR UPDATE in every append, so even two writers on one chain stay consistent.
 // A lease only spreads processes over chains; correctness never depends on it.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { GENESIS_HASH } from './canonical.ts';
 
 const LEASE_SECONDS = 60;
-
-export interface ChainHead {
-  chainId: number;
-  seq: number;
-  hash: Buffer;
-}
 
 /** Take a chain whose lease has lapsed, or open a new one. */
 export async function claimChain(db: Kysely<DB>, owner: string, now: Date): Promise<number> {
@@ -54,14 +48,4 @@ export async function renewLease(db: Kysely<DB>, chainId: number, owner: string,
 
 export async function releaseChain(db: Kysely<DB>, chainId: number, owner: string): Promise<void> {
   await db.updateTable('ledger_chain').set({ lease_owner: null, lease_until: null }).where('chain_id', '=', chainId).where('lease_owner', '=', owner).execute();
-}
-
-/** Lock the chain's head for this transaction. */
-export async function lockHead(trx: Transaction<DB>, chainId: number): Promise<ChainHead> {
-  const row = await trx.selectFrom('ledger_chain').select(['head_seq', 'head_hash']).where('chain_id', '=', chainId).forUpdate().executeTakeFirstOrThrow();
-  return { chainId, seq: row.head_seq, hash: Buffer.from(row.head_hash) };
-}
-
-export async function advanceHead(trx: Transaction<DB>, head: ChainHead): Promise<void> {
-  await trx.updateTable('ledger_chain').set({ head_seq: head.seq, head_hash: head.hash }).where('chain_id', '=', head.chainId).execute();
 }

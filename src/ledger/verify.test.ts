@@ -64,10 +64,11 @@ describeOnEngines('ledger verification', (database, engine) => {
   });
 
   it('notices a removed row and removed rows at the end of a chain', async () => {
-    const [writer] = writers;
-    if (!writer) throw new Error('writers not started');
-    // Two submissions land on the writer's two chains; take the one the earlier test left intact.
-    const fresh = [...(await submitDrafts(writer, projects.slice(60, 70).map((p) => draft(p)))), ...(await submitDrafts(writer, projects.slice(70).map((p) => draft(p))))];
+    const [a, b] = writers;
+    if (!a || !b) throw new Error('writers not started');
+    // Concurrent submissions spread over both writers' chains; take one the earlier test left intact.
+    const slices = [projects.slice(60, 65), projects.slice(65, 70), projects.slice(70, 75), projects.slice(75)];
+    const fresh = (await Promise.all(slices.map((slice, k) => submitDrafts(k < 2 ? a : b, slice.map((p) => draft(p)))))).flat();
     const intact = new Set((await verifyLedger(database().db)).chains.filter((c) => c.ok).map((c) => c.chainId));
     const chainId = fresh.flatMap((o) => (o.status === 'stored' && intact.has(o.evaluation.ledger.chainId) ? [o.evaluation.ledger.chainId] : []))[0];
     if (chainId === undefined) throw new Error('no intact chain with fresh rows');

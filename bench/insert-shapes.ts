@@ -1,0 +1,113 @@
+// Investigation aid for the intake writer: how fast can 1,000 evaluation rows go into a table
+// like `evaluation` (same columns and indexes, no triggers) by each way of writing them?
+//   kysely-values  Kysely insertInto().values(objects) — what the intake writer does today
+//   pg-values      the same multi-row VALUES statement (35,000 parameters) sent by pg directly
+//   pg-unnest      INSERT … SELECT FROM unnest($1::uuid[], …): one array parameter per column
+//   copy           COPY … FROM STDIN (pg-copy-streams)
+// and, for reference, pg-values and copy into a bare table (no indexes). Methods take turns,
+// round after round, so that other load on the machine spreads over all of them alike.
+// PostgreSQL only. `npx tsx bench/insert-shapes.ts [rounds]`; DATABASE_URL as for bench/intake.ts.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { uuidv7 } from 'uuidv7';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { copyText, createBareTable, evaluationColumns, evaluationLikeRows, type Column, type RawValue } from './raw-rows.ts';
+
+const ROUNDS = Number(process.argv[2] ?? 15);
+const BATCH = 1000;
+const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const name = `hcp_bench_shapes_${process.pid}`;
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(query);
+  await client.end();
+}
+
+type Method = (rows: RawValue[][]) => Promise<void>;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function main(): Promise<void> {
+  await admin(`CREATE DATABASE ${name}`);
+  const database = await openDatabase({ url: withDatabase(base, name), poolSize: 2 });
+  try {
+    if (database.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
+    await migrateToLatest(database.db);
+    const columns = await evaluationColumns(database.db);
+    const names = columns.map((c) => c.name).join(', ');
+    const tables = ['shape_kysely', 'shape_values', 'shape_unnest', 'shape_copy'];
+    // LIKE … INCLUDING ALL: columns, NOT NULL/CHECK/UNIQUE constraints and indexes; no triggers.
+    for (const table of tables) await sql.raw(`CREATE TABLE ${table} (LIKE evaluation INCLUDING ALL)`).execute(database.db);
+    await createBareTable(database.db, 'shape_bare_values');
+    await createBareTable(database.db, 'shape_bare_copy');
+
+    const client = await database.raw.pool.connect();
+    const loose = database.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    const values = (table: string) => `INSERT INTO ${table} (${names}) VALUES ${Array.from({ length: BATCH }, (_, r) => `(${columns.map((_c, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ')}`;
+    const unnestSql = (table: string, cols: Column[]) => {
+      // Arrays of arrays and of jsonb do not unnest per row: those columns travel as text and are cast back.
+      const passAsText = (c: Column) => c.type.endsWith('[]') || c.type === 'jsonb';
+      const params = cols.map((c, i) => `$${i + 1}::${passAsText(c) ? 'text' : c.type}[]`).join(', ');
+      const select = cols.map((c) => (passAsText(c) ? `${c.name}::${c.type}` : c.name)).join(', ');
+      return `INSERT INTO ${table} (${names}) SELECT ${select} FROM unnest(${params}) AS u(${names})`;
+    };
+    const toArrayText = (v: RawValue) => (Array.isArray(v) ? `{${v.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}` : v);
+    const copyInto = async (table: string, rows: RawValue[][]) => {
+      await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+    };
+    const methods: Record<string, Method> = {
+      'kysely-values': async (rows) => {
+        await loose.insertInto('shape_kysely').values(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i] ?? null])))).execute();
+      },
+      'pg-values': async (rows) => {
+        await client.query(values('shape_values'), rows.flat());
+      },
+      'pg-unnest': async (rows) => {
+        const arrays = columns.map((c, i) => rows.map((row) => (c.type.endsWith('[]') ? toArrayText(row[i] ?? null) : (row[i] ?? null))));
+        await client.query(unnestSql('shape_unnest', columns), arrays);
+      },
+      copy: (rows) => copyInto('shape_copy', rows),
+      'bare pg-values': async (rows) => {
+        await client.query(values('shape_bare_values'), rows.flat());
+      },
+      'bare copy': (rows) => copyInto('shape_bare_copy', rows),
+    };
+    const times = new Map<string, number[]>(Object.keys(methods).map((m) => [m, []]));
+    const source = { projectPrefix: 'SHAPE-', orgId: uuidv7(), itemId: uuidv7(), appId: 'bench-shapes' };
+    const order = Object.keys(methods);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < order.length; k++) {
+        const method = order[(round + k) % order.length] ?? '';
+        // Fresh rows each time (distinct keys); building them is not timed.
+        const rows = evaluationLikeRows(columns, BATCH, source, round * BATCH + 1);
+        const started = performance.now();
+        await methods[method]?.(rows);
+        times.get(method)?.push(performance.now() - started);
+      }
+    }
+    client.release();
+    console.log(`${ROUNDS} rounds × ${BATCH} rows per method, PostgreSQL, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`${'method'.padEnd(16)} ${'median ms'.padStart(10)} ${'rows/s'.padStart(10)}`);
+    for (const [method, ms] of times) console.log(`${method.padEnd(16)} ${median(ms).toFixed(1).padStart(10)} ${Math.round((BATCH * 1000) / median(ms)).toLocaleString('en-US').padStart(10)}`);
+  } finally {
+    await database.close();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+await main();

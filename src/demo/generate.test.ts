@@ -1,0 +1,244 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCounters, readCountersFromLedger } from '../aggregates/counters.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import { loadIntegratorApp } from '../auth/integrator-apps.ts';
+import { beijingDay } from '../clock.ts';
+import { isValidDeptCode } from '../catalog/dept-code.ts';
+import { seedSichuanRegions } from '../catalog/regions.ts';
+import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
+import { verifyLedger } from '../ledger/verify.ts';
+import { residentIdIsValid } from '../pii/person.ts';
+import { revealPerson } from '../pii/vault.ts';
+import { testConfig } from '../../test/config.ts';
+import { describeOnEngines } from '../../test/engines.ts';
+import { planCases } from './cases.ts';
+import { ITEM_TYPES } from './content.ts';
+import { DEMO_PASSWORD, DEMO_SOURCE_APP, generateDemo, type DemoSummary } from './generate.ts';
+import { planProvince } from './province.ts';
+import { seededRandom } from './random.ts';
+import { planEvaluations } from './ratings.ts';
+
+const NOW = new Date('2026-11-20T04:00:00.000Z');
+const SMALL = { seed: 7, months: 2, evaluations: 1500, countiesPerCity: 1 } as const;
+
+describeOnEngines('demo data', (database) => {
+  const config = testConfig();
+  let summary: DemoSummary;
+  const db = () => database().db;
+
+  beforeAll(async () => {
+    summary = await generateDemo({ db: db(), config, now: NOW }, SMALL);
+  });
+
+  it('stores the evaluations asked for, none refused, and says so in the summary', () => {
+    expect(summary.generated).toBe(true);
+    expect(summary.seed).toBe(7);
+    expect(summary.refused).toEqual({});
+    expect(summary.counts.evaluation).toBe(1500);
+    expect(summary.evaluations.total).toBe(1500);
+    expect(summary.counts.region).toBeGreaterThan(200);
+    expect(summary.dateRange.from).not.toBeNull();
+    expect(new Date(summary.dateRange.from ?? '').getTime()).toBeGreaterThanOrEqual(new Date('2026-09-20T04:00:00Z').getTime());
+    expect(new Date(summary.dateRange.to ?? '').getTime()).toBeLessThanOrEqual(NOW.getTime());
+  });
+
+  it('builds a catalog: every item type, halls and departments with valid codes, windows and staff', async () => {
+    const types = await db().selectFrom('service_item').select('item_type').distinct().execute();
+    expect(types.map((t) => t.item_type).sort()).toEqual([...ITEM_TYPES].sort());
+    const orgs = await db().selectFrom('org').select(['kind', 'name', 'dept_code', 'region_code']).execute();
+    expect(new Set(orgs.map((o) => o.kind))).toEqual(new Set(['hall', 'department', 'center']));
+    expect(orgs.every((o) => isValidDeptCode(o.dept_code))).toBe(true);
+    // 21 prefectures, one county each: a hall per county and 3–6 departments named after it.
+    const halls = orgs.filter((o) => o.kind === 'hall');
+    expect(halls).toHaveLength(21);
+    expect(halls.every((h) => h.name.endsWith('政务服务中心'))).toBe(true);
+    const departments = orgs.filter((o) => o.kind === 'department' && o.region_code !== '510000');
+    expect(departments.length).toBeGreaterThanOrEqual(21 * 3);
+    expect(departments.length).toBeLessThanOrEqual(21 * 6);
+    expect(departments.some((d) => d.name.endsWith('市场监督管理局'))).toBe(true);
+    expect(orgs.some((o) => o.region_code === '510000' && o.name === '四川省市场监督管理局')).toBe(true);
+
+    const windows = await db().selectFrom('service_window').innerJoin('org', 'org.id', 'service_window.org_id').select(['org.kind', 'service_window.name']).execute();
+    expect(windows.length).toBeGreaterThanOrEqual(21 * 4);
+    expect(windows.every((w) => w.kind === 'hall')).toBe(true);
+    expect(windows.some((w) => w.name === '综合受理1号窗口')).toBe(true);
+    const staff = await db().selectFrom('staff').select(['name', 'window_id']).execute();
+    expect(staff.length).toBeGreaterThanOrEqual(windows.length);
+    expect(staff.every((s) => s.window_id !== null && /^[\u4e00-\u9fff]{2,3}$/.test(s.name))).toBe(true);
+  });
+
+  it('makes cases with Sichuan case numbers, stages, windows and staff, some still open', async () => {
+    const cases = await db().selectFrom('service_case').select(['id', 'project_no', 'region_code', 'pro_status', 'accept_at', 'created_at', 'result_at', 'source_app']).execute();
+    expect(cases.length).toBeGreaterThan(1000);
+    for (const c of cases) {
+      const match = /^(\d{6})-(\d{8})-(\d{6})$/.exec(c.project_no);
+      expect(match, c.project_no).not.toBeNull();
+      expect(match?.[1]).toBe(c.region_code);
+      expect(match?.[2]).toBe(beijingDay(c.accept_at ?? c.created_at).replaceAll('-', ''));
+      expect(c.source_app).toBe(DEMO_SOURCE_APP);
+      if (c.pro_status === 3) expect(c.result_at).not.toBeNull();
+      else expect(c.result_at).toBeNull();
+    }
+    expect(new Set(cases.map((c) => c.pro_status))).toEqual(new Set([1, 2, 3]));
+
+    const stages = await db().selectFrom('case_stage').select(['case_id', 'service_number', 'status', 'completed_at', 'window_id', 'staff_id']).execute();
+    const perCase = new Map<string, number>();
+    for (const s of stages) perCase.set(s.case_id, (perCase.get(s.case_id) ?? 0) + 1);
+    expect(Math.min(...perCase.values())).toBe(1);
+    expect(Math.max(...perCase.values())).toBe(3);
+    expect(stages.every((s) => (s.status === 3) === (s.completed_at !== null))).toBe(true);
+    expect(stages.every((s) => s.completed_at === null || s.completed_at.getTime() <= NOW.getTime())).toBe(true);
+    const atWindows = stages.filter((s) => s.window_id !== null);
+    expect(atWindows.length).toBeGreaterThan(stages.length / 5);
+    expect(atWindows.every((s) => s.staff_id !== null)).toBe(true);
+  });
+
+  it('seals applicants: no plaintext in the stored bytes, masked copies, valid resident IDs', async () => {
+    const rows = await db().selectFrom('service_case').select(['id', 'applicant_pii', 'applicant_pii_key_id', 'applicant_masked']).orderBy('project_no').limit(400).execute();
+    let withResidentId = 0;
+    for (const [index, row] of rows.entries()) {
+      expect(row.applicant_pii).not.toBeNull();
+      const bytes = Buffer.from(row.applicant_pii ?? new Uint8Array());
+      expect(bytes.toString('latin1')).not.toMatch(/1[3-9]\d{9}/);
+      expect(row.applicant_masked?.phone).toMatch(/^1\d{2}\*{4}\d{4}$/);
+      if (index % 4 !== 0) continue;
+      const person = await revealPerson(
+        db(),
+        config,
+        { table: 'service_case', rowId: row.id, sealed: row.applicant_pii ?? new Uint8Array(), keyId: row.applicant_pii_key_id ?? '', actor: 'test', actorRole: 'province_admin', purpose: 'demo test' },
+        NOW,
+      );
+      expect(bytes.includes(Buffer.from(person.phone ?? 'missing'))).toBe(false);
+      expect(person.phone?.slice(-4)).toBe(row.applicant_masked?.phone?.slice(-4));
+      if (person.certNo && /^\d{17}[\dX]$/.test(person.certNo)) {
+        expect(residentIdIsValid(person.certNo)).toBe(true);
+        withResidentId++;
+      }
+    }
+    expect(withResidentId).toBeGreaterThan(0);
+  });
+
+  it('spreads ratings plausibly over levels, channels, identities and follow-ups', async () => {
+    const { byLevel, byChannel, anonymous, followUps, systemDefaults, goodRate, total } = summary.evaluations;
+    for (const level of ['1', '2', '3', '4', '5'] as const) expect(byLevel[level], `level ${level}`).toBeGreaterThan(0);
+    expect(goodRate).toBeGreaterThanOrEqual(0.8);
+    expect(byLevel['5'] / total).toBeGreaterThan(0.5);
+    for (const channel of ['hall_tablet', 'qr', 'pc', 'mobile', 'sms', 'hotline']) expect(byChannel[channel], channel).toBeGreaterThan(0);
+    expect(anonymous / total).toBeGreaterThan(0.03);
+    expect(anonymous / total).toBeLessThan(0.25);
+    expect(followUps).toBeGreaterThan(0);
+    expect(systemDefaults).toBe(0); // off in this configuration
+
+    const rows = await db().selectFrom('evaluation').select(['level', 'indicator_codes', 'is_anonymous', 'rater_pii', 'rater_masked', 'received_at', 'assessed_at', 'assess_number', 'case_stage_id']).execute();
+    for (const r of rows) {
+      if (r.level <= 2) expect(r.indicator_codes.length).toBeGreaterThanOrEqual(1);
+      expect(r.is_anonymous).toBe(r.rater_pii === null);
+      const lag = r.received_at.getTime() - r.assessed_at.getTime();
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThanOrEqual(15 * 60_000);
+    }
+    expect(rows.filter((r) => r.level <= 2).some((r) => r.indicator_codes.length === 2)).toBe(true);
+    // Follow-ups are on stages rated before.
+    const firsts = new Set(rows.filter((r) => r.assess_number === 1).map((r) => r.case_stage_id));
+    expect(rows.filter((r) => r.assess_number === 2).every((r) => firsts.has(r.case_stage_id))).toBe(true);
+    // Some completed stages are left unrated.
+    const completed = await db().selectFrom('case_stage').select(sql<number>`count(*)::int8`.as('n')).where('status', '=', 3).executeTakeFirstOrThrow();
+    expect(firsts.size / Number(completed.n)).toBeGreaterThan(0.75);
+    expect(firsts.size / Number(completed.n)).toBeLessThan(0.95);
+  });
+
+  it('differs between counties, so that rankings have something to show', async () => {
+    const rows = await db()
+      .selectFrom('evaluation')
+      .select(['region_code', sql<number>`count(*)::int8`.as('n'), sql<number>`avg(level)::float8`.as('mean')])
+      .where('region_code', '!=', '510000')
+      .groupBy('region_code')
+      .execute();
+    const means = rows.filter((r) => Number(r.n) >= 20).map((r) => Number(r.mean));
+    expect(means.length).toBeGreaterThan(10);
+    expect(Math.max(...means) - Math.min(...means)).toBeGreaterThan(0.15);
+  });
+
+  it('keeps the ledger intact and the counters equal to a recomputation', async () => {
+    const report = await verifyLedger(db());
+    expect(report.ok).toBe(true);
+    expect(report.rows).toBe(1500);
+    expect(await readCounters(db())).toEqual(await readCountersFromLedger(db()));
+  });
+
+  it('creates the demo accounts and the integrator app, and returns the secret', async () => {
+    const accounts = await db().selectFrom('staff_account').select(['username', 'role', 'scope_region_code', 'scope_org_id', 'password_hash']).orderBy('username').execute();
+    expect(accounts.map((a) => [a.username, a.role, a.scope_region_code])).toEqual([
+      ['admin', 'province_admin', '510000'],
+      ['chengdu', 'city_admin', '510100'],
+      ['handler', 'org_handler', null],
+      ['supervisor', 'supervisor', '510000'],
+    ]);
+    const handler = accounts.find((a) => a.username === 'handler');
+    const handlerOrg = await db().selectFrom('org').select('region_code').where('id', '=', handler?.scope_org_id ?? '').executeTakeFirstOrThrow();
+    expect(handlerOrg.region_code.startsWith('5101')).toBe(true);
+    expect(await verifyPassword(DEMO_PASSWORD, accounts[0]?.password_hash ?? '')).toBe(true);
+    expect(summary.credentials.password).toBe(DEMO_PASSWORD);
+    expect(summary.credentials.accounts.map((a) => a.username)).toEqual(['admin', 'chengdu', 'supervisor', 'handler']);
+    const app = await loadIntegratorApp(db(), config, 'demo-city-platform');
+    expect(app).toMatchObject({ regionCode: '510100', channelProfile: 'national', active: true });
+    expect(summary.credentials.integrator?.secret).toBe(app?.secret);
+  });
+
+  it('does not generate twice: a second call returns what is there', async () => {
+    const again = await generateDemo({ db: db(), config, now: new Date(NOW.getTime() + 86_400_000) }, SMALL);
+    expect(again.generated).toBe(false);
+    expect(again.counts).toEqual(summary.counts);
+    expect(again.evaluations).toEqual(summary.evaluations);
+    expect(again.credentials.integrator?.secret).toBe(summary.credentials.integrator?.secret);
+  });
+
+  it('plans the same province, cases and ratings for the same seed', async () => {
+    const catalogue = await loadIndicatorCatalogue(db());
+    const regions = await db().selectFrom('region').select(['code', 'name', 'level', 'parent_code']).where('level', '<=', 3).orderBy('code').execute();
+    const plan = (seed: number) => {
+      const random = seededRandom(seed);
+      const end = NOW.getTime();
+      const start = end - 30 * 86_400_000;
+      const province = planProvince(random, regions, 1, start);
+      const cases = planCases(random, province, ['510104'], start, end, { completedStages: 300 });
+      const evaluations = planEvaluations(random, config, catalogue, cases, end, { firsts: 250, followUps: 5, systemDefaults: 0 });
+      return JSON.stringify({
+        orgs: province.orgs.map((o) => [o.id, o.name, o.deptCode]),
+        cases: cases.map((c) => [c.id, c.projectNo, c.applicant, c.stages.map((s) => [s.id, s.completedAt, s.staff?.id])]),
+        evaluations: evaluations.map((e) => [e.receivedAt, e.draft]),
+      });
+    };
+    expect(plan(11)).toBe(plan(11));
+    expect(plan(11)).not.toBe(plan(12));
+  });
+});
+
+describeOnEngines('demo data with system default ratings', (database) => {
+  const config = testConfig({ SYSTEM_DEFAULT_ENABLED: 'true' });
+
+  it('adds a few defaults: flagged, on the system channel, at the configured level, without content', async () => {
+    await seedSichuanRegions(database().db);
+    const summary = await generateDemo({ db: database().db, config, now: NOW }, { seed: 3, months: 1, evaluations: 400, countiesPerCity: 1 });
+    expect(summary.refused).toEqual({});
+    expect(summary.evaluations.total).toBe(400);
+    expect(summary.evaluations.systemDefaults).toBe(8);
+    const defaults = await database().db.selectFrom('evaluation').selectAll().where('is_default', '=', true).execute();
+    expect(defaults).toHaveLength(8);
+    for (const d of defaults) {
+      expect(d).toMatchObject({ channel: 'system', level: config.rules.systemDefault.level, comment: null, rater_pii: null, assess_number: 1, indicator_codes: [] });
+    }
+    // Defaults never count as active ratings.
+    expect(summary.evaluations.goodRate).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('demo options', () => {
+  it('refuses nonsense before touching the database', async () => {
+    const deps = { db: null as never, config: testConfig(), now: NOW };
+    await expect(generateDemo(deps, { months: 0 })).rejects.toThrow(RangeError);
+    await expect(generateDemo(deps, { evaluations: -1 })).rejects.toThrow(RangeError);
+    await expect(generateDemo(deps, { countiesPerCity: 0 })).rejects.toThrow(RangeError);
+  });
+});
