@@ -7,6 +7,8 @@ import { isCatalogKind } from '../catalog/import.ts';
 import { recomputeCounters } from '../aggregates/counters.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
+import { generateDemo } from '../demo/generate.ts';
+import type { DemoSummary } from '../demo/summary.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { openConfiguredDatabase, prepareDatabase, startSystem } from '../system.ts';
 import { printVerifyReport } from './print.ts';
@@ -17,7 +19,10 @@ const USAGE = `好差评平台 命令行 / haochaping command line
 
 用法 / usage: npm run cli -- <command> [options]
 
+  quickstart                     演示数据 + 启动服务 / demo data (first time) and the server
   serve                          启动服务 / start the HTTP server (and intake writer)
+  demo [--months N] [--evaluations N] [--seed N] [--counties N|all]
+                                 生成演示数据 / generate a demo province
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
   verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
   recompute                      由台账重建计数 / rebuild the evaluation counters from the ledger
@@ -29,6 +34,36 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   errors                         列出错误码 / list the error catalogue
 
 配置取自环境变量（见 README）/ configuration comes from environment variables (see README).`;
+
+async function serve(config: Config, demo: DemoSummary | null): Promise<number> {
+  const system = await startSystem(config);
+  const address = await system.app.listen({ host: config.http.host, port: config.http.port });
+  print('');
+  print(`好差评平台已启动 / haochaping is running on ${system.database.engine === 'pglite' ? `PGlite (${config.database.pgliteDir})` : 'PostgreSQL'}`);
+  print(`  API:                  ${address}/api/v1`);
+  print(`  API 文档 / API docs:  ${address}/docs`);
+  print(`  区划 / regions:       ${address}/api/v1/catalog/regions?parent=510000`);
+  print(`  健康检查 / health:    ${address}/health`);
+  if (demo) print(`  登录 / sign in:       POST ${address}/api/v1/auth/login  {"username":"admin","password":"${demo.credentials.password}"}`);
+  print('按 Ctrl+C 停止 / press Ctrl+C to stop');
+  const stop = async () => {
+    await system.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  return new Promise<number>(() => undefined);
+}
+
+function printDemoSummary(summary: DemoSummary): void {
+  const c = summary.counts;
+  print(summary.generated ? '演示数据已生成 / demo data generated:' : '演示数据已存在 / demo data already present:');
+  print(`  部门 orgs ${c.org} · 事项 items ${c.service_item} · 窗口 windows ${c.service_window} · 人员 staff ${c.staff} · 办件 cases ${c.service_case} · 评价 evaluations ${c.evaluation}`);
+  print(`  ${summary.credentials.note}`);
+  for (const account of summary.credentials.accounts) print(`  ${account.username.padEnd(12)} ${summary.credentials.password}  ${account.role}`);
+  const app = summary.credentials.integrator;
+  if (app) print(`  接入应用 / integrator app: ${app.appId}  secret: ${app.secret ?? '（仅首次生成时显示 / shown only when first generated）'}`);
+}
 
 async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>): Promise<T> {
   const database = await openConfiguredDatabase(config);
@@ -54,26 +89,32 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'channel-profile': { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
+      months: { type: 'string' },
+      evaluations: { type: 'string' },
+      seed: { type: 'string' },
+      counties: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   const config = loadConfig();
   switch (command) {
-    case 'serve': {
-      const system = await startSystem(config);
-      const address = await system.app.listen({ host: config.http.host, port: config.http.port });
-      print(`好差评平台已启动 / haochaping is running on ${system.database.engine === 'pglite' ? `PGlite (${config.database.pgliteDir})` : 'PostgreSQL'}`);
-      print(`  API:      ${address}/api/v1`);
-      print(`  API 文档 / API docs: ${address}/docs`);
-      print(`  健康检查 / health:   ${address}/health`);
-      const stop = async () => {
-        await system.close();
-        process.exit(0);
+    case 'serve':
+      return serve(config, null);
+    case 'quickstart':
+    case 'demo': {
+      const options = {
+        ...(values.months ? { months: Number(values.months) } : {}),
+        ...(values.evaluations ? { evaluations: Number(values.evaluations) } : {}),
+        ...(values.seed ? { seed: Number(values.seed) } : {}),
+        ...(values.counties ? { countiesPerCity: values.counties === 'all' ? ('all' as const) : Number(values.counties) } : {}),
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
-      return new Promise<number>(() => undefined);
+      const summary = await withDatabase(config, async ({ db }) => {
+        print('正在准备演示数据（首次约需半分钟）/ preparing demo data (about half a minute the first time) …');
+        return generateDemo({ db, config, now: new Date() }, { ...options, onProgress: (step, ms) => print(`  ${step} (${(ms / 1000).toFixed(1)} s)`) });
+      });
+      printDemoSummary(summary);
+      return command === 'quickstart' ? serve(config, summary) : 0;
     }
     case 'migrate':
       await withDatabase(config, async () => print('数据库已是最新 / database is up to date'));

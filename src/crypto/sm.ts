@@ -21,12 +21,17 @@ const VERSION = 1;
 const IV_BYTES = 16;
 const MAC_BYTES = 32;
 
-// Sub-keys: one for SM4, one for the MAC, derived from the configured 128-bit key.
+// Sub-keys: one for SM4, one for the MAC, derived from the configured 128-bit key. Keys are few
+// and long-lived, so the derivation is remembered per key.
+const derived = new WeakMap<Uint8Array, { encryption: Buffer; authentication: Buffer }>();
+
 function subKeys(key: Uint8Array): { encryption: Buffer; authentication: Buffer } {
-  return {
-    encryption: hmacSm3(key, 'hcp-sm4-encryption').subarray(0, 16),
-    authentication: hmacSm3(key, 'hcp-sm4-authentication'),
-  };
+  let keys = derived.get(key);
+  if (!keys) {
+    keys = { encryption: hmacSm3(key, 'hcp-sm4-encryption').subarray(0, 16), authentication: hmacSm3(key, 'hcp-sm4-authentication') };
+    derived.set(key, keys);
+  }
+  return keys;
 }
 
 /**
