@@ -48,9 +48,17 @@ export type IntakeOutcome =
   | { status: 'duplicate'; evaluation: StoredEvaluation }
   | { status: 'refused'; refusal: Refusal };
 
+export interface FlushStats {
+  /** Flushes written by the two-statement fast path. */
+  fast: number;
+  /** Flushes written by the full transactional path (first flush of a lane, repeats, follow-ups, conflicts). */
+  full: number;
+}
+
 export interface IntakeWriter {
   submit(requests: IntakeRequest[]): Promise<IntakeOutcome[]>;
   readonly chainIds: number[];
+  stats(): FlushStats;
   close(): Promise<void>;
 }
 
@@ -128,6 +136,7 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
 
   return {
     chainIds: lanes.map((l) => l.chainId),
+    stats: () => lanes.reduce<FlushStats>((sum, l) => ({ fast: sum.fast + l.stats.fast, full: sum.full + l.stats.full }), { fast: 0, full: 0 }),
     async submit(requests) {
       const receivedAt = deps.clock();
       const outcomes: Array<Promise<IntakeOutcome>> = [];
@@ -197,6 +206,9 @@ function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lan
 class Lane {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
+  /** The chain head as this lane last wrote it; null until known (the fast path needs it). */
+  private head: Head | null = null;
+  readonly stats: FlushStats = { fast: 0, full: 0 };
 
   constructor(
     private readonly deps: IntakeDeps,
@@ -229,12 +241,31 @@ class Lane {
   }
 
   private async flushSafely(batch: Pending[]): Promise<void> {
+    const settle = (outcomes: IntakeOutcome[]) => batch.forEach((pending, i) => pending.resolve(outcomes[i] ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }));
+    if (this.head !== null) {
+      try {
+        const fast = await fastFlush(this.deps, this.chainId, this.head, batch);
+        if (fast) {
+          this.stats.fast++;
+          this.head = fast.head;
+          settle(fast.outcomes);
+          return;
+        }
+      } catch (error) {
+        // A claim that did not go as expected (a repeat, a rated stage, a replayed nonce, another
+        // writer on this chain): nothing was written; the full path sorts it out.
+        if (!isFastPathConflict(error) && !isRetryable(error)) throw error;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcomes = await this.deps.db.transaction().execute((trx) => flush(trx, this.deps, this.chainId, batch));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i] ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }));
+        const { outcomes, head } = await this.deps.db.transaction().execute((trx) => flush(trx, this.deps, this.chainId, batch));
+        this.stats.full++;
+        this.head = head;
+        settle(outcomes);
         return;
       } catch (error) {
+        this.head = null;
         if (isRetryable(error) && attempt < 5) continue;
         if (batch.length > 1) {
           // One unexpected failure must not sink the others: write them one by one.
@@ -253,50 +284,33 @@ interface StageRow extends StageFacts {
   headHash: Uint8Array;
 }
 
-const hexOf = (bytes: Uint8Array | null) => (bytes === null ? null : `\\x${Buffer.from(bytes).toString('hex')}`);
+interface Head {
+  seq: number;
+  hash: Buffer;
+}
 
-/**
- * One flush: few statements, each carrying the whole batch as one JSON parameter (far cheaper to
- * build and bind than thousands of parameters), so a flush of one row costs about as many round
- * trips as a flush of a thousand.
- */
-async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, batch: Pending[]): Promise<IntakeOutcome[]> {
-  const outcomes: Array<IntakeOutcome | undefined> = new Array(batch.length);
-  const settings = ruleSettings(deps.config);
-  const now = deps.clock();
-  const at = (i: number): Pending => {
-    const pending = batch[i];
-    if (!pending) throw new Error(`no pending request ${i}`);
-    return pending;
-  };
+function isFastPathConflict(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'HC001';
+}
 
-  // 1. Lock this writer's chain head and read the case stages being rated, in one statement.
-  const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
-  const stageRows = (
-    await sql<StageRow>`
-      WITH head AS (SELECT head_seq, head_hash FROM ledger_chain WHERE chain_id = ${chainId} FOR UPDATE)
-      SELECT head.head_seq AS "headSeq", head.head_hash AS "headHash",
-             s.id AS "caseStageId", c.id AS "caseId", c.project_no AS "projectNo", s.service_number AS "serviceNumber",
-             s.status, s.completed_at AS "completedAt", s.org_id AS "orgId", c.region_code AS "regionCode", r.path AS "regionPath",
-             c.item_id AS "itemId", s.window_id AS "windowId", s.staff_id AS "staffId"
-      FROM head
-      LEFT JOIN service_case c ON c.project_no = ANY(${projectNos}::text[])
-      LEFT JOIN case_stage s ON s.case_id = c.id
-      LEFT JOIN region r ON r.code = c.region_code`.execute(trx)
-  ).rows;
-  const headRow = stageRows[0];
-  if (!headRow) throw new Error(`ledger chain ${chainId} does not exist`);
-  const head: { chainId: number; seq: number; hash: Buffer } = { chainId, seq: headRow.headSeq, hash: Buffer.from(headRow.headHash) };
+const STAGE_COLUMNS = sql.raw(`s.id AS "caseStageId", c.id AS "caseId", c.project_no AS "projectNo", s.service_number AS "serviceNumber",
+  s.status, s.completed_at AS "completedAt", s.org_id AS "orgId", c.region_code AS "regionCode", r.path AS "regionPath",
+  c.item_id AS "itemId", s.window_id AS "windowId", s.staff_id AS "staffId"`);
+
+function indexStages(rows: Array<StageFacts | (Omit<StageFacts, 'projectNo' | 'caseStageId'> & { projectNo: string | null; caseStageId: string | null })>) {
   const stages = new Map<string, StageFacts>();
   const knownCases = new Set<string>();
-  for (const row of stageRows) {
+  for (const row of rows) {
     if (row.projectNo === null) continue;
     knownCases.add(row.projectNo);
-    if (row.caseStageId !== null) stages.set(`${row.projectNo}#${row.serviceNumber}`, row);
+    if (row.caseStageId !== null) stages.set(`${row.projectNo}#${row.serviceNumber}`, row as StageFacts);
   }
+  return { stages, knownCases };
+}
 
-  // 2. Rules against the stage; fill in what the ledger row takes from the case.
-  let candidates: number[] = [];
+/** Rules against the stage; fills in what the ledger row takes from the case. Returns the indexes that pass. */
+function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, knownCases: Set<string>, settings: RuleSettings, now: Date, outcomes: Array<IntakeOutcome | undefined>): number[] {
+  const passed: number[] = [];
   batch.forEach((pending, i) => {
     const { draft, scope } = pending.request;
     const stage = stages.get(`${draft.projectNo}#${draft.serviceNumber}`);
@@ -318,8 +332,144 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
       window_id: stage.windowId,
       staff_id: stage.staffId,
     });
-    candidates.push(i);
+    passed.push(i);
   });
+  return passed;
+}
+
+function claimsJson(pendings: Pending[]): string {
+  return JSON.stringify(
+    pendings.map(({ row, digest, request }, i) => {
+      return {
+        i,
+        source_app: row.source_app,
+        client_id: row.client_id ?? '',
+        evaluation_id: row.id,
+        digest: digest.toString('hex'),
+        case_stage_id: row.case_stage_id,
+        assess_number: row.assess_number,
+        nonce_app: request.nonce?.appId ?? null,
+        nonce: request.nonce?.nonce ?? null,
+      };
+    }),
+  );
+}
+
+/** Chain the rows after `head`; returns the records with their hashes and the new head. */
+function chainRecords(pendings: Pending[], chainId: number, start: Head) {
+  const head: Head = { seq: start.seq, hash: start.hash };
+  const records: Array<LedgerRecord & { hash: Buffer }> = [];
+  for (const { row } of pendings) {
+    const record: LedgerRecord = { ...row, chain_id: chainId, seq: head.seq + 1 };
+    const hash = chainHash(record, head.hash);
+    head.seq = record.seq;
+    head.hash = hash;
+    records.push({ ...record, hash });
+  }
+  const rowsJson = JSON.stringify(
+    records.map((r) => ({ ...r, hash: hexOf(r.hash), rater_pii: hexOf(r.rater_pii), rater_phone_lookup: hexOf(r.rater_phone_lookup), rater_cert_lookup: hexOf(r.rater_cert_lookup) })),
+  );
+  return { records, head, rowsJson, countsJson: JSON.stringify(countEvaluations(records)) };
+}
+
+/**
+ * The common case in two statements without an explicit transaction: read the stages, then one
+ * statement that claims nonces, keys and slots, appends to the chain, counts and moves the head,
+ * and aborts as a whole (intake_require) unless every claim succeeded and the head was where
+ * this lane left it. Returns null when the batch needs the full path (repeats or follow-ups).
+ */
+async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: Pending[]): Promise<{ outcomes: IntakeOutcome[]; head: Head } | null> {
+  const keys = new Set(batch.map((p) => `${p.row.source_app}\u0000${p.row.client_id}`));
+  if (keys.size < batch.length || batch.some((p) => p.request.draft.assessNumber !== 1)) return null;
+  const outcomes: Array<IntakeOutcome | undefined> = new Array(batch.length);
+  const now = deps.clock();
+  const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
+  const stageRows = (
+    await sql<StageFacts>`SELECT ${STAGE_COLUMNS}
+      FROM service_case c JOIN case_stage s ON s.case_id = c.id JOIN region r ON r.code = c.region_code
+      WHERE c.project_no = ANY(${projectNos}::text[])`.execute(deps.db)
+  ).rows;
+  const { stages, knownCases } = indexStages(stageRows);
+  const passed = applyStageRules(batch, stages, knownCases, ruleSettings(deps.config), now, outcomes);
+  if (passed.length === 0) return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head };
+  const chosen = passed.flatMap((i) => batch[i] ?? []);
+  const nonces = chosen.filter((p) => p.request.nonce).length;
+  const chained = chainRecords(chosen, chainId, head);
+  await sql`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${claimsJson(chosen)}::jsonb)
+        AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
+    ),
+    nonces AS (
+      INSERT INTO request_nonce (app_id, nonce, seen_at) SELECT nonce_app, nonce, ${now} FROM input WHERE nonce IS NOT NULL
+      ON CONFLICT DO NOTHING RETURNING 1
+    ),
+    keys AS (
+      INSERT INTO intake_key (source_app, client_id, evaluation_id, request_digest, created_at)
+      SELECT source_app, client_id, evaluation_id, decode(digest, 'hex'), ${now} FROM input
+      ON CONFLICT DO NOTHING RETURNING 1
+    ),
+    slots AS (
+      INSERT INTO evaluation_slot (case_stage_id, assess_number, evaluation_id) SELECT case_stage_id, assess_number, evaluation_id FROM input
+      ON CONFLICT DO NOTHING RETURNING 1
+    ),
+    moved AS (
+      UPDATE ledger_chain SET head_seq = ${chained.head.seq}, head_hash = ${chained.head.hash}
+      WHERE chain_id = ${chainId} AND head_seq = ${head.seq} AND head_hash = ${head.hash} RETURNING 1
+    ),
+    verdict AS (
+      SELECT intake_require(
+        (SELECT count(*) FROM nonces) = ${nonces} AND (SELECT count(*) FROM keys) = ${passed.length}
+        AND (SELECT count(*) FROM slots) = ${passed.length} AND (SELECT count(*) FROM moved) = 1) AS ok
+    ),
+    appended AS (
+      INSERT INTO evaluation SELECT e.* FROM jsonb_populate_recordset(NULL::evaluation, ${chained.rowsJson}::jsonb) e, verdict WHERE verdict.ok
+    ),
+    counted AS (
+      INSERT INTO evaluation_counter SELECT c.* FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb) c, verdict WHERE verdict.ok
+      ON CONFLICT ON CONSTRAINT evaluation_counter_key DO UPDATE SET count = evaluation_counter.count + excluded.count
+    )
+    SELECT ok FROM verdict`.execute(deps.db);
+  passed.forEach((i, k) => {
+    const record = chained.records[k];
+    if (record) outcomes[i] = { status: 'stored', evaluation: present(record) };
+  });
+  return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head: chained.head };
+}
+
+const hexOf = (bytes: Uint8Array | null) => (bytes === null ? null : `\\x${Buffer.from(bytes).toString('hex')}`);
+
+/**
+ * The full path, in one transaction: lock the chain head, read the stages, claim what can be
+ * claimed and sort out repeats, rated stages, replayed nonces and follow-ups, then append.
+ */
+async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, batch: Pending[]): Promise<{ outcomes: IntakeOutcome[]; head: Head }> {
+  const outcomes: Array<IntakeOutcome | undefined> = new Array(batch.length);
+  const now = deps.clock();
+  const at = (i: number): Pending => {
+    const pending = batch[i];
+    if (!pending) throw new Error(`no pending request ${i}`);
+    return pending;
+  };
+
+  // 1. Lock this writer's chain head and read the case stages being rated, in one statement.
+  const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
+  const stageRows = (
+    await sql<StageRow>`
+      WITH head AS (SELECT head_seq, head_hash FROM ledger_chain WHERE chain_id = ${chainId} FOR UPDATE)
+      SELECT head.head_seq AS "headSeq", head.head_hash AS "headHash", ${STAGE_COLUMNS}
+      FROM head
+      LEFT JOIN service_case c ON c.project_no = ANY(${projectNos}::text[])
+      LEFT JOIN case_stage s ON s.case_id = c.id
+      LEFT JOIN region r ON r.code = c.region_code`.execute(trx)
+  ).rows;
+  const headRow = stageRows[0];
+  if (!headRow) throw new Error(`ledger chain ${chainId} does not exist`);
+  let head: Head = { seq: headRow.headSeq, hash: Buffer.from(headRow.headHash) };
+  const { stages, knownCases } = indexStages(stageRows);
+
+  // 2. Rules against the stage.
+  let candidates = applyStageRules(batch, stages, knownCases, ruleSettings(deps.config), now, outcomes);
 
   // 3. Idempotency. Within the batch the first request with a key leads; repeats follow it.
   const leaders = new Map<string, number>();
@@ -336,21 +486,10 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   //    (one evaluation per stage and assessment number). A request whose nonce was seen before
   //    claims nothing; one whose key is taken claims no slot.
   if (candidates.length > 0) {
-    const claims = candidates.map((i) => ({
-      i,
-      source_app: at(i).row.source_app,
-      client_id: at(i).row.client_id ?? '',
-      evaluation_id: at(i).row.id,
-      digest: at(i).digest.toString('hex'),
-      case_stage_id: at(i).row.case_stage_id,
-      assess_number: at(i).row.assess_number,
-      nonce_app: at(i).request.nonce?.appId ?? null,
-      nonce: at(i).request.nonce?.nonce ?? null,
-    }));
     const claimed = (
       await sql<{ kind: 'nonce' | 'key' | 'slot'; id: string }>`
         WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
+          SELECT * FROM jsonb_to_recordset(${claimsJson(candidates.map(at))}::jsonb)
             AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
         ),
         nonces AS (
@@ -417,34 +556,21 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
 
   // 5. Append to the chain, count, and move the head: one statement.
   if (candidates.length > 0) {
-    const records: Array<LedgerRecord & { hash: Buffer }> = [];
-    for (const i of candidates) {
-      const record: LedgerRecord = { ...at(i).row, chain_id: chainId, seq: head.seq + 1 };
-      const hash = chainHash(record, head.hash);
-      head.seq = record.seq;
-      head.hash = hash;
-      records.push({ ...record, hash });
-    }
-    const rows = records.map((r) => ({
-      ...r,
-      hash: hexOf(r.hash),
-      rater_pii: hexOf(r.rater_pii),
-      rater_phone_lookup: hexOf(r.rater_phone_lookup),
-      rater_cert_lookup: hexOf(r.rater_cert_lookup),
-    }));
+    const chained = chainRecords(candidates.map(at), chainId, head);
     await sql`
       WITH appended AS (
-        INSERT INTO evaluation SELECT * FROM jsonb_populate_recordset(NULL::evaluation, ${JSON.stringify(rows)}::jsonb)
+        INSERT INTO evaluation SELECT * FROM jsonb_populate_recordset(NULL::evaluation, ${chained.rowsJson}::jsonb)
       ),
       counted AS (
-        INSERT INTO evaluation_counter SELECT * FROM jsonb_populate_recordset(NULL::evaluation_counter, ${JSON.stringify(countEvaluations(records))}::jsonb)
+        INSERT INTO evaluation_counter SELECT * FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb)
         ON CONFLICT ON CONSTRAINT evaluation_counter_key DO UPDATE SET count = evaluation_counter.count + excluded.count
       )
-      UPDATE ledger_chain SET head_seq = ${head.seq}, head_hash = ${head.hash} WHERE chain_id = ${chainId}`.execute(trx);
+      UPDATE ledger_chain SET head_seq = ${chained.head.seq}, head_hash = ${chained.head.hash} WHERE chain_id = ${chainId}`.execute(trx);
     candidates.forEach((i, k) => {
-      const record = records[k];
+      const record = chained.records[k];
       if (record) outcomes[i] = { status: 'stored', evaluation: present(record) };
     });
+    head = chained.head;
   }
 
   for (const [i, leader] of followers) {
@@ -457,7 +583,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
           : { status: 'refused', refusal: { code: at(i).request.draft.derivedKey ? 'EVALUATION_ALREADY_EXISTS' : 'IDEMPOTENCY_KEY_REUSED' } }
         : (leaderOutcome ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } });
   }
-  return outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } });
+  return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head };
 }
 
 /** Requests whose key was stored before: the original evaluation if the content is the same. */
