@@ -9,11 +9,11 @@ import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
-import { countEvaluations, readCounters, readCountersFromLedger, recomputeCounters } from './counters.ts';
+import { countEvaluations, readCounters, readCountersFromLedger, recomputeCounters, type CountedEvaluation } from './counters.ts';
 
 describe('countEvaluations (pure)', () => {
   it('sums per key and orders keys stably', () => {
-    const base = { assessed_day: '2026-11-19', region_code: '510104', org_id: 'o', item_id: null, channel: 'pc', level: 5, is_default: false, subject: 'case_stage' };
+    const base: CountedEvaluation = { assessed_day: '2026-11-19', region_code: '510104', org_id: 'o', item_id: null, channel: 'pc', level: 5, is_default: false, subject: 'case_stage' };
     const rows = countEvaluations([base, { ...base, level: 4 }, base, { ...base, is_default: true, channel: 'system', level: 3 }]);
     expect(rows.map((r) => [r.level, r.channel, r.count])).toEqual([
       [4, 'pc', 1],

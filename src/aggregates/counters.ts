@@ -1,21 +1,13 @@
 // Evaluation counters per day × region × org × item × channel × level × default/active × subject,
 // kept in the same transaction as the evaluations they count.
 import { sql, type Kysely } from 'kysely';
-import type { DB, EvaluationCounterTable } from '../db/schema.ts';
+import type { Selectable } from 'kysely';
+import type { DB, EvaluationCounterTable, EvaluationTable } from '../db/schema.ts';
 
 export type CounterKey = Omit<EvaluationCounterTable, 'count'>;
 export type CounterRow = EvaluationCounterTable;
 
-export interface CountedEvaluation {
-  assessed_day: string;
-  region_code: string;
-  org_id: string;
-  item_id: string | null;
-  channel: string;
-  level: number;
-  is_default: boolean;
-  subject: string;
-}
+export type CountedEvaluation = Pick<Selectable<EvaluationTable>, 'assessed_day' | 'region_code' | 'org_id' | 'item_id' | 'channel' | 'level' | 'is_default' | 'subject'>;
 
 function keyText(k: CounterKey): string {
   return [k.day, k.region_code, k.org_id, k.item_id ?? '', k.channel, k.level, k.is_default ? 1 : 0, k.subject].join('|');

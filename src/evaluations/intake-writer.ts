@@ -471,6 +471,20 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   // 2. Rules against the stage.
   let candidates = applyStageRules(batch, stages, knownCases, ruleSettings(deps.config), now, outcomes);
 
+  // The same nonce twice in one batch (a replay racing its original): only the first may claim it.
+  const nonceHolders = new Set<string>();
+  candidates = candidates.filter((i) => {
+    const nonce = at(i).request.nonce;
+    if (!nonce) return true;
+    const key = `${nonce.appId}\u0000${nonce.nonce}`;
+    if (!nonceHolders.has(key)) {
+      nonceHolders.add(key);
+      return true;
+    }
+    outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: nonce.nonce } } };
+    return false;
+  });
+
   // 3. Idempotency. Within the batch the first request with a key leads; repeats follow it.
   const leaders = new Map<string, number>();
   const followers: Array<[number, number]> = [];
@@ -481,7 +495,6 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     else followers.push([i, leader]);
   }
   candidates = [...leaders.values()];
-
   // 4. In one statement: claim deferred request nonces, idempotency keys, and case-stage slots
   //    (one evaluation per stage and assessment number). A request whose nonce was seen before
   //    claims nothing; one whose key is taken claims no slot.
@@ -508,10 +521,11 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
           SELECT case_stage_id, assess_number, evaluation_id FROM input WHERE evaluation_id IN (SELECT evaluation_id FROM keys) ORDER BY i
           ON CONFLICT DO NOTHING RETURNING evaluation_id
         )
-        SELECT 'nonce' AS kind, nonce AS id FROM nonces
+        SELECT 'nonce' AS kind, app_id || ' ' || nonce AS id FROM nonces
         UNION ALL SELECT 'key', evaluation_id::text FROM keys
         UNION ALL SELECT 'slot', evaluation_id::text FROM slots`.execute(trx)
     ).rows;
+    // App ids and nonces have no spaces (signature.ts), so 'app nonce' names a claim exactly.
     const fresh = new Set(claimed.filter((c) => c.kind === 'nonce').map((c) => c.id));
     const keyed = new Set(claimed.filter((c) => c.kind === 'key').map((c) => c.id));
     const slotted = new Set(claimed.filter((c) => c.kind === 'slot').map((c) => c.id));
@@ -520,7 +534,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     const refused: number[] = [];
     for (const i of candidates) {
       const { row, request } = at(i);
-      if (request.nonce && !fresh.has(request.nonce.nonce)) {
+      if (request.nonce && !fresh.has(`${request.nonce.appId} ${request.nonce.nonce}`)) {
         outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: request.nonce.nonce } } };
       } else if (!keyed.has(row.id)) {
         lostKeys.push(i);

@@ -202,6 +202,11 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     expect((await system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { ...headers, ...once }, payload: valid })).statusCode).toBe(201);
     const replay = await system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { ...headers, ...once }, payload: valid });
     expect([replay.statusCode, replay.json().code]).toEqual([401, 'AUTH_NONCE_REPLAYED']);
+    // A replay racing its original: exactly one of them is stored.
+    const racing = JSON.stringify(rating(await newCase()));
+    const signedOnce = signRequest({ appId: integrator.appId, secret: integrator.secret, method: 'POST', path: '/api/v1/evaluations', body: racing, timestamp: clock().getTime(), nonce: 'nonce-racing-0000001' });
+    const raced = await Promise.all([1, 2, 3].map(() => system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { ...headers, ...signedOnce }, payload: racing })));
+    expect(raced.map((r) => r.statusCode).sort()).toEqual([201, 401, 401]);
   });
 
   it('masks personal data, and reveals it only to an allowed role, logging the read', async () => {

@@ -1,5 +1,6 @@
 // How an evaluation is shown: personal data masked, unless revealed (and logged) by the caller's role.
-import type { MaskedPerson } from '../db/schema.ts';
+import type { Selectable } from 'kysely';
+import type { EvaluationTable } from '../db/schema.ts';
 import { Type, type Static } from 'typebox';
 
 export const LEVEL_NAMES: Record<number, { zh: string; en: string }> = {
@@ -64,33 +65,7 @@ export const EvaluationView = Type.Object(
 );
 export type EvaluationView = Static<typeof EvaluationView>;
 
-export interface EvaluationRowForView {
-  id: string;
-  receipt_no: string;
-  subject: string;
-  project_no: string | null;
-  service_number: number | null;
-  assess_number: number;
-  level: number;
-  indicator_version: string;
-  indicator_codes: string[];
-  comment: string | null;
-  channel: string;
-  is_default: boolean;
-  is_anonymous: boolean;
-  assessed_at: Date;
-  received_at: Date;
-  region_code: string;
-  org_id: string;
-  item_id: string | null;
-  window_id: string | null;
-  staff_id: string | null;
-  user_prop: number | null;
-  rater_masked: MaskedPerson | null;
-  chain_id: number;
-  seq: number;
-  hash: Uint8Array;
-}
+export type EvaluationRowForView = Omit<Selectable<EvaluationTable>, 'case_stage_id' | 'case_id' | 'assessed_day' | 'rater_pii' | 'rater_pii_key_id' | 'rater_phone_lookup' | 'rater_cert_lookup' | 'source_app' | 'client_id'>;
 
 export function presentEvaluation(
   row: EvaluationRowForView,
