@@ -117,6 +117,7 @@ function present(row: Pick<EvaluationTable, 'id' | 'receipt_no' | 'project_no' |
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
+const SMALL_SUBMISSION = 10;
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -140,9 +141,12 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
     async submit(requests) {
       const receivedAt = deps.clock();
       const outcomes: Array<Promise<IntakeOutcome>> = [];
-      // The lane with the least waiting: single requests gather into large flushes, and a big
-      // batch does not queue behind another while a lane is free.
-      const lane = lanes.reduce<Lane | undefined>((best, l) => (best === undefined || l.waiting < best.waiting ? l : best), undefined);
+      // Small submissions all gather on the first lane, so that they share large flushes (the cost
+      // of a flush hardly grows with its size); big batches take the least busy lane.
+      const lane =
+        requests.length <= SMALL_SUBMISSION
+          ? lanes[0]
+          : lanes.reduce<Lane | undefined>((best, l) => (best === undefined || l.waiting < best.waiting ? l : best), undefined);
       if (!lane) throw new Error('intake writer has no lanes');
       for (const request of requests) outcomes.push(prepare(deps, request, receivedAt, lane));
       return Promise.all(outcomes);
