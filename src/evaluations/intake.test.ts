@@ -227,6 +227,15 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     const log = await database().db.selectFrom('pii_access_log').selectAll().where('subject_id', '=', id).execute();
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ actor: 'super1', actor_role: 'supervisor', purpose: '核实', subject_table: 'evaluation' });
+    // Later facts are append-only events beside the evaluation, which itself never changes.
+    const flagged = await system.app.inject({ method: 'POST', url: `/api/v1/evaluations/${id}/flags`, headers: { authorization: `Bearer ${supervisor}` }, payload: { kind: 'fraud_suspected', reason: '同一IP短时间内大量好评' } });
+    expect(flagged.statusCode).toBe(201);
+    const byHandler = await system.app.inject({ method: 'POST', url: `/api/v1/evaluations/${id}/flags`, headers: { authorization: `Bearer ${handler}` }, payload: { kind: 'fraud_cleared', reason: '自己清除' } });
+    expect(byHandler.json().code).toBe('AUTH_FORBIDDEN');
+    const after = await system.app.inject({ method: 'GET', url: `/api/v1/evaluations/${id}`, headers: { authorization: `Bearer ${handler}` } });
+    expect(after.json().flags).toMatchObject([{ kind: 'fraud_suspected', reason: '同一IP短时间内大量好评' }]);
+    await expect(sql`UPDATE evaluation_event SET reason = 'x'`.execute(database().db)).rejects.toThrow(/LEDGER_APPEND_ONLY/);
+    await expect(sql`DELETE FROM pii_access_log`.execute(database().db)).rejects.toThrow(/LEDGER_APPEND_ONLY/);
   });
 
   it('keeps the ledger append-only in the database itself', async () => {
