@@ -1,7 +1,9 @@
 // Evaluation intake with group commit. Requests that arrive while a flush is running are collected
-// and written together in the next flush (up to INTAKE_FLUSH_MAX_ROWS), in one transaction that
-// claims idempotency keys and case-stage slots, appends to this writer's hash chain and updates the
-// counters; every request is answered only after its flush has committed.
+// and written together in the next flush (up to INTAKE_FLUSH_MAX_ROWS). A flush claims request
+// nonces, idempotency keys and case-stage slots, appends to this lane's hash chain and updates the
+// counters, atomically: by one statement on the fast path, or one transaction on the full path
+// when something needs sorting out. Every request is answered only after its flush committed.
+// See docs/ledger.md.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
@@ -20,7 +22,6 @@ import type { DeferredNonce } from '../http/caller.ts';
 import type { EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue } from './indicators.ts';
 import { checkAgainstStage, checkDraft, type RuleSettings, type StageFacts } from './rules.ts';
-
 
 export interface IntakeRequest {
   draft: EvaluationDraft;
@@ -91,10 +92,6 @@ export function newReceiptNo(): string {
   return `${text.slice(0, 4)}-${text.slice(4, 8)}-${text.slice(8)}`;
 }
 
-function ruleSettings(config: Config): RuleSettings {
-  return config.rules;
-}
-
 /** Keyed, so that the stored digest reveals nothing about the personal data in the request. */
 function requestDigest(config: Config, draft: EvaluationDraft): Buffer {
   const { clientId: _clientId, derivedKey: _derived, ...content } = draft;
@@ -162,7 +159,7 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
 /** Stateless checks and sealing happen before queueing, so a flush only does what needs the database. */
 function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lane: Lane): Promise<IntakeOutcome> {
   const { draft } = request;
-  const refusal = checkDraft(draft, deps.catalogue, ruleSettings(deps.config), receivedAt);
+  const refusal = checkDraft(draft, deps.catalogue, deps.config.rules, receivedAt);
   if (refusal) return Promise.resolve({ status: 'refused', refusal });
   const id = uuidv7();
   let rater: ReturnType<typeof sealPerson> | null = null;
@@ -394,7 +391,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
       WHERE c.project_no = ANY(${projectNos}::text[])`.execute(deps.db)
   ).rows;
   const { stages, knownCases } = indexStages(stageRows);
-  const passed = applyStageRules(batch, stages, knownCases, ruleSettings(deps.config), now, outcomes);
+  const passed = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes);
   if (passed.length === 0) return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head };
   const chosen = passed.flatMap((i) => batch[i] ?? []);
   const nonces = chosen.filter((p) => p.request.nonce).length;
@@ -473,7 +470,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   const { stages, knownCases } = indexStages(stageRows);
 
   // 2. Rules against the stage.
-  let candidates = applyStageRules(batch, stages, knownCases, ruleSettings(deps.config), now, outcomes);
+  let candidates = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes);
 
   // The same nonce twice in one batch (a replay racing its original): only the first may claim it.
   const nonceHolders = new Set<string>();
