@@ -16,6 +16,7 @@
 // profiles of the server process), BENCH_TRACE (1: per-statement timings, PostgreSQL), and for
 // the system under test LOG_LEVEL (warn), DB_POOL_SIZE, INTAKE_WRITERS, INTAKE_FLUSH_MAX_ROWS.
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -520,11 +521,15 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
     const singleCases = within(((warmup.statusCodes['201'] ?? 0) / Math.max(0.1, warmup.elapsedMs / 1000)) * SECONDS * 3, plan.single);
     const singleFirst = await register(singleCases);
     opened.trace?.reset();
+    const eluBefore = performance.eventLoopUtilization();
     const single = await profileWhile(`${engine}-single`, () =>
       runLoad({ ...base, mode: 'single', connections: CONNECTIONS, durationSeconds: SECONDS, maxRequests: singleCases, firstCase: singleFirst }),
     );
+    const singleElu = performance.eventLoopUtilization(eluBefore).utilization;
     const single201 = single.statusCodes['201'] ?? 0;
     const singleRow = loadRow('single', '1  single evaluations over HTTP', single, single201);
+    // How busy the server's event loop was: near 1, the server process is the bottleneck.
+    singleRow.note += `, server event loop ${(singleElu * 100).toFixed(0)} % busy`;
     if (single.sampleErrors.length) console.log(`  single: sample errors: ${single.sampleErrors.join(' | ')}`);
     if (single.casesUsed >= singleCases) singleRow.note += ` (used all ${fmt(singleCases)} cases before ${SECONDS} s)`;
     console.log(`  single: ${fmt(singleRow.rate)} eval/s, p50 ${single.latencyMs.p50} ms, p99 ${single.latencyMs.p99} ms`);
