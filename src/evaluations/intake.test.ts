@@ -189,6 +189,10 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     const tooMany = await post('/api/v1/evaluations/batch', { items: Array.from({ length: 1001 }, () => ({})) });
     expect([tooMany.statusCode, tooMany.json().code]).toEqual([413, 'BATCH_TOO_LARGE']);
     const headers = { 'content-type': 'application/json' };
+    const huge = await system.app.inject({ method: 'POST', url: '/api/v1/evaluations/batch', headers, payload: `{"items":["${'x'.repeat(5 * 1024 * 1024)}"]}` });
+    expect([huge.statusCode, huge.json().code]).toEqual([413, 'BODY_TOO_LARGE']);
+    const text = await system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { 'content-type': 'text/plain' }, payload: 'level=5' });
+    expect([text.statusCode, text.json().code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const unsigned = await system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers, payload: '{}' });
     expect([unsigned.statusCode, unsigned.json().code]).toEqual([401, 'AUTH_REQUIRED']);
     const { signRequest } = await import('../auth/signature.ts');

@@ -59,7 +59,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   app.decorateRequest('deferredNonce', null);
 
   // JSON bodies: kept as bytes for request signatures, decoded as strict UTF-8, parsed safely.
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body this API takes: anything else is refused with 415 before any other check.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     request.rawBody = bytes;
