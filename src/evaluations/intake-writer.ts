@@ -486,6 +486,23 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     return false;
   });
 
+  // Claim the nonces before anything else, so that a replay is refused whatever it repeats.
+  const withNonce = candidates.filter((i) => at(i).request.nonce);
+  if (withNonce.length > 0) {
+    const nonces = withNonce.flatMap((i) => at(i).request.nonce ?? []);
+    const fresh = await trx
+      .insertInto('request_nonce')
+      .values(nonces.map((n) => ({ app_id: n.appId, nonce: n.nonce, seen_at: now })))
+      .onConflict((oc) => oc.doNothing())
+      .returning(['app_id', 'nonce'])
+      .execute();
+    // App ids and nonces have no spaces (signature.ts), so 'app nonce' names a claim exactly.
+    const claimed = new Set(fresh.map((n) => `${n.app_id} ${n.nonce}`));
+    const replayed = new Set(withNonce.filter((i) => !claimed.has(`${at(i).request.nonce?.appId} ${at(i).request.nonce?.nonce}`)));
+    for (const i of replayed) outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: at(i).request.nonce?.nonce } } };
+    candidates = candidates.filter((i) => !replayed.has(i));
+  }
+
   // 3. Idempotency. Within the batch the first request with a key leads; repeats follow it.
   const leaders = new Map<string, number>();
   const followers: Array<[number, number]> = [];
@@ -496,25 +513,18 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     else followers.push([i, leader]);
   }
   candidates = [...leaders.values()];
-  // 4. In one statement: claim deferred request nonces, idempotency keys, and case-stage slots
-  //    (one evaluation per stage and assessment number). A request whose nonce was seen before
-  //    claims nothing; one whose key is taken claims no slot.
+  // 4. In one statement: claim idempotency keys and case-stage slots (one evaluation per stage and
+  //    assessment number). A request whose key is taken claims no slot.
   if (candidates.length > 0) {
     const claimed = (
-      await sql<{ kind: 'nonce' | 'key' | 'slot'; id: string }>`
+      await sql<{ kind: 'key' | 'slot'; id: string }>`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${claimsJson(candidates.map(at))}::jsonb)
             AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
         ),
-        nonces AS (
-          INSERT INTO request_nonce (app_id, nonce, seen_at)
-          SELECT nonce_app, nonce, ${now} FROM input WHERE nonce IS NOT NULL ORDER BY i
-          ON CONFLICT DO NOTHING RETURNING app_id, nonce
-        ),
         keys AS (
           INSERT INTO intake_key (source_app, client_id, evaluation_id, request_digest, created_at)
-          SELECT source_app, client_id, evaluation_id, decode(digest, 'hex'), ${now} FROM input
-          WHERE nonce IS NULL OR (nonce_app, nonce) IN (SELECT app_id, nonce FROM nonces) ORDER BY i
+          SELECT source_app, client_id, evaluation_id, decode(digest, 'hex'), ${now} FROM input ORDER BY i
           ON CONFLICT DO NOTHING RETURNING evaluation_id
         ),
         slots AS (
@@ -522,22 +532,17 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
           SELECT case_stage_id, assess_number, evaluation_id FROM input WHERE evaluation_id IN (SELECT evaluation_id FROM keys) ORDER BY i
           ON CONFLICT DO NOTHING RETURNING evaluation_id
         )
-        SELECT 'nonce' AS kind, app_id || ' ' || nonce AS id FROM nonces
-        UNION ALL SELECT 'key', evaluation_id::text FROM keys
+        SELECT 'key' AS kind, evaluation_id::text AS id FROM keys
         UNION ALL SELECT 'slot', evaluation_id::text FROM slots`.execute(trx)
     ).rows;
-    // App ids and nonces have no spaces (signature.ts), so 'app nonce' names a claim exactly.
-    const fresh = new Set(claimed.filter((c) => c.kind === 'nonce').map((c) => c.id));
     const keyed = new Set(claimed.filter((c) => c.kind === 'key').map((c) => c.id));
     const slotted = new Set(claimed.filter((c) => c.kind === 'slot').map((c) => c.id));
 
     const lostKeys: number[] = [];
     const refused: number[] = [];
     for (const i of candidates) {
-      const { row, request } = at(i);
-      if (request.nonce && !fresh.has(`${request.nonce.appId} ${request.nonce.nonce}`)) {
-        outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: request.nonce.nonce } } };
-      } else if (!keyed.has(row.id)) {
+      const { row } = at(i);
+      if (!keyed.has(row.id)) {
         lostKeys.push(i);
       } else if (!slotted.has(row.id)) {
         outcomes[i] = { status: 'refused', refusal: { code: 'EVALUATION_ALREADY_EXISTS', details: { projectNo: row.project_no, serviceNumber: row.service_number, assessNumber: row.assess_number } } };

@@ -211,6 +211,16 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     const signedOnce = signRequest({ appId: integrator.appId, secret: integrator.secret, method: 'POST', path: '/api/v1/evaluations', body: racing, timestamp: clock().getTime(), nonce: 'nonce-racing-0000001' });
     const raced = await Promise.all([1, 2, 3].map(() => system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { ...headers, ...signedOnce }, payload: racing })));
     expect(raced.map((r) => r.statusCode).sort()).toEqual([201, 401, 401]);
+    // A genuine retry (new nonce) racing a replay of the original (old nonce): the retry gets the
+    // original result, the replay is refused, whichever comes first.
+    const original = JSON.stringify(rating(await newCase(), { clientId: 'retry-vs-replay' }));
+    const first = signRequest({ appId: integrator.appId, secret: integrator.secret, method: 'POST', path: '/api/v1/evaluations', body: original, timestamp: clock().getTime(), nonce: 'nonce-original-00001' });
+    const retry = signRequest({ appId: integrator.appId, secret: integrator.secret, method: 'POST', path: '/api/v1/evaluations', body: original, timestamp: clock().getTime(), nonce: 'nonce-retry-0000001' });
+    const send = (h: Record<string, string>) => system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers: { ...headers, ...h }, payload: original });
+    expect((await send(first)).statusCode).toBe(201);
+    const [replayed, retried] = await Promise.all([send(first), send(retry)]);
+    expect([replayed?.statusCode, replayed?.json().code]).toEqual([401, 'AUTH_NONCE_REPLAYED']);
+    expect([retried?.statusCode, retried?.json().status]).toEqual([200, 'duplicate']);
   });
 
   it('masks personal data, and reveals it only to an allowed role, logging the read', async () => {
