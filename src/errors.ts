@@ -78,6 +78,11 @@ export const errorCatalogue = {
   BATCH_TOO_LARGE: { status: 413, zh: '批量提交条数超过上限', en: 'Too many items in one batch' },
   PII_INVALID: { status: 422, zh: '个人信息格式错误（手机号或证件号）', en: 'Malformed personal information (phone or ID number)' },
   EVALUATION_FLAG_INVALID: { status: 422, zh: '评价标记类型无效', en: 'Unknown evaluation flag kind' },
+
+  // Bad-rating tickets
+  TICKET_TRANSITION_INVALID: { status: 409, zh: '工单当前状态不允许此操作', en: 'This step is not allowed in the ticket’s current state' },
+  TICKET_ACTOR_NOT_ALLOWED: { status: 403, zh: '此角色不能执行该工单操作', en: 'This role may not take this ticket step' },
+  TICKET_EXTENSION_INVALID: { status: 422, zh: '延期申请不合规（天数或次数超出规定）', en: 'Invalid extension request (days or count beyond the rules)' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,195 @@
+// The rectification workflow of one bad evaluation (差评工单), as a pure function:
+// (ticket, event, actor, now) → the next ticket, or a coded refusal. A ticket's current state is
+// the fold of its append-only events over the opening (see `replay`). Deadlines are computed by
+// the caller on the working-day calendar and passed in; this module only moves them.
+import type { Refusal } from '../errors.ts';
+
+export type TicketState =
+  | 'open' // opened with the evaluation, waiting for the handling org to take it up
+  | 'verifying' // 核实: the org checks what happened
+  | 'rectifying' // 整改: the problem is being fixed
+  | 'appealing' // judged invalid (mistaken or malicious): a supervisor decides the appeal
+  | 'cannot_fix_requested' // 无法整改 asked for: a supervisor decides
+  | 'replied' // 答复: the rater has been answered; waiting for the callback (回访)
+  | 'closed' // callback done, rater satisfied or basically satisfied
+  | 'closed_invalid' // appeal upheld: the evaluation leaves the scores (a flag, never a delete)
+  | 'closed_cannot_fix'; // supervisor approved that it cannot be fixed
+
+export type ActorRole = 'handler' | 'supervisor' | 'system' | 'rater';
+
+export interface Actor {
+  role: ActorRole;
+  id: string;
+}
+
+export type CallbackOutcome = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
+
+export type TicketEvent =
+  | { type: 'accept' }
+  | { type: 'verified' }
+  | { type: 'judge_invalid'; reason: string }
+  | { type: 'decide_appeal'; upheld: boolean; note?: string }
+  | { type: 'request_extension'; days: number; reason: string }
+  | { type: 'decide_extension'; granted: boolean; note?: string }
+  | { type: 'request_cannot_fix'; reason: string }
+  | { type: 'decide_cannot_fix'; approved: boolean; note?: string }
+  | { type: 'reply'; text: string }
+  | { type: 'callback'; outcome: CallbackOutcome; by: 'phone' | 'rater' }
+  | { type: 'escalate'; deadline: 'verify' | 'reply' };
+
+export type DeadlineStatus = 'active' | 'met' | 'missed';
+
+export interface Deadline {
+  dueAt: Date;
+  /** When the step was done; null while it is not. */
+  doneAt: Date | null;
+}
+
+export interface Ticket {
+  state: TicketState;
+  verify: Deadline;
+  reply: Deadline;
+  extension: { state: 'requested' | 'granted' | 'refused'; days: number } | null;
+  /** Which deadlines have been escalated to the supervising level (each once). */
+  escalated: Array<'verify' | 'reply'>;
+  reopenCount: number;
+  lastCallback: CallbackOutcome | null;
+  /** Number of events applied: the expected version for optimistic concurrency. */
+  version: number;
+}
+
+export interface TicketRules {
+  /** Longest extension a supervisor may grant, in natural days. */
+  maxExtensionDays: number;
+}
+
+export const DEFAULT_TICKET_RULES: TicketRules = { maxExtensionDays: 15 };
+
+export function openTicket(deadlines: { verifyDueAt: Date; replyDueAt: Date }): Ticket {
+  return {
+    state: 'open',
+    verify: { dueAt: deadlines.verifyDueAt, doneAt: null },
+    reply: { dueAt: deadlines.replyDueAt, doneAt: null },
+    extension: null,
+    escalated: [],
+    reopenCount: 0,
+    lastCallback: null,
+    version: 0,
+  };
+}
+
+/** Who may take each step. Raters only answer the callback through their link. */
+const ACTORS: Record<TicketEvent['type'], readonly ActorRole[]> = {
+  accept: ['handler'],
+  verified: ['handler'],
+  judge_invalid: ['handler'],
+  decide_appeal: ['supervisor'],
+  request_extension: ['handler'],
+  decide_extension: ['supervisor'],
+  request_cannot_fix: ['handler'],
+  decide_cannot_fix: ['supervisor'],
+  reply: ['handler'],
+  callback: ['handler', 'rater'],
+  escalate: ['system'],
+};
+
+/** The states in which each step may be taken. */
+const FROM: Record<TicketEvent['type'], readonly TicketState[]> = {
+  accept: ['open'],
+  verified: ['verifying'],
+  judge_invalid: ['verifying'],
+  decide_appeal: ['appealing'],
+  request_extension: ['verifying', 'rectifying'],
+  decide_extension: ['verifying', 'rectifying'],
+  request_cannot_fix: ['rectifying'],
+  decide_cannot_fix: ['cannot_fix_requested'],
+  reply: ['rectifying'],
+  callback: ['replied'],
+  escalate: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested'],
+};
+
+const DAY_MS = 86_400_000;
+
+function refuse(code: Refusal['code'], details: Record<string, unknown>): Refusal {
+  return { code, details };
+}
+
+export function isRefusal(value: Ticket | Refusal): value is Refusal {
+  return 'code' in value;
+}
+
+export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now: Date, rules: TicketRules = DEFAULT_TICKET_RULES): Ticket | Refusal {
+  if (!ACTORS[event.type].includes(actor.role)) return refuse('TICKET_ACTOR_NOT_ALLOWED', { step: event.type, role: actor.role });
+  if (!FROM[event.type].includes(ticket.state)) return refuse('TICKET_TRANSITION_INVALID', { step: event.type, state: ticket.state });
+  const next: Ticket = { ...ticket, version: ticket.version + 1 };
+  switch (event.type) {
+    case 'accept':
+      return { ...next, state: 'verifying' };
+    case 'verified':
+      return { ...next, state: 'rectifying', verify: { ...ticket.verify, doneAt: now } };
+    case 'judge_invalid':
+      // Verification is done (the org reached a view); the reply deadline keeps running.
+      return { ...next, state: 'appealing', verify: { ...ticket.verify, doneAt: ticket.verify.doneAt ?? now } };
+    case 'decide_appeal':
+      // Refused: back to rectification with the reply deadline unchanged.
+      return event.upheld ? { ...next, state: 'closed_invalid' } : { ...next, state: 'rectifying' };
+    case 'request_extension': {
+      if (ticket.extension !== null) return refuse('TICKET_EXTENSION_INVALID', { reason: 'one extension per ticket' });
+      if (!Number.isInteger(event.days) || event.days < 1 || event.days > rules.maxExtensionDays) {
+        return refuse('TICKET_EXTENSION_INVALID', { days: event.days, max: rules.maxExtensionDays });
+      }
+      return { ...next, extension: { state: 'requested', days: event.days } };
+    }
+    case 'decide_extension': {
+      if (ticket.extension?.state !== 'requested') return refuse('TICKET_TRANSITION_INVALID', { step: event.type, extension: ticket.extension?.state ?? null });
+      if (!event.granted) return { ...next, extension: { ...ticket.extension, state: 'refused' } };
+      return {
+        ...next,
+        extension: { ...ticket.extension, state: 'granted' },
+        reply: { ...ticket.reply, dueAt: new Date(ticket.reply.dueAt.getTime() + ticket.extension.days * DAY_MS) },
+      };
+    }
+    case 'request_cannot_fix':
+      return { ...next, state: 'cannot_fix_requested' };
+    case 'decide_cannot_fix':
+      // Approved: the explanation is the reply, and it closes the ticket.
+      return event.approved ? { ...next, state: 'closed_cannot_fix', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } } : { ...next, state: 'rectifying' };
+    case 'reply':
+      // A reopened ticket keeps the time of its first reply: the 15-day limit is about the first answer.
+      return { ...next, state: 'replied', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } };
+    case 'callback':
+      if (event.outcome === 'unsatisfied') return { ...next, state: 'rectifying', reopenCount: ticket.reopenCount + 1, lastCallback: event.outcome };
+      return { ...next, state: 'closed', lastCallback: event.outcome };
+    case 'escalate': {
+      if (ticket.escalated.includes(event.deadline)) return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'already escalated' });
+      const deadline = event.deadline === 'verify' ? ticket.verify : ticket.reply;
+      if (deadlineStatus(deadline, now) !== 'missed') return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'not overdue' });
+      return { ...next, escalated: [...ticket.escalated, event.deadline] };
+    }
+  }
+}
+
+/** SLA status of one deadline at `now`: met (done in time), missed (late or overdue), or active. */
+export function deadlineStatus(deadline: Deadline, now: Date): DeadlineStatus {
+  if (deadline.doneAt !== null) return deadline.doneAt.getTime() <= deadline.dueAt.getTime() ? 'met' : 'missed';
+  return now.getTime() > deadline.dueAt.getTime() ? 'missed' : 'active';
+}
+
+export interface RecordedEvent {
+  event: TicketEvent;
+  actor: Actor;
+  at: Date;
+}
+
+/** The current ticket, derived from its opening and its events; the first refusal stops the fold. */
+export function replay(opening: Ticket, events: readonly RecordedEvent[], rules: TicketRules = DEFAULT_TICKET_RULES): Ticket | Refusal {
+  let ticket = opening;
+  for (const recorded of events) {
+    const next = applyEvent(ticket, recorded.event, recorded.actor, recorded.at, rules);
+    if (isRefusal(next)) return next;
+    ticket = next;
+  }
+  return ticket;
+}
+
+export const TERMINAL_STATES: ReadonlySet<TicketState> = new Set(['closed', 'closed_invalid', 'closed_cannot_fix']);
