@@ -3,6 +3,8 @@
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
+import { chinaCalendar } from './calendar/china-calendar.ts';
+import { missingYears } from './calendar/working-days.ts';
 import { seedSichuanRegions } from './catalog/regions.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
@@ -50,6 +52,9 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   await prepareDatabase(database);
   const catalogue = await loadIndicatorCatalogue(database.db);
   const intake = await startIntakeWriter({ db: database.db, config, clock, catalogue, owner: `${hostname()}:${process.pid}` });
+  // Ticket deadlines need next year's holiday schedule by mid-December: say so loudly, early.
+  const missing = missingYears(chinaCalendar(), clock());
+  if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请补充国务院节假日安排 / the working-day calendar lacks these years: add the holiday schedule (src/calendar/working-days.ts)');
   const app = await buildApp({ config, database, clock, log, intake });
   await app.ready();
   return {
