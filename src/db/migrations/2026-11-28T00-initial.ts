@@ -152,9 +152,10 @@ CREATE TABLE evaluation (
   client_id text,
   UNIQUE (chain_id, seq)
 );
-CREATE INDEX evaluation_case_stage_idx ON evaluation (case_stage_id) WHERE case_stage_id IS NOT NULL;
-CREATE INDEX evaluation_org_time_idx ON evaluation (org_id, assessed_at);
-CREATE INDEX evaluation_region_time_idx ON evaluation (region_code, assessed_at);
+-- Lists page by id (time-ordered UUIDv7) within an org or a region; the stage → evaluation link
+-- lives in evaluation_slot. Every index here is paid for on each insert: keep them few.
+CREATE INDEX evaluation_org_id_idx ON evaluation (org_id, id);
+CREATE INDEX evaluation_region_id_idx ON evaluation (region_code, id);
 CREATE INDEX evaluation_phone_lookup_idx ON evaluation (rater_phone_lookup) WHERE rater_phone_lookup IS NOT NULL;
 
 -- Later facts about an evaluation (appeal upheld, fraud suspected ...): append-only events, never edits.
