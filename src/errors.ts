@@ -72,7 +72,6 @@ export const errorCatalogue = {
   EVALUATION_DEFAULT_NOT_ALLOWED: { status: 422, zh: '系统默认评价未启用或内容不符合规则', en: 'System default ratings are disabled or malformed' },
   EVALUATION_ANONYMOUS_WITH_IDENTITY: { status: 422, zh: '匿名评价不能携带评价人身份信息', en: 'An anonymous rating must not carry rater identity' },
   EVALUATION_COMMENT_TOO_LONG: { status: 422, zh: '文字评价超过字数限制', en: 'The comment is too long' },
-  EVALUATION_SUBJECT_MISSING: { status: 422, zh: '须指明评价的办件环节或窗口', en: 'Name the case stage or the window being rated' },
   EVALUATION_NOT_FOUND: { status: 404, zh: '评价记录不存在', en: 'Evaluation not found' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, zh: '同一请求编号已用于内容不同的评价', en: 'This client id was already used for a different evaluation' },
   BATCH_TOO_LARGE: { status: 413, zh: '批量提交条数超过上限', en: 'Too many items in one batch' },
@@ -118,8 +117,4 @@ export function errorBody(code: ErrorCode, details?: Record<string, unknown>): E
 export interface Refusal {
   code: ErrorCode;
   details?: Record<string, unknown>;
-}
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(errorCatalogue, value);
 }

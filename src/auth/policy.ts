@@ -25,11 +25,6 @@ export function mayWriteCatalog(caller: Caller, place: Placement): boolean {
   return (caller.role === 'province_admin' || caller.role === 'city_admin') && callerCovers(caller, place);
 }
 
-/** Reading evaluations and catalog: any staff role within scope; apps within scope. */
-export function mayRead(caller: Caller, place: Placement): boolean {
-  return callerCovers(caller, place);
-}
-
 const ROLES_REVEALING_PII: ReadonlySet<StaffRole> = new Set(['province_admin', 'supervisor']);
 
 /** Whether a caller may ask for personal information unmasked (each such read is logged). */

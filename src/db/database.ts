@@ -31,17 +31,11 @@ export interface OpenOptions {
   /** Start PGlite from a dumped data folder (a migrated template) instead of the folder. */
   pgliteLoad?: Blob;
   poolSize?: number;
-  /** Set on every new server connection, e.g. a search_path for an isolated test schema. */
-  searchPath?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    if (options.searchPath) {
-      const searchPath = options.searchPath;
-      pool.on('connect', (client) => void client.query(`SET search_path TO ${searchPath}`));
-    }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', raw: { engine: 'postgres', pool }, close: () => db.destroy() };
   }

@@ -29,7 +29,3 @@ export function pfFromChannel(profile: ChannelProfile, channel: Channel): string
   for (const [pf, mapped] of Object.entries(PF_TABLES[profile])) if (mapped === channel) return pf;
   return null;
 }
-
-export function isChannel(value: string): value is Channel {
-  return (CHANNELS as readonly string[]).includes(value);
-}

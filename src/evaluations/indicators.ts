@@ -28,7 +28,3 @@ export async function loadIndicatorCatalogue(db: Kysely<DB>): Promise<IndicatorC
   if (!current) throw new Error('no indicator set in the database; run the migrations');
   return { current, versions };
 }
-
-export function optionsForLevel(catalogue: IndicatorCatalogue, version: string, level: number): IndicatorOption[] {
-  return [...(catalogue.versions.get(version)?.values() ?? [])].filter((o) => o.levels.includes(level));
-}
