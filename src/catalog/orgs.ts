@@ -3,11 +3,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB, OrgTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { pathPrefixPattern, type ReadScope } from './access.ts';
+import { areaCondition, scopeCondition, type ReadScope } from './access.ts';
 import type { CommandOptions } from './command-options.ts';
 import { FieldChecker, isBlank, valueOrThrow, type Checked } from './fields.ts';
 import { directLookups, requireOrgPlace } from './lookups.ts';
-import { regionPath } from './regions.ts';
 import { inTransaction } from './transaction.ts';
 
 export const ORG_KINDS = ['department', 'hall', 'center', 'other'] as const;
@@ -126,22 +125,15 @@ export async function upsertOrg(db: Kysely<DB>, input: OrgInput, now: Date, opti
 
 /** Org records the scope may see, or null when it may see none. */
 function orgRecords(db: Kysely<DB>, scope: ReadScope) {
-  const query = db
+  const condition = scopeCondition(scope, 'org.id');
+  if (condition === null) return null;
+  return db
     .selectFrom('org')
     .innerJoin('region', 'region.code', 'org.region_code')
     .leftJoin('org as parent', 'parent.id', 'org.parent_id')
     .selectAll('org')
-    .select('parent.dept_code as parent_dept_code');
-  switch (scope.kind) {
-    case 'all':
-      return query;
-    case 'none':
-      return null;
-    case 'org':
-      return query.where('org.id', '=', scope.orgId);
-    case 'region':
-      return query.where('region.path', 'like', pathPrefixPattern(scope.regionPath));
-  }
+    .select('parent.dept_code as parent_dept_code')
+    .where(condition);
 }
 
 export async function getOrg(db: Kysely<DB>, deptCode: string, scope: ReadScope): Promise<OrgRecord | null> {
@@ -162,13 +154,10 @@ export interface OrgListFilter extends ListFilter {
 }
 
 export async function listOrgs(db: Kysely<DB>, scope: ReadScope, filter: OrgListFilter): Promise<OrgRecord[]> {
+  const area = await areaCondition(db, filter.areaCode);
   let query = orgRecords(db, scope);
-  if (query === null) return [];
-  if (filter.areaCode !== undefined) {
-    const path = await regionPath(db, filter.areaCode);
-    if (path === null) return [];
-    query = query.where('region.path', 'like', pathPrefixPattern(path));
-  }
+  if (query === null || area === null) return [];
+  if (area !== undefined) query = query.where(area);
   if (filter.parentDeptCode !== undefined) query = query.where('parent.dept_code', '=', filter.parentDeptCode);
   if (filter.after !== undefined) query = query.where('org.id', '>', filter.after);
   return query.orderBy('org.id').limit(filter.limit).execute();

@@ -3,12 +3,11 @@ import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB, ServiceItemTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { pathPrefixPattern, type ReadScope } from './access.ts';
+import { areaCondition, scopeCondition, type ReadScope } from './access.ts';
 import type { CommandOptions } from './command-options.ts';
 import { FieldChecker, valueOrThrow, type Checked } from './fields.ts';
 import { directLookups, requireOrgPlace } from './lookups.ts';
 import type { ListFilter } from './orgs.ts';
-import { regionPath } from './regions.ts';
 import { inTransaction } from './transaction.ts';
 
 /** GB/T 39046-2020 A.1 事项类型, plus 热线办理 from the provincial scheme. */
@@ -116,22 +115,15 @@ export async function upsertServiceItem(db: Kysely<DB>, input: ServiceItemInput,
 
 /** Item records the scope may see (by the item's own region), or null when it may see none. */
 function itemRecords(db: Kysely<DB>, scope: ReadScope) {
-  const query = db
+  const condition = scopeCondition(scope, 'service_item.org_id');
+  if (condition === null) return null;
+  return db
     .selectFrom('service_item')
     .innerJoin('org', 'org.id', 'service_item.org_id')
     .innerJoin('region', 'region.code', 'service_item.region_code')
     .selectAll('service_item')
-    .select('org.dept_code');
-  switch (scope.kind) {
-    case 'all':
-      return query;
-    case 'none':
-      return null;
-    case 'org':
-      return query.where('service_item.org_id', '=', scope.orgId);
-    case 'region':
-      return query.where('region.path', 'like', pathPrefixPattern(scope.regionPath));
-  }
+    .select('org.dept_code')
+    .where(condition);
 }
 
 export async function getServiceItem(db: Kysely<DB>, taskCode: string, scope: ReadScope): Promise<ServiceItemRecord | null> {
@@ -145,13 +137,10 @@ export interface ServiceItemListFilter extends ListFilter {
 }
 
 export async function listServiceItems(db: Kysely<DB>, scope: ReadScope, filter: ServiceItemListFilter): Promise<ServiceItemRecord[]> {
+  const area = await areaCondition(db, filter.areaCode);
   let query = itemRecords(db, scope);
-  if (query === null) return [];
-  if (filter.areaCode !== undefined) {
-    const path = await regionPath(db, filter.areaCode);
-    if (path === null) return [];
-    query = query.where('region.path', 'like', pathPrefixPattern(path));
-  }
+  if (query === null || area === null) return [];
+  if (area !== undefined) query = query.where(area);
   if (filter.deptCode !== undefined) query = query.where('org.dept_code', '=', filter.deptCode);
   if (filter.itemType !== undefined) query = query.where('service_item.item_type', '=', filter.itemType);
   if (filter.after !== undefined) query = query.where('service_item.id', '>', filter.after);

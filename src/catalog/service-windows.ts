@@ -2,12 +2,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB, ServiceWindowTable } from '../db/schema.ts';
-import { pathPrefixPattern, type ReadScope } from './access.ts';
+import { areaCondition, scopeCondition, type ReadScope } from './access.ts';
 import type { CommandOptions } from './command-options.ts';
 import { FieldChecker, valueOrThrow, type Checked } from './fields.ts';
 import { directLookups, requireOrgPlace } from './lookups.ts';
 import type { ListFilter } from './orgs.ts';
-import { regionPath } from './regions.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface ServiceWindowInput {
@@ -51,22 +50,15 @@ export async function upsertServiceWindow(db: Kysely<DB>, input: ServiceWindowIn
 
 /** Window records the scope may see (by the org's region), or null when it may see none. */
 function windowRecords(db: Kysely<DB>, scope: ReadScope) {
-  const query = db
+  const condition = scopeCondition(scope, 'service_window.org_id');
+  if (condition === null) return null;
+  return db
     .selectFrom('service_window')
     .innerJoin('org', 'org.id', 'service_window.org_id')
     .innerJoin('region', 'region.code', 'org.region_code')
     .selectAll('service_window')
-    .select('org.dept_code');
-  switch (scope.kind) {
-    case 'all':
-      return query;
-    case 'none':
-      return null;
-    case 'org':
-      return query.where('service_window.org_id', '=', scope.orgId);
-    case 'region':
-      return query.where('region.path', 'like', pathPrefixPattern(scope.regionPath));
-  }
+    .select('org.dept_code')
+    .where(condition);
 }
 
 export interface ServiceWindowListFilter extends ListFilter {
@@ -74,13 +66,10 @@ export interface ServiceWindowListFilter extends ListFilter {
 }
 
 export async function listServiceWindows(db: Kysely<DB>, scope: ReadScope, filter: ServiceWindowListFilter): Promise<ServiceWindowRecord[]> {
+  const area = await areaCondition(db, filter.areaCode);
   let query = windowRecords(db, scope);
-  if (query === null) return [];
-  if (filter.areaCode !== undefined) {
-    const path = await regionPath(db, filter.areaCode);
-    if (path === null) return [];
-    query = query.where('region.path', 'like', pathPrefixPattern(path));
-  }
+  if (query === null || area === null) return [];
+  if (area !== undefined) query = query.where(area);
   if (filter.deptCode !== undefined) query = query.where('org.dept_code', '=', filter.deptCode);
   if (filter.after !== undefined) query = query.where('service_window.id', '>', filter.after);
   return query.orderBy('service_window.id').limit(filter.limit).execute();

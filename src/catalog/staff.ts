@@ -3,12 +3,11 @@ import type { Kysely, Selectable } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB, StaffTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { pathPrefixPattern, type ReadScope } from './access.ts';
+import { areaCondition, scopeCondition, type ReadScope } from './access.ts';
 import type { CommandOptions } from './command-options.ts';
 import { FieldChecker, valueOrThrow, type Checked } from './fields.ts';
 import { directLookups, requireOrgPlace } from './lookups.ts';
 import type { ListFilter } from './orgs.ts';
-import { regionPath } from './regions.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface StaffInput {
@@ -72,23 +71,16 @@ export async function upsertStaff(db: Kysely<DB>, input: StaffInput, now: Date, 
 
 /** Staff records the scope may see (by the org's region), or null when it may see none. */
 function staffRecords(db: Kysely<DB>, scope: ReadScope) {
-  const query = db
+  const condition = scopeCondition(scope, 'staff.org_id');
+  if (condition === null) return null;
+  return db
     .selectFrom('staff')
     .innerJoin('org', 'org.id', 'staff.org_id')
     .innerJoin('region', 'region.code', 'org.region_code')
     .leftJoin('service_window', 'service_window.id', 'staff.window_id')
     .selectAll('staff')
-    .select(['org.dept_code', 'service_window.code as window_code']);
-  switch (scope.kind) {
-    case 'all':
-      return query;
-    case 'none':
-      return null;
-    case 'org':
-      return query.where('staff.org_id', '=', scope.orgId);
-    case 'region':
-      return query.where('region.path', 'like', pathPrefixPattern(scope.regionPath));
-  }
+    .select(['org.dept_code', 'service_window.code as window_code'])
+    .where(condition);
 }
 
 export interface StaffListFilter extends ListFilter {
@@ -97,13 +89,10 @@ export interface StaffListFilter extends ListFilter {
 }
 
 export async function listStaff(db: Kysely<DB>, scope: ReadScope, filter: StaffListFilter): Promise<StaffRecord[]> {
+  const area = await areaCondition(db, filter.areaCode);
   let query = staffRecords(db, scope);
-  if (query === null) return [];
-  if (filter.areaCode !== undefined) {
-    const path = await regionPath(db, filter.areaCode);
-    if (path === null) return [];
-    query = query.where('region.path', 'like', pathPrefixPattern(path));
-  }
+  if (query === null || area === null) return [];
+  if (area !== undefined) query = query.where(area);
   if (filter.deptCode !== undefined) query = query.where('org.dept_code', '=', filter.deptCode);
   if (filter.windowCode !== undefined) query = query.where('service_window.code', '=', filter.windowCode);
   if (filter.after !== undefined) query = query.where('staff.id', '>', filter.after);
