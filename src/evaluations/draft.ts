@@ -85,9 +85,18 @@ export interface EvaluationDraft {
   rater: { name?: string | undefined; phone?: string | undefined; certNo?: string | undefined } | null;
 }
 
-function derivedClientId(projectNo: string, serviceNumber: number, assessNumber: number): string {
-  return `derived:${projectNo}#${serviceNumber}#${assessNumber}`;
+/** Which stage is rated, and the idempotency key: the caller's, or derived from case, stage and assessment number. */
+function subjectOf(clientId: string | undefined, projectNo: string, serviceNumber: number, assessNumber: 1 | 2) {
+  return {
+    clientId: clientId ?? `derived:${projectNo}#${serviceNumber}#${assessNumber}`,
+    derivedKey: clientId === undefined,
+    projectNo,
+    serviceNumber,
+    assessNumber,
+  };
 }
+
+const textOrNull = (text: string | undefined): string | null => (text === undefined || text.trim() === '' ? null : text);
 
 const nativeCheck = Compile(NativeEvaluation);
 const nationalCheck = Compile(NationalEvaluation);
@@ -112,15 +121,11 @@ export function draftFromNative(input: NativeEvaluation): Parsed {
   const rater = input.rater && (input.rater.name || input.rater.phone || input.rater.certNo) ? { name: input.rater.name, phone: input.rater.phone, certNo: input.rater.certNo } : null;
   return {
     draft: {
-      clientId: input.clientId ?? derivedClientId(input.projectNo, serviceNumber, assessNumber),
-      derivedKey: input.clientId === undefined,
-      projectNo: input.projectNo,
-      serviceNumber,
-      assessNumber,
+      ...subjectOf(input.clientId, input.projectNo, serviceNumber, assessNumber),
       level: input.level,
       indicatorVersion: input.indicatorVersion ?? null,
       indicatorCodes: input.indicators ?? [],
-      comment: input.comment === undefined || input.comment.trim() === '' ? null : input.comment,
+      comment: textOrNull(input.comment),
       channel: input.channel,
       isDefault: input.isDefault ?? false,
       isAnonymous: input.anonymous ?? false,
@@ -141,18 +146,13 @@ export function nationalToDraft(input: unknown, profile: ChannelProfile): Parsed
   const assessNumber = input.assessNumber === undefined ? 1 : (Number(input.assessNumber) as 1 | 2);
   const hasIdentity = Boolean(input.userName || input.certKey || input.mobile);
   const codes = (input.evalDetail ?? '').split(/[,，]/).map((c) => c.trim()).filter((c) => c !== '');
-  const comment = input.writingEvaluation;
   return {
     draft: {
-      clientId: input.clientId ?? derivedClientId(input.projectNo, serviceNumber, assessNumber),
-      derivedKey: input.clientId === undefined,
-      projectNo: input.projectNo,
-      serviceNumber,
-      assessNumber,
+      ...subjectOf(input.clientId, input.projectNo, serviceNumber, assessNumber),
       level: Number(input.satisfaction),
       indicatorVersion: input.evalVersion ?? null,
       indicatorCodes: [...new Set(codes)],
-      comment: comment === undefined || comment.trim() === '' ? null : comment,
+      comment: textOrNull(input.writingEvaluation),
       channel,
       // In the 'sms-six' table pf 7 means a system default rating.
       isDefault: (input.isDefault ?? false) || channel === 'system',
