@@ -101,3 +101,36 @@ describeOnEngines('ledger verification', (database) => {
     expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
   });
 });
+
+describeOnEngines('two writers on one chain (a lapsed lease taken over)', (database) => {
+  const config = testConfig({ INTAKE_WRITERS: '1' });
+  const clock = testClock('2026-11-20T02:00:00Z');
+
+  it('stays consistent: a head that moved underneath sends the flush down the full path', async () => {
+    const { db } = database();
+    await prepareDatabase(database());
+    const org = await makeOrg(db);
+    const item = await makeItem(db, { id: org.id, region_code: '510104' });
+    const projects: string[] = [];
+    for (let i = 0; i < 40; i++) projects.push(await makeCompletedCase(db, config, item, '2026-11-18 10:00:00'));
+    const catalogue = await loadIndicatorCatalogue(db);
+    const a = await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-a' });
+    // A's lease lapses (it was never renewed): B takes the same chain over.
+    clock.advance(5 * 60_000);
+    const b = await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-b' });
+    try {
+      expect(b.chainIds).toEqual(a.chainIds);
+      // Warm both lanes so each knows a head, then let them race on the shared chain.
+      await submitDrafts(a, [draft(projects[0] ?? '')]);
+      await submitDrafts(b, [draft(projects[1] ?? '')]);
+      const outcomes = (await Promise.all(projects.slice(2).map((p, k) => submitDrafts(k % 2 === 0 ? a : b, [draft(p)])))).flat();
+      expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+      const report = await verifyLedger(db);
+      expect(report).toMatchObject({ ok: true, rows: 40 });
+      expect(a.stats().full + b.stats().full).toBeGreaterThan(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
