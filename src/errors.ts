@@ -82,6 +82,12 @@ export const errorCatalogue = {
   TICKET_TRANSITION_INVALID: { status: 409, zh: '工单当前状态不允许此操作', en: 'This step is not allowed in the ticket’s current state' },
   TICKET_ACTOR_NOT_ALLOWED: { status: 403, zh: '此角色不能执行该工单操作', en: 'This role may not take this ticket step' },
   TICKET_EXTENSION_INVALID: { status: 422, zh: '延期申请不合规（天数或次数超出规定）', en: 'Invalid extension request (days or count beyond the rules)' },
+  TICKET_APPEAL_INVALID: { status: 422, zh: '申诉不合规（每张工单只能申诉一次）', en: 'Invalid appeal (one appeal per ticket)' },
+  TICKET_NOT_FOUND: { status: 404, zh: '工单不存在', en: 'Ticket not found' },
+  TICKET_CONFLICT: { status: 409, zh: '工单已被他人处理，请刷新后重试', en: 'Someone else acted on this ticket first; reload and retry' },
+  RECEIPT_NOT_FOUND: { status: 404, zh: '评价回执编号不存在', en: 'Unknown receipt number' },
+  LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
+  LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

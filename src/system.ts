@@ -13,6 +13,12 @@ import { migrateToLatest } from './db/migrate.ts';
 import { loadIndicatorCatalogue } from './evaluations/indicators.ts';
 import { startIntakeWriter, type IntakeWriter } from './evaluations/intake-writer.ts';
 import { buildApp, type App } from './http/app.ts';
+import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
+import type { JobHandlers } from './jobs/scheduled-jobs.ts';
+import { deliverOutbound, OUTBOUND_DELIVERY } from './outbound/deliver.ts';
+import { gatewayFromConfig } from './outbound/gateway.ts';
+import { watchTicket } from './tickets/commands.ts';
+import { TICKET_WATCH } from './tickets/opening.ts';
 
 export interface System {
   config: Config;
@@ -21,6 +27,10 @@ export interface System {
   log: FastifyBaseLogger;
   intake: IntakeWriter;
   app: App;
+  /** What each kind of scheduled job does (tests run them with their own clock). */
+  jobHandlers: JobHandlers;
+  /** The polling loop over scheduled jobs; null when JOBS_ENABLED is false. */
+  jobs: JobRunner | null;
   close(): Promise<void>;
 }
 
@@ -51,12 +61,18 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   const database = options.database ?? (await openConfiguredDatabase(config));
   await prepareDatabase(database);
   const catalogue = await loadIndicatorCatalogue(database.db);
-  const intake = await startIntakeWriter({ db: database.db, config, clock, catalogue, owner: `${hostname()}:${process.pid}` });
+  const calendar = chinaCalendar();
+  const intake = await startIntakeWriter({ db: database.db, config, clock, calendar, catalogue, owner: `${hostname()}:${process.pid}` });
   // Ticket deadlines need next year's holiday schedule by mid-December: say so loudly, early.
-  const missing = missingYears(chinaCalendar(), clock());
+  const missing = missingYears(calendar, clock());
   if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请补充国务院节假日安排 / the working-day calendar lacks these years: add the holiday schedule (src/calendar/working-days.ts)');
-  const app = await buildApp({ config, database, clock, log, intake });
+  const app = await buildApp({ config, database, clock, log, intake, calendar });
   await app.ready();
+  const jobHandlers: JobHandlers = {
+    [TICKET_WATCH]: watchTicket({ config }),
+    [OUTBOUND_DELIVERY]: deliverOutbound({ config, gateway: gatewayFromConfig(config.outbound, log) }),
+  };
+  const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {
     config,
     database,
@@ -64,7 +80,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     log,
     intake,
     app,
+    jobHandlers,
+    jobs,
     async close() {
+      await jobs?.stop();
       await app.close();
       await intake.close();
       if (!options.database) await database.close();

@@ -1,3 +1,4 @@
+import { chinaCalendar } from '../calendar/china-calendar.ts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../evaluations/channels.ts';
@@ -37,7 +38,7 @@ describeOnEngines('counters maintained with each evaluation', (database) => {
     const chengduItem = await makeItem(db, { id: chengdu.id, region_code: '510104' });
     const zigongItem = await makeItem(db, { id: zigong.id, region_code: '510302' }, { itemType: '20' });
     for (let i = 0; i < 120; i++) projects.push(await makeCompletedCase(db, config, i % 2 === 0 ? chengduItem : zigongItem, '2026-11-02 10:00:00'));
-    writer = await startIntakeWriter({ db, config, clock, catalogue: await loadIndicatorCatalogue(db), owner: 'counters-test' });
+    writer = await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue: await loadIndicatorCatalogue(db), owner: 'counters-test' });
   });
   afterAll(async () => {
     await writer.close();

@@ -28,6 +28,25 @@ const Env = Type.Object({
   INTAKE_WRITERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 12 }),
+  // Bad-rating tickets (DESIGN §4). Deadlines: verify in working days, reply in natural days.
+  TICKET_VERIFY_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 10, default: 1 }),
+  TICKET_REPLY_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 15 }),
+  TICKET_APPEAL_DECISION_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 30, default: 5 }),
+  TICKET_MAX_EXTENSION_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 15 }),
+  // Warnings go out this many hours before a deadline (comma-separated, e.g. "72,24").
+  TICKET_WARN_HOURS: Type.String({ pattern: '^\\d{1,4}(,\\d{1,4})*$', default: '72,24,4' }),
+  TICKET_CALLBACK_REMINDER_DAYS: Type.Integer({ minimum: 1, maximum: 30, default: 2 }),
+  TICKET_CALLBACK_LINK_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 30 }),
+  // Scheduled work: how often each process looks for due rows.
+  JOBS_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 5000 }),
+  JOBS_ENABLED: Type.Boolean({ default: true }),
+  // Where SMS and e-mail go: 'console' (log only, for the demo) or 'http' (docs/outbound.md).
+  OUTBOUND_GATEWAY: Type.Union([Type.Literal('console'), Type.Literal('http')], { default: 'console' }),
+  OUTBOUND_GATEWAY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OUTBOUND_GATEWAY_APP_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OUTBOUND_GATEWAY_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  // Key (hex) of the HMAC-SM3 that signs links given to raters (callback links).
+  LINK_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32,128}$' })),
 });
 type Env = Static<typeof Env>;
 
@@ -51,11 +70,25 @@ export interface Config {
   };
   intake: { batchMax: number; flushMaxRows: number; writers: number };
   auth: { signatureMaxAgeSeconds: number; sessionTtlHours: number };
+  tickets: {
+    verifyWorkingDays: number;
+    replyDays: number;
+    appealDecisionWorkingDays: number;
+    maxExtensionDays: number;
+    /** Hours before a deadline at which a warning goes out, largest first. */
+    warnHours: number[];
+    callbackReminderDays: number;
+    callbackLinkDays: number;
+  };
+  jobs: { enabled: boolean; pollMs: number };
+  outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
+  links: { key: Buffer };
 }
 
 // Development-only keys, so that `npm run quickstart` works out of the box. Production refuses them.
 const DEVELOPMENT_PII_KEYS = 'dev1:000102030405060708090a0b0c0d0e0f';
 const DEVELOPMENT_LOOKUP_KEY = '101112131415161718191a1b1c1d1e1f';
+const DEVELOPMENT_LINK_KEY = '202122232425262728292a2b2c2d2e2f';
 
 export class ConfigError extends Error {}
 
@@ -85,8 +118,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const env = withDefaults as Env;
-  if (env.HCP_ENV === 'production' && (!env.PII_KEYS || !env.PII_LOOKUP_KEY)) {
-    throw new ConfigError('PII_KEYS and PII_LOOKUP_KEY are required in production');
+  if (env.HCP_ENV === 'production' && (!env.PII_KEYS || !env.PII_LOOKUP_KEY || !env.LINK_KEY)) {
+    throw new ConfigError('PII_KEYS, PII_LOOKUP_KEY and LINK_KEY are required in production');
+  }
+  if (env.OUTBOUND_GATEWAY === 'http' && (!env.OUTBOUND_GATEWAY_URL || !env.OUTBOUND_GATEWAY_APP_ID || !env.OUTBOUND_GATEWAY_SECRET)) {
+    throw new ConfigError('OUTBOUND_GATEWAY=http needs OUTBOUND_GATEWAY_URL, OUTBOUND_GATEWAY_APP_ID and OUTBOUND_GATEWAY_SECRET');
   }
   const usesPglite = env.DATABASE_URL === undefined;
   return Object.freeze({
@@ -113,5 +149,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // PGlite is one connection: a second writer would only queue behind the first.
     intake: { batchMax: env.INTAKE_BATCH_MAX, flushMaxRows: env.INTAKE_FLUSH_MAX_ROWS, writers: env.INTAKE_WRITERS ?? (usesPglite ? 1 : 2) },
     auth: { signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS, sessionTtlHours: env.SESSION_TTL_HOURS },
+    tickets: {
+      verifyWorkingDays: env.TICKET_VERIFY_WORKING_DAYS,
+      replyDays: env.TICKET_REPLY_DAYS,
+      appealDecisionWorkingDays: env.TICKET_APPEAL_DECISION_WORKING_DAYS,
+      maxExtensionDays: env.TICKET_MAX_EXTENSION_DAYS,
+      warnHours: [...new Set(env.TICKET_WARN_HOURS.split(',').map(Number))].sort((a, b) => b - a),
+      callbackReminderDays: env.TICKET_CALLBACK_REMINDER_DAYS,
+      callbackLinkDays: env.TICKET_CALLBACK_LINK_DAYS,
+    },
+    jobs: { enabled: env.JOBS_ENABLED, pollMs: env.JOBS_POLL_MS },
+    outbound:
+      env.OUTBOUND_GATEWAY === 'http'
+        ? { gateway: 'http' as const, url: env.OUTBOUND_GATEWAY_URL ?? '', appId: env.OUTBOUND_GATEWAY_APP_ID ?? '', secret: env.OUTBOUND_GATEWAY_SECRET ?? '' }
+        : { gateway: 'console' as const },
+    links: { key: Buffer.from(env.LINK_KEY ?? DEVELOPMENT_LINK_KEY, 'hex') },
   });
 }

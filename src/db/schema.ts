@@ -1,5 +1,6 @@
 // Row types of the tables, as Kysely sees them. Kept by hand beside the migrations.
 import type { ColumnType } from 'kysely';
+import type { TicketState } from '../tickets/state-machine.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
@@ -221,6 +222,7 @@ export interface StaffAccountTable {
   scope_org_id: string | null;
   active: boolean;
   created_at: Timestamp;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StaffSessionTable {
@@ -228,6 +230,97 @@ export interface StaffSessionTable {
   account_id: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+}
+
+export interface TicketTable {
+  id: string;
+  evaluation_id: string;
+  receipt_no: string;
+  case_stage_id: string | null;
+  org_id: string;
+  region_code: string;
+  region_path: string;
+  level: number;
+  channel: string;
+  evaluated_at: Timestamp;
+  opened_day: string;
+  opened_verify_due_at: Timestamp;
+  opened_reply_due_at: Timestamp;
+  state: TicketState;
+  version: number;
+  verify_due_at: Timestamp;
+  verify_done_at: Timestamp | null;
+  reply_due_at: Timestamp;
+  reply_done_at: Timestamp | null;
+  extension_state: 'requested' | 'granted' | 'refused' | null;
+  extension_days: number | null;
+  appeal_kind: 'mistaken' | 'malicious' | null;
+  appeal_state: 'pending' | 'upheld' | 'refused' | null;
+  appeal_due_at: Timestamp | null;
+  appeal_decided_at: Timestamp | null;
+  escalated: Array<'verify' | 'reply' | 'appeal'>;
+  reopen_count: number;
+  last_callback: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | null;
+  callback_at: Timestamp | null;
+  last_reply_at: Timestamp | null;
+  updated_at: Timestamp;
+  watch_done: string[];
+}
+
+export interface AttachmentRef {
+  name: string;
+  uri: string;
+  sha256?: string;
+}
+
+export interface TicketEventTable {
+  ticket_id: string;
+  seq: number;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  actor_role: 'handler' | 'supervisor' | 'system' | 'rater';
+  actor_id: string;
+  at: Timestamp;
+  note: string | null;
+  attachments: Json<AttachmentRef[]>;
+}
+
+export interface ScheduledJobTable {
+  id: string;
+  kind: string;
+  subject_id: string;
+  due_at: Timestamp;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  ticket_id: string | null;
+  params: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface OutboundMessageTable {
+  id: string;
+  channel: 'sms' | 'email';
+  recipient_kind: 'rater' | 'account';
+  recipient_id: string;
+  purpose: string;
+  subject: string | null;
+  body: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  gateway_ref: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
 }
 
 export interface DB {
@@ -243,6 +336,11 @@ export interface DB {
   evaluation: EvaluationTable;
   evaluation_event: EvaluationEventTable;
   evaluation_slot: EvaluationSlotTable;
+  ticket: TicketTable;
+  ticket_event: TicketEventTable;
+  scheduled_job: ScheduledJobTable;
+  notification: NotificationTable;
+  outbound_message: OutboundMessageTable;
   intake_key: IntakeKeyTable;
   evaluation_counter: EvaluationCounterTable;
   pii_access_log: PiiAccessLogTable;

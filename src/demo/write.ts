@@ -1,4 +1,5 @@
 // Writing the demo: the catalog and the cases in bulk, the evaluations through a real intake writer.
+import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
@@ -111,7 +112,7 @@ export async function submitEvaluations(deps: { db: Kysely<DB>; config: Config }
   const { db, config } = deps;
   let current = startAt;
   const clock: Clock = () => new Date(current);
-  const writer = await startIntakeWriter({ db, config, clock, catalogue, owner: `demo-generator:${process.pid}` });
+  const writer = await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue, owner: `demo-generator:${process.pid}` });
   const tally: Tally = { stored: 0, duplicate: 0, refused: {} };
   const scope = { regionPath: '510000/', orgId: null };
   try {

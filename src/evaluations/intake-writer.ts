@@ -19,6 +19,8 @@ import { claimChain, releaseChain, renewLease } from '../ledger/chains.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
 import type { DeferredNonce } from '../http/caller.ts';
+import type { WorkingDayCalendar } from '../calendar/working-days.ts';
+import { openTicketsCtes, ticketOpenings } from '../tickets/opening.ts';
 import type { EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue } from './indicators.ts';
 import { checkAgainstStage, checkDraft, type RuleSettings, type StageFacts } from './rules.ts';
@@ -68,6 +70,8 @@ export interface IntakeDeps {
   config: Config;
   clock: Clock;
   catalogue: IndicatorCatalogue;
+  /** For the deadlines of the tickets that bad evaluations open. */
+  calendar: WorkingDayCalendar;
   /** Identifies this process in chain leases. */
   owner: string;
 }
@@ -373,6 +377,10 @@ function chainRecords(pendings: Pending[], chainId: number, start: Head) {
   return { records, head, rowsJson, countsJson: JSON.stringify(countEvaluations(records)) };
 }
 
+function ticketsFor(deps: IntakeDeps, records: LedgerRecord[]) {
+  return ticketOpenings(records, deps.calendar, deps.config.tickets);
+}
+
 /**
  * The common case in two statements without an explicit transaction: read the stages, then one
  * statement that claims nonces, keys and slots, appends to the chain, counts and moves the head,
@@ -396,6 +404,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
   const chosen = passed.flatMap((i) => batch[i] ?? []);
   const nonces = chosen.filter((p) => p.request.nonce).length;
   const chained = chainRecords(chosen, chainId, head);
+  const tickets = ticketsFor(deps, chained.records);
   await sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${claimsJson(chosen)}::jsonb)
@@ -429,7 +438,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
     counted AS (
       INSERT INTO evaluation_counter SELECT c.* FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb) c, verdict WHERE verdict.ok
       ON CONFLICT ON CONSTRAINT evaluation_counter_key DO UPDATE SET count = evaluation_counter.count + excluded.count
-    )
+    )${openTicketsCtes(tickets, { from: sql`verdict`, where: sql`verdict.ok` })}
     SELECT ok FROM verdict`.execute(deps.db);
   passed.forEach((i, k) => {
     const record = chained.records[k];
@@ -577,6 +586,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   // 5. Append to the chain, count, and move the head: one statement.
   if (candidates.length > 0) {
     const chained = chainRecords(candidates.map(at), chainId, head);
+    const tickets = ticketsFor(deps, chained.records);
     await sql`
       WITH appended AS (
         INSERT INTO evaluation SELECT * FROM jsonb_populate_recordset(NULL::evaluation, ${chained.rowsJson}::jsonb)
@@ -584,7 +594,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
       counted AS (
         INSERT INTO evaluation_counter SELECT * FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb)
         ON CONFLICT ON CONSTRAINT evaluation_counter_key DO UPDATE SET count = evaluation_counter.count + excluded.count
-      )
+      )${openTicketsCtes(tickets, null)}
       UPDATE ledger_chain SET head_seq = ${chained.head.seq}, head_hash = ${chained.head.hash} WHERE chain_id = ${chainId}`.execute(trx);
     candidates.forEach((i, k) => {
       const record = chained.records[k];

@@ -19,6 +19,8 @@ import { authenticateRequest } from '../auth/guard.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerTicketRoutes } from '../tickets/routes.ts';
 import type { AppContext } from './context.ts';
 import { ErrorResponse } from './error-schema.ts';
 
@@ -126,6 +128,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerCatalogRoutes(app, context);
   registerCaseRoutes(app, context);
   registerEvaluationRoutes(app, context);
+  registerTicketRoutes(app, context);
+  registerNotificationRoutes(app, context);
 
   return app;
 }

@@ -1,3 +1,4 @@
+import { chinaCalendar } from '../calendar/china-calendar.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
@@ -26,8 +27,8 @@ describeOnEngines('ledger verification', (database) => {
     const catalogue = await loadIndicatorCatalogue(db);
     // Two writers, as two server processes would be, each with two chains.
     writers = [
-      await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-a' }),
-      await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-b' }),
+      await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue, owner: 'process-a' }),
+      await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue, owner: 'process-b' }),
     ];
   });
   afterAll(async () => {
@@ -114,10 +115,10 @@ describeOnEngines('two writers on one chain (a lapsed lease taken over)', (datab
     const projects: string[] = [];
     for (let i = 0; i < 40; i++) projects.push(await makeCompletedCase(db, config, item, '2026-11-18 10:00:00'));
     const catalogue = await loadIndicatorCatalogue(db);
-    const a = await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-a' });
+    const a = await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue, owner: 'process-a' });
     // A's lease lapses (it was never renewed): B takes the same chain over.
     clock.advance(5 * 60_000);
-    const b = await startIntakeWriter({ db, config, clock, catalogue, owner: 'process-b' });
+    const b = await startIntakeWriter({ db, config, clock, calendar: chinaCalendar(), catalogue, owner: 'process-b' });
     try {
       expect(b.chainIds).toEqual(a.chainIds);
       // Warm both lanes so each knows a head, then let them race on the shared chain.

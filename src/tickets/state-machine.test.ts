@@ -59,9 +59,16 @@ describe('ticket lifecycle', () => {
   it('closes as invalid when an appeal is upheld, and returns to rectifying with the same deadline when refused', () => {
     const appealing = run([
       [{ type: 'accept' }, handler, '2026-10-08T01:00:00Z'],
-      [{ type: 'judge_invalid', reason: '误评：评价人选错了办件' }, handler, '2026-10-08T02:00:00Z'],
+      [{ type: 'judge_invalid', kind: 'mistaken', reason: '误评：评价人选错了办件', decideBy: '2026-10-15T15:59:59.999Z' }, handler, '2026-10-08T02:00:00Z'],
     ]);
     expect(appealing.state).toBe('appealing');
+    expect(appealing.appeal).toEqual({ kind: 'mistaken', deadline: { dueAt: at('2026-10-15T15:59:59.999Z'), doneAt: null }, upheld: null });
+    // One appeal per ticket, and its deadline must lie ahead.
+    expect(applyEvent(run([[{ type: 'decide_appeal', upheld: false }, supervisor, '2026-10-09T02:00:00Z']], appealing), { type: 'judge_invalid', kind: 'malicious', reason: '再申诉', decideBy: '2026-10-20T00:00:00Z' }, handler, at('2026-10-10T00:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    const verifying = run([[{ type: 'accept' }, handler, '2026-10-08T01:00:00Z']]);
+    expect(applyEvent(verifying, { type: 'judge_invalid', kind: 'mistaken', reason: 'x', decideBy: '2026-10-01T00:00:00Z' }, handler, at('2026-10-08T02:00:00Z'))).toMatchObject({ code: 'TICKET_APPEAL_INVALID' });
+    // A supervisor who does not decide in time is escalated.
+    expect(run([[{ type: 'escalate', deadline: 'appeal' }, system, '2026-10-16T00:00:00Z']], appealing).escalated).toEqual(['appeal']);
     expect(run([[{ type: 'decide_appeal', upheld: true }, supervisor, '2026-10-09T02:00:00Z']], appealing).state).toBe('closed_invalid');
     const refused = run([[{ type: 'decide_appeal', upheld: false }, supervisor, '2026-10-09T02:00:00Z']], appealing);
     expect(refused.state).toBe('rectifying');
@@ -120,7 +127,7 @@ describe('replay', () => {
   const event: fc.Arbitrary<TicketEvent> = fc.oneof(
     fc.constant<TicketEvent>({ type: 'accept' }),
     fc.constant<TicketEvent>({ type: 'verified' }),
-    fc.constant<TicketEvent>({ type: 'judge_invalid', reason: '误评' }),
+    fc.constant<TicketEvent>({ type: 'judge_invalid', kind: 'malicious', reason: '恶意差评', decideBy: '2026-10-30T00:00:00Z' }),
     fc.boolean().map<TicketEvent>((upheld) => ({ type: 'decide_appeal', upheld })),
     fc.integer({ min: -2, max: 20 }).map<TicketEvent>((days) => ({ type: 'request_extension', days, reason: '延期' })),
     fc.boolean().map<TicketEvent>((granted) => ({ type: 'decide_extension', granted })),
@@ -128,7 +135,7 @@ describe('replay', () => {
     fc.boolean().map<TicketEvent>((approved) => ({ type: 'decide_cannot_fix', approved })),
     fc.constant<TicketEvent>({ type: 'reply', text: '答复' }),
     fc.constantFrom<TicketEvent>({ type: 'callback', outcome: 'satisfied', by: 'phone' }, { type: 'callback', outcome: 'unsatisfied', by: 'rater' }),
-    fc.constantFrom<TicketEvent>({ type: 'escalate', deadline: 'verify' }, { type: 'escalate', deadline: 'reply' }),
+    fc.constantFrom<TicketEvent>({ type: 'escalate', deadline: 'verify' }, { type: 'escalate', deadline: 'reply' }, { type: 'escalate', deadline: 'appeal' }),
   );
   const step = fc.record({ event, actor: fc.constantFrom(...actors), day: fc.integer({ min: 0, max: 40 }) });
 

@@ -27,7 +27,8 @@ export type CallbackOutcome = 'satisfied' | 'basically_satisfied' | 'unsatisfied
 export type TicketEvent =
   | { type: 'accept' }
   | { type: 'verified' }
-  | { type: 'judge_invalid'; reason: string }
+  // The org contests the evaluation (申诉); the caller computes the supervisor's decision deadline.
+  | { type: 'judge_invalid'; kind: AppealKind; reason: string; decideBy: string }
   | { type: 'decide_appeal'; upheld: boolean; note?: string }
   | { type: 'request_extension'; days: number; reason: string }
   | { type: 'decide_extension'; granted: boolean; note?: string }
@@ -35,7 +36,10 @@ export type TicketEvent =
   | { type: 'decide_cannot_fix'; approved: boolean; note?: string }
   | { type: 'reply'; text: string }
   | { type: 'callback'; outcome: CallbackOutcome; by: 'phone' | 'rater' }
-  | { type: 'escalate'; deadline: 'verify' | 'reply' };
+  | { type: 'escalate'; deadline: DeadlineName };
+
+export type AppealKind = 'mistaken' | 'malicious';
+export type DeadlineName = 'verify' | 'reply' | 'appeal';
 
 export type DeadlineStatus = 'active' | 'met' | 'missed';
 
@@ -50,10 +54,15 @@ export interface Ticket {
   verify: Deadline;
   reply: Deadline;
   extension: { state: 'requested' | 'granted' | 'refused'; days: number } | null;
+  /** The org's appeal, at most one per ticket; `upheld` is null while the supervisor has not decided. */
+  appeal: { kind: AppealKind; deadline: Deadline; upheld: boolean | null } | null;
   /** Which deadlines have been escalated to the supervising level (each once). */
-  escalated: Array<'verify' | 'reply'>;
+  escalated: DeadlineName[];
   reopenCount: number;
+  /** The latest reply (a reopened ticket is answered again); the callback follows it. */
+  lastReplyAt: Date | null;
   lastCallback: CallbackOutcome | null;
+  callbackAt: Date | null;
   /** Number of events applied: the expected version for optimistic concurrency. */
   version: number;
 }
@@ -71,9 +80,12 @@ export function openTicket(deadlines: { verifyDueAt: Date; replyDueAt: Date }): 
     verify: { dueAt: deadlines.verifyDueAt, doneAt: null },
     reply: { dueAt: deadlines.replyDueAt, doneAt: null },
     extension: null,
+    appeal: null,
     escalated: [],
     reopenCount: 0,
+    lastReplyAt: null,
     lastCallback: null,
+    callbackAt: null,
     version: 0,
   };
 }
@@ -127,12 +139,23 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
       return { ...next, state: 'verifying' };
     case 'verified':
       return { ...next, state: 'rectifying', verify: { ...ticket.verify, doneAt: now } };
-    case 'judge_invalid':
+    case 'judge_invalid': {
+      if (ticket.appeal !== null) return refuse('TICKET_APPEAL_INVALID', { reason: 'one appeal per ticket' });
+      const decideBy = new Date(event.decideBy);
+      if (Number.isNaN(decideBy.getTime()) || decideBy.getTime() <= now.getTime()) return refuse('TICKET_APPEAL_INVALID', { decideBy: event.decideBy });
       // Verification is done (the org reached a view); the reply deadline keeps running.
-      return { ...next, state: 'appealing', verify: { ...ticket.verify, doneAt: ticket.verify.doneAt ?? now } };
-    case 'decide_appeal':
+      return {
+        ...next,
+        state: 'appealing',
+        verify: { ...ticket.verify, doneAt: ticket.verify.doneAt ?? now },
+        appeal: { kind: event.kind, deadline: { dueAt: decideBy, doneAt: null }, upheld: null },
+      };
+    }
+    case 'decide_appeal': {
+      const appeal = ticket.appeal && { ...ticket.appeal, deadline: { ...ticket.appeal.deadline, doneAt: now }, upheld: event.upheld };
       // Refused: back to rectification with the reply deadline unchanged.
-      return event.upheld ? { ...next, state: 'closed_invalid' } : { ...next, state: 'rectifying' };
+      return event.upheld ? { ...next, state: 'closed_invalid', appeal } : { ...next, state: 'rectifying', appeal };
+    }
     case 'request_extension': {
       if (ticket.extension !== null) return refuse('TICKET_EXTENSION_INVALID', { reason: 'one extension per ticket' });
       if (!Number.isInteger(event.days) || event.days < 1 || event.days > rules.maxExtensionDays) {
@@ -156,17 +179,23 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
       return event.approved ? { ...next, state: 'closed_cannot_fix', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } } : { ...next, state: 'rectifying' };
     case 'reply':
       // A reopened ticket keeps the time of its first reply: the 15-day limit is about the first answer.
-      return { ...next, state: 'replied', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } };
+      return { ...next, state: 'replied', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now }, lastReplyAt: now };
     case 'callback':
-      if (event.outcome === 'unsatisfied') return { ...next, state: 'rectifying', reopenCount: ticket.reopenCount + 1, lastCallback: event.outcome };
-      return { ...next, state: 'closed', lastCallback: event.outcome };
+      if (event.outcome === 'unsatisfied') return { ...next, state: 'rectifying', reopenCount: ticket.reopenCount + 1, lastCallback: event.outcome, callbackAt: now };
+      return { ...next, state: 'closed', lastCallback: event.outcome, callbackAt: now };
     case 'escalate': {
       if (ticket.escalated.includes(event.deadline)) return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'already escalated' });
-      const deadline = event.deadline === 'verify' ? ticket.verify : ticket.reply;
-      if (deadlineStatus(deadline, now) !== 'missed') return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'not overdue' });
+      const deadline = deadlineOf(ticket, event.deadline);
+      if (!deadline || deadlineStatus(deadline, now) !== 'missed') return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'not overdue' });
       return { ...next, escalated: [...ticket.escalated, event.deadline] };
     }
   }
+}
+
+export function deadlineOf(ticket: Ticket, name: DeadlineName): Deadline | null {
+  if (name === 'verify') return ticket.verify;
+  if (name === 'reply') return ticket.reply;
+  return ticket.appeal?.deadline ?? null;
 }
 
 /** SLA status of one deadline at `now`: met (done in time), missed (late or overdue), or active. */

@@ -1,0 +1,217 @@
+// Ticket commands: a step taken by a handler, a supervisor or the rater, and the watch job that
+// warns, escalates and reminds. Each runs in one transaction with everything it causes: the event,
+// the projection, notifications, the message to the rater, the evaluation's exclusion flag.
+import type { Kysely, Transaction } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import { callerCovers } from '../auth/policy.ts';
+import type { WorkingDayCalendar } from '../calendar/working-days.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/config.ts';
+import type { AttachmentRef, DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { StaffCaller } from '../http/caller.ts';
+import { scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
+import { signLink } from '../links/signed-link.ts';
+import { notify, type Recipients } from '../notifications/notifications.ts';
+import { OUTBOUND_DELIVERY } from '../outbound/deliver.ts';
+import { queueOutbound } from '../outbound/outbound.ts';
+import { TICKET_WATCH } from './opening.ts';
+import { appealDeadline, planWatch } from './rules.ts';
+import { applyEvent, isRefusal, TERMINAL_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
+import { appendStep, recordWatchDone, ticketFromRow, type TicketRow } from './store.ts';
+
+export interface TicketDeps {
+  db: Kysely<DB>;
+  config: Config;
+  clock: Clock;
+  calendar: WorkingDayCalendar;
+}
+
+/** A step as the API takes it; dates and the phone/rater distinction are filled in here. */
+export type StepInput =
+  | { step: 'accept' }
+  | { step: 'verified' }
+  | { step: 'judge_invalid'; kind: AppealKind; reason: string }
+  | { step: 'decide_appeal'; upheld: boolean }
+  | { step: 'request_extension'; days: number; reason: string }
+  | { step: 'decide_extension'; granted: boolean }
+  | { step: 'request_cannot_fix'; reason: string }
+  | { step: 'decide_cannot_fix'; approved: boolean }
+  | { step: 'reply'; text: string }
+  | { step: 'callback'; outcome: CallbackOutcome };
+
+export interface StepRequest {
+  ticketId: string;
+  input: StepInput;
+  /** The version the caller saw; a different current version is a conflict. */
+  version: number | null;
+  note: string | null;
+  attachments: AttachmentRef[];
+}
+
+export const CALLBACK_LINK = 'callback';
+/** Replies reach raters who rated by SMS or hotline by SMS; everyone else reads them behind their receipt number. */
+const SMS_CHANNELS: ReadonlySet<string> = new Set(['sms', 'hotline']);
+
+/** Which actor a staff member is on this ticket, or a refusal: 谁办理谁负责, supervisors above it. */
+export function actorFor(caller: StaffCaller, ticket: Pick<TicketRow, 'org_id' | 'region_path'>): Actor {
+  if (!callerCovers(caller, { regionPath: ticket.region_path, orgId: ticket.org_id })) throw new AppError('AUTH_OUT_OF_SCOPE');
+  if (caller.role === 'org_handler') return { role: 'handler', id: caller.accountId };
+  if (caller.role === 'supervisor') return { role: 'supervisor', id: caller.accountId };
+  throw new AppError('TICKET_ACTOR_NOT_ALLOWED', { role: caller.role });
+}
+
+function toEvent(input: StepInput, now: Date, deps: TicketDeps, byRater: boolean): TicketEvent {
+  switch (input.step) {
+    case 'judge_invalid':
+      return { type: 'judge_invalid', kind: input.kind, reason: input.reason, decideBy: appealDeadline(now, deps.calendar, deps.config.tickets).dueAt.toISOString() };
+    case 'callback':
+      return { type: 'callback', outcome: input.outcome, by: byRater ? 'rater' : 'phone' };
+    case 'reply':
+      return { type: 'reply', text: input.text };
+    default: {
+      const { step, ...rest } = input;
+      return { type: step, ...rest } as TicketEvent;
+    }
+  }
+}
+
+async function lockTicket(trx: Transaction<DB>, id: string): Promise<TicketRow> {
+  const row = await trx.selectFrom('ticket').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw new AppError('TICKET_NOT_FOUND');
+  return row;
+}
+
+/** Take one step on a ticket as `actor` (already checked against the ticket by the caller). */
+async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, actor: Actor, request: StepRequest, now: Date, byRater: boolean): Promise<TicketRow> {
+  if (request.version !== null && request.version !== row.version) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
+  const ticket = ticketFromRow(row);
+  const event = toEvent(request.input, now, deps, byRater);
+  const next = applyEvent(ticket, event, actor, now, { maxExtensionDays: deps.config.tickets.maxExtensionDays });
+  if (isRefusal(next)) throw new AppError(next.code, next.details);
+  await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
+  const moved = await lockTicket(trx, row.id);
+  await stepEffects(trx, deps, moved, event, actor, request, now);
+  // The watch looks again at once: deadlines, reminders and whether it is still needed changed.
+  await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: now }, now);
+  return moved;
+}
+
+/** A staff member's step. */
+export async function takeStep(deps: TicketDeps, caller: StaffCaller, request: StepRequest): Promise<TicketRow> {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    // Checked before the lock, so that a handler of another org learns nothing by waiting.
+    const seen = await trx.selectFrom('ticket').select(['org_id', 'region_path']).where('id', '=', request.ticketId).executeTakeFirst();
+    if (!seen) throw new AppError('TICKET_NOT_FOUND');
+    const actor = actorFor(caller, seen);
+    const row = await lockTicket(trx, request.ticketId);
+    return step(trx, deps, row, actor, request, now, false);
+  });
+}
+
+/** The rater's answer to the callback, through the signed link of the latest reply. */
+export async function answerCallback(deps: TicketDeps, ticketId: string, linkVersion: number, outcome: CallbackOutcome): Promise<TicketRow> {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await lockTicket(trx, ticketId);
+    // A link belongs to one reply: once answered, or after a new reply, it is spent.
+    if (row.state !== 'replied' || row.version !== linkVersion) throw new AppError('LINK_EXPIRED', { reason: 'answered or superseded' });
+    return step(trx, deps, row, { role: 'rater', id: 'callback-link' }, { ticketId, input: { step: 'callback', outcome }, version: linkVersion, note: null, attachments: [] }, now, true);
+  });
+}
+
+export function callbackLink(deps: Pick<TicketDeps, 'config'>, row: Pick<TicketRow, 'id' | 'version'>, now: Date): string {
+  const token = signLink(deps.config.links.key, {
+    purpose: CALLBACK_LINK,
+    subjectId: row.id,
+    version: row.version,
+    expiresAt: new Date(now.getTime() + deps.config.tickets.callbackLinkDays * 86_400_000),
+  });
+  return `${deps.config.http.publicBaseUrl}/c/${token}`;
+}
+
+async function tell(trx: Transaction<DB>, row: TicketRow, kind: string, params: Record<string, unknown>, to: Recipients, now: Date, email = false): Promise<void> {
+  const sent = await notify(trx, { kind, ticketId: row.id, params: { receiptNo: row.receipt_no, ...params }, to, email }, now);
+  for (const id of sent.emails) await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: now }, now);
+}
+
+const handlersOf = (row: TicketRow): Recipients => ({ orgHandlersOf: row.org_id });
+const supervisorsOf = (row: TicketRow): Recipients => ({ supervisorsOver: row.region_path, nearestOnly: true });
+
+async function replyToRater(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, text: string, now: Date): Promise<void> {
+  if (!SMS_CHANNELS.has(row.channel)) return;
+  const rated = await trx.selectFrom('evaluation').select(['rater_phone_lookup']).where('id', '=', row.evaluation_id).executeTakeFirst();
+  if (!rated?.rater_phone_lookup) return;
+  const body = `【政务服务好差评】您的评价（回执号${row.receipt_no}）已收到答复：${text} 请对整改结果作出评价：${callbackLink(deps, row, now)}`;
+  const id = await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
+  await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: now }, now);
+}
+
+async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, event: TicketEvent, actor: Actor, request: StepRequest, now: Date): Promise<void> {
+  switch (event.type) {
+    case 'judge_invalid':
+      return tell(trx, row, 'appeal_filed', { kind: event.kind }, supervisorsOf(row), now, true);
+    case 'decide_appeal':
+      if (event.upheld) {
+        // The evaluation leaves every score by an append-only flag; it is never deleted.
+        await trx
+          .insertInto('evaluation_event')
+          .values({ id: uuidv7(), evaluation_id: row.evaluation_id, kind: 'appeal_upheld', reason: request.note ?? `ticket ${row.id}`, actor: actor.id, at: now })
+          .execute();
+      }
+      return tell(trx, row, 'appeal_decided', { upheld: event.upheld }, handlersOf(row), now);
+    case 'request_extension':
+      return tell(trx, row, 'extension_requested', { days: event.days }, supervisorsOf(row), now, true);
+    case 'decide_extension':
+      return tell(trx, row, 'extension_decided', { granted: event.granted }, handlersOf(row), now);
+    case 'request_cannot_fix':
+      return tell(trx, row, 'cannot_fix_requested', {}, supervisorsOf(row), now, true);
+    case 'decide_cannot_fix':
+      return tell(trx, row, 'cannot_fix_decided', { approved: event.approved }, handlersOf(row), now);
+    case 'reply':
+      return replyToRater(trx, deps, row, event.text, now);
+    case 'callback':
+      if (event.outcome === 'unsatisfied') return tell(trx, row, 'callback_unsatisfied', {}, handlersOf(row), now, true);
+      return tell(trx, row, 'ticket_closed', { state: row.state }, handlersOf(row), now);
+    default:
+      return;
+  }
+}
+
+/**
+ * The scheduled check of one ticket (job kind 'ticket.watch'): announce, warn, escalate and remind
+ * as planWatch says, remember what was done, and book the next check.
+ */
+export function watchTicket(deps: Pick<TicketDeps, 'config'>): JobHandler {
+  return async (trx, job, now) => {
+    let row = await trx.selectFrom('ticket').selectAll().where('id', '=', job.subjectId).forUpdate().executeTakeFirst();
+    if (!row) return;
+    const plan = planWatch(ticketFromRow(row), row.evaluated_at, row.watch_done, now, deps.config.tickets);
+    for (const action of plan.actions) {
+      switch (action.kind) {
+        case 'opened':
+          await tell(trx, row, 'ticket_opened', { level: row.level }, handlersOf(row), now);
+          break;
+        case 'warn':
+          await tell(trx, row, 'deadline_warning', { deadline: action.deadline, dueAt: action.dueAt.toISOString(), hoursLeft: action.hoursLeft }, action.deadline === 'appeal' ? supervisorsOf(row) : handlersOf(row), now, true);
+          break;
+        case 'escalate': {
+          const event: TicketEvent = { type: 'escalate', deadline: action.deadline };
+          const next = applyEvent(ticketFromRow(row), event, { role: 'system', id: 'scheduler' }, now);
+          if (isRefusal(next)) break;
+          await appendStep(trx, row, next, { event, actor: { role: 'system', id: 'scheduler' }, note: null, attachments: [] }, now);
+          row = await lockTicket(trx, row.id);
+          await tell(trx, row, 'deadline_missed', { deadline: action.deadline }, handlersOf(row), now, true);
+          await tell(trx, row, 'ticket_escalated', { deadline: action.deadline }, supervisorsOf(row), now, true);
+          break;
+        }
+        case 'remind_callback':
+          await tell(trx, row, 'callback_due', {}, handlersOf(row), now);
+          break;
+      }
+    }
+    await recordWatchDone(trx, row.id, plan.done);
+    if (plan.nextAt !== null && !TERMINAL_STATES.has(row.state)) await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: plan.nextAt }, now);
+  };
+}

@@ -1,0 +1,142 @@
+// How a ticket is shown: its deadlines with their SLA status, its events, and the evaluation behind
+// it with the rater masked. Nothing here unseals personal data.
+import { Type, type Static } from 'typebox';
+import type { MaskedPerson } from '../db/schema.ts';
+import { LEVEL_NAMES } from '../evaluations/presenter.ts';
+import { deadlineOf, deadlineStatus, type DeadlineName } from './state-machine.ts';
+import { ticketFromRow, type TicketEventRow, type TicketRow } from './store.ts';
+
+const Instant = Type.String({ format: 'date-time' });
+const MaybeInstant = Type.Union([Instant, Type.Null()]);
+
+const DeadlineView = Type.Object({
+  dueAt: Instant,
+  doneAt: MaybeInstant,
+  status: Type.Union([Type.Literal('active'), Type.Literal('met'), Type.Literal('missed')], { description: 'active 进行中 / met 按时 / missed 超期' }),
+});
+
+export const Attachment = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    uri: Type.String({ minLength: 1, maxLength: 1000, description: '附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference' }),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TicketView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    evaluationId: Type.String({ format: 'uuid' }),
+    receiptNo: Type.String(),
+    orgId: Type.String({ format: 'uuid', description: '责任单位（谁办理、谁负责）/ the org responsible' }),
+    regionCode: Type.String(),
+    level: Type.Integer(),
+    levelName: Type.Object({ zh: Type.String(), en: Type.String() }),
+    channel: Type.String(),
+    state: Type.String({ description: 'open 待签收 / verifying 核实中 / rectifying 整改中 / appealing 申诉中 / cannot_fix_requested 申请无法整改 / replied 已答复待回访 / closed 已办结 / closed_invalid 申诉成立 / closed_cannot_fix 无法整改已批准' }),
+    version: Type.Integer({ description: '操作时带回此版本号以防并发冲突 / send it back with a step to detect conflicts' }),
+    openedAt: Instant,
+    deadlines: Type.Object({ verify: DeadlineView, reply: DeadlineView, appeal: Type.Union([DeadlineView, Type.Null()]) }),
+    overdue: Type.Boolean({ description: '答复已超期（申诉成立的除外）/ the reply deadline is missed (not after an upheld appeal)' }),
+    escalated: Type.Array(Type.String()),
+    extension: Type.Union([Type.Object({ state: Type.String(), days: Type.Integer() }), Type.Null()]),
+    appeal: Type.Union([Type.Object({ kind: Type.String(), state: Type.String() }), Type.Null()]),
+    reopenCount: Type.Integer(),
+    lastCallback: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'Ticket', title: 'Ticket' },
+);
+
+export const TicketEventView = Type.Object({
+  seq: Type.Integer(),
+  type: Type.String(),
+  payload: Type.Record(Type.String(), Type.Unknown()),
+  actor: Type.Object({ role: Type.String(), id: Type.String() }),
+  at: Instant,
+  note: Type.Union([Type.String(), Type.Null()]),
+  attachments: Type.Array(Attachment),
+});
+
+export const RatedEvaluationView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  projectNo: Type.Union([Type.String(), Type.Null()]),
+  serviceNumber: Type.Union([Type.Integer(), Type.Null()]),
+  assessNumber: Type.Integer(),
+  level: Type.Integer(),
+  indicatorVersion: Type.String(),
+  indicatorCodes: Type.Array(Type.String()),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  channel: Type.String(),
+  assessedAt: Instant,
+  anonymous: Type.Boolean(),
+  rater: Type.Union([Type.Object({ name: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), certNo: Type.Optional(Type.String()) }), Type.Null()], { description: '评价人（脱敏）/ rater, masked' }),
+});
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function presentTicket(row: TicketRow, now: Date): Static<typeof TicketView> {
+  const ticket = ticketFromRow(row);
+  const view = (name: DeadlineName) => {
+    const deadline = deadlineOf(ticket, name);
+    return deadline && { dueAt: deadline.dueAt.toISOString(), doneAt: iso(deadline.doneAt), status: deadlineStatus(deadline, now) };
+  };
+  const verify = view('verify');
+  const reply = view('reply');
+  if (!verify || !reply) throw new Error('a ticket always has verify and reply deadlines');
+  return {
+    id: row.id,
+    evaluationId: row.evaluation_id,
+    receiptNo: row.receipt_no,
+    orgId: row.org_id,
+    regionCode: row.region_code,
+    level: row.level,
+    levelName: LEVEL_NAMES[row.level] ?? { zh: '', en: '' },
+    channel: row.channel,
+    state: row.state,
+    version: row.version,
+    openedAt: row.evaluated_at.toISOString(),
+    deadlines: { verify, reply, appeal: view('appeal') },
+    // An upheld appeal ends the duty to reply.
+    overdue: reply.status === 'missed' && row.state !== 'closed_invalid',
+    escalated: row.escalated,
+    extension: ticket.extension,
+    appeal: row.appeal_kind === null ? null : { kind: row.appeal_kind, state: row.appeal_state ?? 'pending' },
+    reopenCount: row.reopen_count,
+    lastCallback: row.last_callback,
+  };
+}
+
+export function presentTicketEvent(row: TicketEventRow): Static<typeof TicketEventView> {
+  return { seq: row.seq, type: row.type, payload: row.payload, actor: { role: row.actor_role, id: row.actor_id }, at: row.at.toISOString(), note: row.note, attachments: row.attachments };
+}
+
+export function presentRatedEvaluation(row: {
+  id: string;
+  project_no: string | null;
+  service_number: number | null;
+  assess_number: number;
+  level: number;
+  indicator_version: string;
+  indicator_codes: string[];
+  comment: string | null;
+  channel: string;
+  assessed_at: Date;
+  is_anonymous: boolean;
+  rater_masked: MaskedPerson | null;
+}): Static<typeof RatedEvaluationView> {
+  return {
+    id: row.id,
+    projectNo: row.project_no,
+    serviceNumber: row.service_number,
+    assessNumber: row.assess_number,
+    level: row.level,
+    indicatorVersion: row.indicator_version,
+    indicatorCodes: row.indicator_codes,
+    comment: row.comment,
+    channel: row.channel,
+    assessedAt: row.assessed_at.toISOString(),
+    anonymous: row.is_anonymous,
+    rater: row.is_anonymous ? null : row.rater_masked,
+  };
+}

@@ -1,0 +1,281 @@
+// HTTP routes of bad-rating tickets: staff read and act within their scope; the rater reads the
+// answer behind a receipt number and answers the callback through a signed link.
+import { Type, type TSchema } from 'typebox';
+import { requireStaff } from '../auth/guard.ts';
+import { callerCovers } from '../auth/policy.ts';
+import { AppError } from '../errors.ts';
+import type { App } from '../http/app.ts';
+import type { AppContext } from '../http/context.ts';
+import { commonErrorResponses } from '../http/error-schema.ts';
+import { checkLink } from '../links/signed-link.ts';
+import { LEVEL_NAMES } from '../evaluations/presenter.ts';
+import { answerCallback, CALLBACK_LINK, takeStep, type StepInput, type TicketDeps } from './commands.ts';
+import { ticketFigures, ticketRates } from './figures.ts';
+import { Attachment, presentRatedEvaluation, presentTicket, presentTicketEvent, RatedEvaluationView, TicketEventView, TicketView } from './presenter.ts';
+import { findByReceipt, listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
+import { findTicket, ticketEvents } from './store.ts';
+
+const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd（北京时间）' });
+const Text = (description: string) => Type.String({ minLength: 2, maxLength: 2000, description });
+const Outcome = Type.Union([Type.Literal('satisfied'), Type.Literal('basically_satisfied'), Type.Literal('unsatisfied')], { description: 'satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意（工单重新整改）' });
+
+const common = {
+  version: Type.Optional(Type.Integer({ minimum: 0, description: '读取工单时的 version；与当前不符则返回 TICKET_CONFLICT / the version you saw' })),
+  note: Type.Optional(Type.String({ maxLength: 2000, description: '办理意见 / note' })),
+  attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
+};
+const variant = (step: string, summary: string, fields: Record<string, TSchema> = {}) =>
+  Type.Object({ step: Type.Literal(step, { description: summary }), ...fields, ...common }, { additionalProperties: false });
+
+const StepBody = Type.Union([
+  variant('accept', '签收（承办单位）/ take the ticket up (handler)'),
+  variant('verified', '核实完成（承办单位）/ verification done (handler)'),
+  variant('judge_invalid', '申诉：误评或恶意差评（承办单位）/ appeal: mistaken or malicious (handler)', {
+    kind: Type.Union([Type.Literal('mistaken'), Type.Literal('malicious')]),
+    reason: Text('申诉理由 / reasons'),
+  }),
+  variant('decide_appeal', '申诉复核决定（监督人员）/ decide the appeal (supervisor)', { upheld: Type.Boolean() }),
+  variant('request_extension', '申请延期（承办单位）/ ask for an extension (handler)', { days: Type.Integer({ minimum: 1, maximum: 60 }), reason: Text('延期理由 / reasons') }),
+  variant('decide_extension', '延期审批（监督人员）/ decide the extension (supervisor)', { granted: Type.Boolean() }),
+  variant('request_cannot_fix', '申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)', { reason: Text('说明（审批通过后作为答复）/ explanation, the reply once approved') }),
+  variant('decide_cannot_fix', '无法整改审批（监督人员）/ decide cannot-fix (supervisor)', { approved: Type.Boolean() }),
+  variant('reply', '答复评价人（承办单位）/ answer the rater (handler)', { text: Text('答复内容 / the answer') }),
+  variant('callback', '电话回访结果（承办单位）/ callback outcome by phone (handler)', { outcome: Outcome }),
+]);
+
+export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock'> & { calendar: TicketDeps['calendar'] }): void {
+  const { database, clock } = context;
+  const db = database.db;
+  const deps: TicketDeps = { db, config: context.config, clock, calendar: context.calendar };
+  app.addSchema(TicketView);
+
+  app.get(
+    '/api/v1/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '差评工单列表（按管辖范围）/ Bad-rating tickets within the caller’s scope',
+        security: [{ staffSession: [] }],
+        querystring: Type.Object({
+          state: Type.Optional(Type.Union(STATES.map((s) => Type.Literal(s)))),
+          orgId: Type.Optional(Type.String({ format: 'uuid' })),
+          overdue: Type.Optional(Type.Boolean({ description: '只看答复超期的 / only tickets past their reply deadline' })),
+          from: Type.Optional(Day),
+          to: Type.Optional(Day),
+          after: Type.Optional(Type.String({ format: 'uuid', description: '上一页最后一条的 id / last id of the previous page' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('Ticket')), next: Type.Union([Type.String(), Type.Null()]) }), ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const caller = requireStaff(request);
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const now = clock();
+      const rows = await listTickets(db, caller, { state: q.state, orgId: q.orgId, overdue: q.overdue, fromDay: q.from, toDay: q.to, after: q.after, limit }, now);
+      return { items: rows.map((row) => presentTicket(row, now)), next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/api/v1/tickets/:id',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '工单详情：期限、全部操作记录、评价内容（评价人脱敏）/ A ticket with deadlines, every event and the evaluation (rater masked)',
+        security: [{ staffSession: [] }],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.Object({ ticket: Type.Ref('Ticket'), events: Type.Array(TicketEventView), evaluation: RatedEvaluationView }),
+          ...commonErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const caller = requireStaff(request);
+      const row = await findTicket(db, request.params.id);
+      if (!row || !callerCovers(caller, { regionPath: row.region_path, orgId: row.org_id })) throw new AppError('TICKET_NOT_FOUND');
+      const [events, evaluation] = await Promise.all([ticketEvents(db, row.id), ratedEvaluation(db, row.evaluation_id)]);
+      if (!evaluation) throw new AppError('EVALUATION_NOT_FOUND');
+      return { ticket: presentTicket(row, clock()), events: events.map(presentTicketEvent), evaluation: presentRatedEvaluation(evaluation) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:id/steps',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '办理工单的一步（签收、核实、申诉、延期、无法整改、答复、回访、审批）/ Take one step on a ticket',
+        description:
+          '承办单位办理人员与上级监督人员按角色操作；每一步都追加为不可修改的记录。两人同时操作同一版本时只有一人成功，另一人得到 TICKET_CONFLICT。/ Handlers and supervisors act by role; every step is appended, never edited. Two people acting on the same version: one wins, the other gets TICKET_CONFLICT.',
+        security: [{ staffSession: [] }],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: StepBody,
+        response: { 200: Type.Object({ ticket: Type.Ref('Ticket') }), ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const caller = requireStaff(request);
+      const { version, note, attachments, ...input } = request.body;
+      const row = await takeStep(deps, caller, { ticketId: request.params.id, input: input as StepInput, version: version ?? null, note: note ?? null, attachments: attachments ?? [] });
+      return { ticket: presentTicket(row, clock()) };
+    },
+  );
+
+  app.get(
+    '/api/v1/stats/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '差评工单指标：差评数、回复率、按时回复率、回访率、回访满意率、超期数、申诉数 / Ticket figures per org or per region',
+        description:
+          '按评价到达的北京日期计入期间；申诉成立的差评不计入差评与各率，只计入申诉数。/ A ticket counts in the period of the Beijing day its evaluation arrived; upheld appeals leave every figure but the appeal counts.',
+        security: [{ staffSession: [] }],
+        querystring: Type.Object({
+          from: Day,
+          to: Day,
+          groupBy: Type.Union([Type.Literal('org'), Type.Literal('region')], { default: 'org', description: 'region：按下一级行政区划汇总 / region: by the next level of regions' }),
+          regionCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: '默认为本账号管辖区划 / defaults to the caller’s own region' })),
+        }),
+        response: {
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            groups: Type.Array(
+              Type.Object({
+                key: Type.String({ description: 'orgId，或区划代码（空串为本级单位）/ org id, or region code ("" for orgs at the region’s own level)' }),
+                bad: Type.Integer(),
+                replied: Type.Integer(),
+                repliedOnTime: Type.Integer(),
+                calledBack: Type.Integer(),
+                callbackSatisfied: Type.Integer(),
+                overdue: Type.Integer(),
+                appealsFiled: Type.Integer(),
+                appealsUpheld: Type.Integer(),
+                replyRate: Type.Union([Type.Number(), Type.Null()]),
+                onTimeReplyRate: Type.Union([Type.Number(), Type.Null()]),
+                callbackRate: Type.Union([Type.Number(), Type.Null()]),
+                callbackSatisfactionRate: Type.Union([Type.Number(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...commonErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const caller = requireStaff(request);
+      const { from, to, regionCode } = request.query;
+      const groupBy = request.query.groupBy ?? 'org';
+      let regionPath = caller.regionPath;
+      if (regionCode) {
+        const region = await db.selectFrom('region').select('path').where('code', '=', regionCode).executeTakeFirst();
+        if (!region) throw new AppError('REGION_UNKNOWN', { regionCode });
+        if (!callerCovers(caller, { regionPath: region.path, orgId: caller.orgId })) throw new AppError('AUTH_OUT_OF_SCOPE');
+        regionPath = region.path;
+      }
+      const depth = (regionPath ?? '').split('/').filter(Boolean).length + 1;
+      const rows = await ticketFigures(db, { fromDay: from, toDay: to, regionPath, orgId: caller.orgId, group: groupBy === 'org' ? { by: 'org' } : { by: 'region', depth } }, clock());
+      return { from, to, groups: rows.map((row) => ({ ...row, ...ticketRates(row) })) };
+    },
+  );
+
+  const PublicReply = Type.Object({ text: Type.String(), at: Type.String({ format: 'date-time' }) });
+  const PublicStatus = Type.Object({
+    receiptNo: Type.String(),
+    level: Type.Integer(),
+    levelName: Type.Object({ zh: Type.String(), en: Type.String() }),
+    assessedAt: Type.String({ format: 'date-time' }),
+    ticket: Type.Union([
+      Type.Object({
+        status: Type.Union([Type.Literal('in_progress'), Type.Literal('replied'), Type.Literal('closed')], { description: 'in_progress 处理中 / replied 已答复 / closed 已办结' }),
+        replyDueAt: Type.String({ format: 'date-time' }),
+        replies: Type.Array(PublicReply),
+      }),
+      Type.Null(),
+    ]),
+  });
+
+  app.get(
+    '/api/v1/receipts/:receiptNo',
+    {
+      schema: {
+        tags: ['public'],
+        summary: '凭评价回执号查看处理进展与答复（无需登录）/ Progress and answers behind a receipt number (no login)',
+        params: Type.Object({ receiptNo: Type.String({ minLength: 12, maxLength: 20 }) }),
+        response: { 200: PublicStatus, ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const receiptNo = normalizeReceiptNo(request.params.receiptNo);
+      const found = receiptNo ? await findByReceipt(db, receiptNo) : undefined;
+      if (!found) throw new AppError('RECEIPT_NOT_FOUND');
+      const { evaluation, ticket } = found;
+      return {
+        receiptNo: evaluation.receipt_no,
+        level: evaluation.level,
+        levelName: LEVEL_NAMES[evaluation.level] ?? { zh: '', en: '' },
+        assessedAt: evaluation.assessed_at.toISOString(),
+        ticket: ticket
+          ? {
+              status: ticket.state === 'replied' ? ('replied' as const) : ticket.state.startsWith('closed') ? ('closed' as const) : ('in_progress' as const),
+              replyDueAt: ticket.reply_due_at.toISOString(),
+              replies: (await repliesOf(db, ticket.id)).map((r) => ({ text: r.text, at: r.at.toISOString() })),
+            }
+          : null,
+      };
+    },
+  );
+
+  const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
+  const checkToken = (token: string) => {
+    const check = checkLink(context.config.links.key, CALLBACK_LINK, token, clock());
+    if (!check.ok) throw new AppError(check.code);
+    return check.claims;
+  };
+
+  app.get(
+    '/api/v1/callbacks/:token',
+    {
+      schema: {
+        tags: ['public'],
+        summary: '回访链接：查看答复（无需登录）/ Callback link: read the answer (no login)',
+        params: Token,
+        response: {
+          200: Type.Object({ receiptNo: Type.String(), reply: PublicReply, open: Type.Boolean({ description: '是否仍可评价整改结果 / whether the callback may still be answered' }) }),
+          ...commonErrorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const claims = checkToken(request.params.token);
+      const row = await findTicket(db, claims.subjectId);
+      if (!row) throw new AppError('LINK_INVALID');
+      const reply = (await repliesOf(db, row.id)).at(-1);
+      if (!reply) throw new AppError('LINK_INVALID');
+      return { receiptNo: row.receipt_no, reply: { text: reply.text, at: reply.at.toISOString() }, open: row.state === 'replied' && row.version === claims.version };
+    },
+  );
+
+  app.post(
+    '/api/v1/callbacks/:token',
+    {
+      schema: {
+        tags: ['public'],
+        summary: '回访链接：评价整改结果（一次有效）/ Callback link: rate the fix (once)',
+        description: '不满意将使工单重新整改。/ Unsatisfied reopens the ticket.',
+        params: Token,
+        body: Type.Object({ outcome: Outcome }, { additionalProperties: false }),
+        response: { 200: Type.Object({ receiptNo: Type.String(), outcome: Type.String() }), ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const claims = checkToken(request.params.token);
+      const row = await answerCallback(deps, claims.subjectId, claims.version, request.body.outcome);
+      return { receiptNo: row.receipt_no, outcome: request.body.outcome };
+    },
+  );
+}

@@ -1,0 +1,376 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createStaffAccount } from '../auth/staff-accounts.ts';
+import type { Config } from '../config/config.ts';
+import { runDueJobs } from '../jobs/scheduled-jobs.ts';
+import { startGatewayDouble, type GatewayDouble } from '../outbound/gateway-double.ts';
+import { startSystem, type System } from '../system.ts';
+import { testClock } from '../../test/clock.ts';
+import { testConfig } from '../../test/config.ts';
+import { describeOnEngines } from '../../test/engines.ts';
+import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, signedInject, type TestIntegrator } from '../../test/factories.ts';
+import { draft, submitDrafts } from '../../test/intake.ts';
+import { replayRow, ticketFromRow } from './store.ts';
+
+const PASSWORD = 'ticket-test-password';
+const GATEWAY = { appId: 'sms-gw', secret: 'gateway-secret-0123456789' };
+
+describeOnEngines('bad-rating tickets', (database) => {
+  // 2026-11-20 is a Friday; 2026-11-21/22 a weekend.
+  const clock = testClock('2026-11-20T02:00:00.000Z');
+  let gateway: GatewayDouble;
+  let config: Config;
+  let system: System;
+  let integrator: TestIntegrator;
+  let org: { id: string; region_code: string };
+  let otherOrg: { id: string; region_code: string };
+  let item: { task_code: string };
+  const tokens: Record<string, string> = {};
+
+  const db = () => database().db;
+  const as = (who: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    system.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  const runJobs = () => runDueJobs(db(), system.jobHandlers, clock());
+
+  async function account(username: string, role: 'org_handler' | 'supervisor' | 'province_admin', scope: { scopeOrgId?: string; scopeRegionCode?: string }, email?: string) {
+    const created = await createStaffAccount(db(), { username, displayName: username, role, password: PASSWORD, ...scope }, clock());
+    if (email) await db().updateTable('staff_account').set({ email }).where('id', '=', created.id).execute();
+    const login = await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
+    tokens[username] = login.json().token;
+  }
+
+  /** A bad rating of a fresh case of `item`, through the real intake; returns the ticket. */
+  async function badRating(overrides: Record<string, unknown> = {}, completedAt = '2026-11-19 10:00:00') {
+    const projectNo = await makeCompletedCase(db(), config, item, completedAt);
+    const response = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', {
+      projectNo,
+      level: 1,
+      indicators: ['507'],
+      comment: '窗口人员态度很差',
+      channel: 'mobile',
+      assessedAt: new Date(clock().getTime() - 60_000).toISOString(),
+      ...overrides,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const evaluation = response.json().evaluation;
+    const ticket = await db().selectFrom('ticket').selectAll().where('evaluation_id', '=', evaluation.id).executeTakeFirstOrThrow();
+    return { evaluation, ticket };
+  }
+
+  const step = (who: string, ticketId: string, body: Record<string, unknown>) => as(who, 'POST', `/api/v1/tickets/${ticketId}/steps`, body);
+  const ok = async (who: string, ticketId: string, body: Record<string, unknown>) => {
+    const response = await step(who, ticketId, body);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().ticket;
+  };
+
+  async function expectReplayMatches(ticketId: string) {
+    const row = await db().selectFrom('ticket').selectAll().where('id', '=', ticketId).executeTakeFirstOrThrow();
+    const events = await db().selectFrom('ticket_event').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
+    expect(replayRow(row, events)).toEqual(ticketFromRow(row));
+  }
+
+  beforeAll(async () => {
+    gateway = await startGatewayDouble(GATEWAY);
+    config = testConfig({ OUTBOUND_GATEWAY: 'http', OUTBOUND_GATEWAY_URL: gateway.url, OUTBOUND_GATEWAY_APP_ID: GATEWAY.appId, OUTBOUND_GATEWAY_SECRET: GATEWAY.secret, JOBS_ENABLED: 'false', SESSION_TTL_HOURS: '720' });
+    system = await startSystem(config, { database: database(), clock });
+    org = await makeOrg(db(), { regionCode: '510104' });
+    otherOrg = await makeOrg(db(), { regionCode: '510104' });
+    item = await makeItem(db(), org);
+    integrator = await makeIntegrator(db(), config);
+    await account('handler.a', 'org_handler', { scopeOrgId: org.id }, 'handler.a@example.gov.cn');
+    await account('handler.b', 'org_handler', { scopeOrgId: org.id });
+    await account('handler.other', 'org_handler', { scopeOrgId: otherOrg.id });
+    await account('sup.county', 'supervisor', { scopeRegionCode: '510104' }, 'sup.county@example.gov.cn');
+    await account('sup.city', 'supervisor', { scopeRegionCode: '510100' });
+  });
+  // Each test starts on Friday 20 November 2026, 10:00 Beijing, whatever the last one did with time.
+  beforeEach(() => clock.set('2026-11-20T02:00:00.000Z'));
+  afterAll(async () => {
+    await system.close();
+    await gateway.close();
+  });
+
+  it('opens a ticket only for a 差评, in the same statement, assigned to the org that handled the case, with a watch job', async () => {
+    const projectNo = await makeCompletedCase(db(), config, item, '2026-11-19 10:00:00');
+    const good = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo, level: 5, indicators: ['101'], channel: 'mobile', assessedAt: '2026-11-20 09:00:00' });
+    expect(good.statusCode).toBe(201);
+    expect(await db().selectFrom('ticket').select('id').where('evaluation_id', '=', good.json().evaluation.id).executeTakeFirst()).toBeUndefined();
+
+    const { ticket } = await badRating();
+    expect(ticket).toMatchObject({ org_id: org.id, region_code: '510104', region_path: '510000/510100/510104/', state: 'open', version: 0, level: 1 });
+    // Received Friday 10:00 Beijing: verify by the end of Monday (one working day), reply within 15 natural days.
+    expect(ticket.verify_due_at.toISOString()).toBe('2026-11-23T15:59:59.999Z');
+    expect(ticket.reply_due_at.toISOString()).toBe('2026-12-05T15:59:59.999Z');
+    const job = await db().selectFrom('scheduled_job').selectAll().where('subject_id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ kind: 'ticket.watch', done_at: null });
+  });
+
+  it('runs a full lifecycle: 签收, 核实, 答复, 回访 satisfied, closed; notifications along the way; the state is the fold of the events', async () => {
+    const { ticket } = await badRating();
+    await runJobs();
+    const inbox = await as('handler.a', 'GET', '/api/v1/notifications?unread=true');
+    expect(inbox.json().items.some((n: { kind: string; ticketId: string }) => n.kind === 'ticket_opened' && n.ticketId === ticket.id)).toBe(true);
+    const otherInbox = await as('handler.other', 'GET', '/api/v1/notifications');
+    expect(otherInbox.json().items.some((n: { ticketId: string }) => n.ticketId === ticket.id)).toBe(false);
+
+    await ok('handler.a', ticket.id, { step: 'accept', version: 0 });
+    clock.advance(3_600_000);
+    await ok('handler.a', ticket.id, { step: 'verified', note: '调取录像，情况属实', attachments: [{ name: '核实记录.pdf', uri: 'oss://hcp/evidence/1.pdf' }] });
+    clock.advance(86_400_000);
+    const replied = await ok('handler.a', ticket.id, { step: 'reply', text: '已对窗口人员进行批评教育并整改' });
+    expect(replied).toMatchObject({ state: 'replied', deadlines: { verify: { status: 'met' }, reply: { status: 'met' } } });
+    const closed = await ok('handler.a', ticket.id, { step: 'callback', outcome: 'basically_satisfied', note: '电话回访' });
+    expect(closed).toMatchObject({ state: 'closed', lastCallback: 'basically_satisfied', version: 4 });
+
+    const detail = await as('sup.city', 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().events.map((e: { type: string }) => e.type)).toEqual(['accept', 'verified', 'reply', 'callback']);
+    expect(detail.json().events[1].attachments).toEqual([{ name: '核实记录.pdf', uri: 'oss://hcp/evidence/1.pdf' }]);
+    await expectReplayMatches(ticket.id);
+    // The record is append-only.
+    await expect(sql`UPDATE ticket_event SET note = 'x' WHERE ticket_id = ${ticket.id}`.execute(db())).rejects.toThrow(/LEDGER_APPEND_ONLY/);
+    // The receipt page shows the answer to the rater.
+    const receipt = await system.app.inject({ method: 'GET', url: `/api/v1/receipts/${ticket.receipt_no.toLowerCase().replaceAll('-', '')}` });
+    expect(receipt.json()).toMatchObject({ receiptNo: ticket.receipt_no, ticket: { status: 'closed', replies: [{ text: '已对窗口人员进行批评教育并整改' }] } });
+  });
+
+  it('lets one of two handlers acting at once win; the other gets TICKET_CONFLICT and nothing of theirs is stored', async () => {
+    const { ticket } = await badRating();
+    const [a, b] = await Promise.all([step('handler.a', ticket.id, { step: 'accept', version: 0 }), step('handler.b', ticket.id, { step: 'accept', version: 0 })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r.statusCode === 409)?.json().code).toBe('TICKET_CONFLICT');
+    // Without a version, the second is refused by the state machine instead.
+    const late = await step('handler.b', ticket.id, { step: 'accept' });
+    expect(late.json().code).toBe('TICKET_TRANSITION_INVALID');
+    const events = await db().selectFrom('ticket_event').select('seq').where('ticket_id', '=', ticket.id).execute();
+    expect(events).toHaveLength(1);
+  });
+
+  it('refuses a handler of another org and roles that may not take a step; hides the ticket from them', async () => {
+    const { ticket } = await badRating();
+    const other = await step('handler.other', ticket.id, { step: 'accept' });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().code).toBe('AUTH_OUT_OF_SCOPE');
+    expect((await as('handler.other', 'GET', `/api/v1/tickets/${ticket.id}`)).statusCode).toBe(404);
+    const supervisor = await step('sup.county', ticket.id, { step: 'accept' });
+    expect(supervisor.json().code).toBe('TICKET_ACTOR_NOT_ALLOWED');
+    const list = await as('handler.other', 'GET', '/api/v1/tickets');
+    expect(list.json().items.some((t: { id: string }) => t.id === ticket.id)).toBe(false);
+    const unsigned = await system.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.id}` });
+    expect(unsigned.json().code).toBe('AUTH_REQUIRED');
+  });
+
+  it('appeal upheld: the evaluation gets an append-only exclusion flag and the ticket closes as invalid; the org never sees the rater unmasked', async () => {
+    const { ticket, evaluation } = await badRating({ anonymous: false, rater: { name: '张三丰', phone: '13812345678' } });
+    const detail = await as('handler.a', 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(detail.json().evaluation.rater).toEqual({ name: '张**', phone: '138****5678' });
+    expect(JSON.stringify(detail.json())).not.toContain('13812345678');
+    const reveal = await as('handler.a', 'GET', `/api/v1/evaluations/${evaluation.id}?reveal=true`);
+    expect(reveal.statusCode).toBe(403);
+
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    const appealing = await ok('handler.a', ticket.id, { step: 'judge_invalid', kind: 'mistaken', reason: '评价人选错了办件，实为他局事项', attachments: [{ name: '说明.docx', uri: 'oss://hcp/a/2.docx' }] });
+    // Filed Friday: the supervisor decides within 5 working days, by the end of the next Friday.
+    expect(appealing).toMatchObject({ state: 'appealing', appeal: { kind: 'mistaken', state: 'pending' }, deadlines: { appeal: { dueAt: '2026-11-27T15:59:59.999Z', status: 'active' } } });
+    expect((await step('handler.a', ticket.id, { step: 'decide_appeal', upheld: true })).json().code).toBe('TICKET_ACTOR_NOT_ALLOWED');
+    const closed = await ok('sup.city', ticket.id, { step: 'decide_appeal', upheld: true, note: '经核实属误评' });
+    expect(closed).toMatchObject({ state: 'closed_invalid', appeal: { state: 'upheld' } });
+    const flags = await db().selectFrom('evaluation_event').selectAll().where('evaluation_id', '=', evaluation.id).execute();
+    expect(flags).toMatchObject([{ kind: 'appeal_upheld', reason: '经核实属误评' }]);
+    await expectReplayMatches(ticket.id);
+  });
+
+  it('appeal refused: back to rectification with the reply deadline unchanged', async () => {
+    const { ticket } = await badRating();
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'judge_invalid', kind: 'malicious', reason: '同一号码一日内差评十余次' });
+    const refused = await ok('sup.county', ticket.id, { step: 'decide_appeal', upheld: false });
+    expect(refused).toMatchObject({ state: 'rectifying', appeal: { state: 'refused' }, deadlines: { reply: { dueAt: ticket.reply_due_at.toISOString() } } });
+    expect((await step('handler.a', ticket.id, { step: 'judge_invalid', kind: 'mistaken', reason: '再次申诉' })).json().code).toBe('TICKET_TRANSITION_INVALID');
+  });
+
+  it('extension: requested by the handler, decided by a supervisor, moving the reply deadline when granted', async () => {
+    const { ticket } = await badRating();
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    expect((await step('handler.a', ticket.id, { step: 'request_extension', days: 30, reason: '需采购设备' })).json().code).toBe('TICKET_EXTENSION_INVALID');
+    await ok('handler.a', ticket.id, { step: 'request_extension', days: 10, reason: '需采购叫号设备' });
+    await runJobs();
+    const supInbox = await as('sup.county', 'GET', '/api/v1/notifications');
+    expect(supInbox.json().items.some((n: { kind: string; ticketId: string }) => n.kind === 'extension_requested' && n.ticketId === ticket.id)).toBe(true);
+    const granted = await ok('sup.county', ticket.id, { step: 'decide_extension', granted: true });
+    expect(new Date(granted.deadlines.reply.dueAt).getTime() - ticket.reply_due_at.getTime()).toBe(10 * 86_400_000);
+    expect(granted.extension).toEqual({ state: 'granted', days: 10 });
+
+    const { ticket: second } = await badRating();
+    await ok('handler.a', second.id, { step: 'accept' });
+    await ok('handler.a', second.id, { step: 'request_extension', days: 5, reason: '等待上级答复' });
+    const refused = await ok('sup.county', second.id, { step: 'decide_extension', granted: false });
+    expect(refused).toMatchObject({ extension: { state: 'refused' }, deadlines: { reply: { dueAt: second.reply_due_at.toISOString() } } });
+  });
+
+  it('无法整改: approved closes the ticket, refused sends it back to rectification', async () => {
+    const { ticket } = await badRating();
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除' });
+    const refused = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: false });
+    expect(refused.state).toBe('rectifying');
+    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除，已向评价人解释' });
+    const approved = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: true });
+    expect(approved).toMatchObject({ state: 'closed_cannot_fix', deadlines: { reply: { status: 'met' } } });
+  });
+
+  it('sends the reply by SMS to a rater who rated by SMS; the callback link reopens the ticket when unhappy, and works once', async () => {
+    const { ticket, evaluation } = await badRating({ channel: 'sms', anonymous: false, rater: { phone: '13912345678' } });
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    await ok('handler.a', ticket.id, { step: 'reply', text: '已增加窗口' });
+    await runJobs();
+    const sms = gateway.messages.find((m) => m.channel === 'sms' && m.body.includes(ticket.receipt_no));
+    expect(sms).toMatchObject({ to: '13912345678' });
+    const read = await db().selectFrom('pii_access_log').selectAll().where('subject_id', '=', evaluation.id).execute();
+    expect(read.length).toBeGreaterThan(0);
+    const link = /\/c\/([A-Za-z0-9._-]+)/.exec(sms?.body ?? '')?.[1];
+    expect(link).toBeDefined();
+
+    const shown = await system.app.inject({ method: 'GET', url: `/api/v1/callbacks/${link}` });
+    expect(shown.json()).toMatchObject({ receiptNo: ticket.receipt_no, reply: { text: '已增加窗口' }, open: true });
+    const unhappy = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link}`, payload: { outcome: 'unsatisfied' } });
+    expect(unhappy.statusCode, unhappy.body).toBe(200);
+    const again = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link}`, payload: { outcome: 'satisfied' } });
+    expect(again.json().code).toBe('LINK_EXPIRED');
+    const forged = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link?.slice(0, -2)}AA`, payload: { outcome: 'satisfied' } });
+    expect(forged.json().code).toBe('LINK_INVALID');
+
+    const reopened = await as('handler.a', 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(reopened.json().ticket).toMatchObject({ state: 'rectifying', reopenCount: 1, lastCallback: 'unsatisfied' });
+    expect(reopened.json().events.at(-1)).toMatchObject({ type: 'callback', actor: { role: 'rater' }, payload: { outcome: 'unsatisfied', by: 'rater' } });
+    await ok('handler.a', ticket.id, { step: 'reply', text: '已再次整改并电话致歉' });
+    await runJobs();
+    expect(gateway.messages.filter((m) => m.body.includes(ticket.receipt_no))).toHaveLength(2);
+  });
+
+  it('warns before the deadlines, marks them missed and escalates once to the nearest supervising level', async () => {
+    const { ticket } = await badRating();
+    await runJobs();
+    // Monday 18:00 Beijing: 6 hours before the verify deadline, past the 24-hour warning.
+    clock.set('2026-11-23T10:00:00.000Z');
+    await runJobs();
+    const warned = await db().selectFrom('notification').selectAll().where('ticket_id', '=', ticket.id).where('kind', '=', 'deadline_warning').execute();
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned[0]?.params).toMatchObject({ deadline: 'verify', hoursLeft: 6 });
+    // Tuesday: the verify deadline is missed.
+    clock.set('2026-11-24T01:00:00.000Z');
+    await runJobs();
+    await runJobs();
+    const row = await db().selectFrom('ticket').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(row.escalated).toEqual(['verify']);
+    const escalations = await db().selectFrom('notification as n').innerJoin('staff_account as a', 'a.id', 'n.account_id').select('a.username').where('n.ticket_id', '=', ticket.id).where('n.kind', '=', 'ticket_escalated').execute();
+    // The county supervisor is the nearest level above the org; the city one is not bothered.
+    expect(escalations.map((e) => e.username)).toEqual(['sup.county']);
+    const events = await db().selectFrom('ticket_event').selectAll().where('ticket_id', '=', ticket.id).execute();
+    expect(events).toMatchObject([{ type: 'escalate', actor_role: 'system', payload: { deadline: 'verify' } }]);
+    const overdue = await as('sup.city', 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(overdue.json().ticket.deadlines.verify.status).toBe('missed');
+  });
+
+  it('counts deadlines on the official calendar: a 差评 on the eve of National Day 2025 is verified by 9 October', async () => {
+    clock.set('2025-09-30T08:00:00.000Z');
+    const { ticket } = await badRating({}, '2025-09-29 10:00:00');
+    expect(ticket.verify_due_at.toISOString()).toBe('2025-10-09T15:59:59.999Z');
+    expect(ticket.reply_due_at.toISOString()).toBe('2025-10-15T15:59:59.999Z');
+    // Friday 10 October: the next working day is Saturday the 11th, an adjusted working day (调休).
+    clock.set('2025-10-10T08:00:00.000Z');
+    const { ticket: friday } = await badRating({}, '2025-10-09 10:00:00');
+    expect(friday.verify_due_at.toISOString()).toBe('2025-10-11T15:59:59.999Z');
+  });
+
+  it('opens tickets on the fast path and on the full path alike (a batch, and a bad follow-up)', async () => {
+    const projectNos = await Promise.all([0, 1, 2].map(() => makeCompletedCase(db(), config, item, '2026-11-19 10:00:00')));
+    const at = new Date(clock().getTime() - 60_000);
+    const first = await submitDrafts(system.intake, [
+      draft(projectNos[0] ?? '', { level: 5, assessedAt: at }),
+      draft(projectNos[1] ?? '', { level: 2, assessedAt: at }),
+      draft(projectNos[2] ?? '', { level: 1, assessedAt: at }),
+    ]);
+    expect(first.map((o) => o.status)).toEqual(['stored', 'stored', 'stored']);
+    const followUp = await submitDrafts(system.intake, [draft(projectNos[0] ?? '', { level: 1, assessNumber: 2, assessedAt: at })]);
+    expect(followUp[0]?.status).toBe('stored');
+    const ids = [...first, ...followUp].map((o) => (o.status === 'stored' ? o.evaluation.id : ''));
+    const tickets = await db().selectFrom('ticket').select(['evaluation_id', 'level']).where('evaluation_id', 'in', ids).execute();
+    expect(tickets.map((t) => t.evaluation_id).sort()).toEqual([ids[1], ids[2], ids[3]].sort());
+    const watches = await db().selectFrom('scheduled_job').select('subject_id').where('kind', '=', 'ticket.watch').where('subject_id', 'in', db().selectFrom('ticket').select('id').where('evaluation_id', 'in', ids)).execute();
+    expect(watches).toHaveLength(3);
+    expect(system.intake.stats().fast).toBeGreaterThan(0);
+    expect(system.intake.stats().full).toBeGreaterThan(0);
+  });
+
+  it('computes the figures of a small org by hand: upheld appeals leave them, late and unanswered replies are overdue', async () => {
+    const orgF = await makeOrg(db(), { regionCode: '510105' });
+    const itemF = await makeItem(db(), orgF);
+    await account('handler.f', 'org_handler', { scopeOrgId: orgF.id });
+    const start = clock();
+    const open = async () => {
+      const projectNo = await makeCompletedCase(db(), config, itemF, '2026-11-19 10:00:00');
+      const response = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo, level: 2, indicators: ['505'], channel: 'hall_tablet', assessedAt: new Date(clock().getTime() - 60_000).toISOString() });
+      return db().selectFrom('ticket').selectAll().where('evaluation_id', '=', response.json().evaluation.id).executeTakeFirstOrThrow();
+    };
+    const [t1, t2, t3, t4, t5] = [await open(), await open(), await open(), await open(), await open()];
+    if (!t1 || !t2 || !t3 || !t4 || !t5) throw new Error('tickets missing');
+    for (const t of [t1, t2, t3, t4, t5]) await ok('handler.f', t.id, { step: 'accept' });
+    for (const t of [t1, t2]) {
+      await ok('handler.f', t.id, { step: 'verified' });
+      await ok('handler.f', t.id, { step: 'reply', text: '已整改' });
+    }
+    await ok('handler.f', t1.id, { step: 'callback', outcome: 'satisfied' });
+    await ok('handler.f', t2.id, { step: 'callback', outcome: 'unsatisfied' });
+    await ok('handler.f', t3.id, { step: 'judge_invalid', kind: 'malicious', reason: '恶意差评' });
+    await ok('sup.city', t3.id, { step: 'decide_appeal', upheld: true });
+    await ok('handler.f', t4.id, { step: 'judge_invalid', kind: 'mistaken', reason: '误评' });
+    await ok('sup.city', t4.id, { step: 'decide_appeal', upheld: false });
+    // Sixteen days later: t5 is answered late, t4 never.
+    clock.set(new Date(start.getTime() + 16 * 86_400_000));
+    await ok('handler.f', t5.id, { step: 'verified' });
+    await ok('handler.f', t5.id, { step: 'reply', text: '迟到的答复' });
+
+    const day = t1.opened_day;
+    const byOrg = await as('sup.city', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&groupBy=org&regionCode=510105`);
+    expect(byOrg.statusCode, byOrg.body).toBe(200);
+    const expected = {
+      bad: 4, replied: 3, repliedOnTime: 2, calledBack: 2, callbackSatisfied: 1, overdue: 2, appealsFiled: 2, appealsUpheld: 1,
+      replyRate: 0.75, onTimeReplyRate: 0.5, callbackRate: 0.6667, callbackSatisfactionRate: 0.5,
+    };
+    expect(byOrg.json().groups).toEqual([{ key: orgF.id, ...expected }]);
+    const byRegion = await as('sup.city', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&groupBy=region`);
+    expect(byRegion.json().groups.find((g: { key: string }) => g.key === '510105')).toEqual({ key: '510105', ...expected });
+    // A handler sees its own org only; a region outside the caller's scope is refused.
+    const own = await as('handler.f', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}`);
+    expect(own.json().groups).toEqual([{ key: orgF.id, ...expected }]);
+    expect((await as('sup.county', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&regionCode=510105`)).json().code).toBe('AUTH_OUT_OF_SCOPE');
+    const overdue = await as('handler.f', 'GET', '/api/v1/tickets?overdue=true');
+    expect(overdue.json().items.map((t: { id: string }) => t.id).sort()).toEqual([t4.id, t5.id].sort());
+  });
+
+  it('finishes a watch exactly once after a process stopped in the middle of it', async () => {
+    const { ticket } = await badRating();
+    await runJobs();
+    clock.set('2026-11-24T01:00:00.000Z');
+    // The process dies after the watch did its work, before the commit: nothing of it remains.
+    const dying = { 'ticket.watch': async (...args: Parameters<(typeof system.jobHandlers)['ticket.watch']>) => {
+      await system.jobHandlers['ticket.watch']?.(...args);
+      throw new Error('process killed');
+    } };
+    await runDueJobs(db(), { ...system.jobHandlers, ...dying }, clock());
+    expect(await db().selectFrom('ticket_event').select('seq').where('ticket_id', '=', ticket.id).execute()).toHaveLength(0);
+    // Restarted (later, past the retry delay), it does the work once.
+    clock.advance(3_600_000);
+    await runJobs();
+    await runJobs();
+    expect(await db().selectFrom('ticket_event').select('seq').where('ticket_id', '=', ticket.id).execute()).toHaveLength(1);
+    const escalated = await db().selectFrom('notification').select('id').where('ticket_id', '=', ticket.id).where('kind', '=', 'ticket_escalated').execute();
+    expect(escalated).toHaveLength(1);
+  });
+});
+
