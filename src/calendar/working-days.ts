@@ -23,9 +23,11 @@
  *
  * ── Adding next year's schedule ─────────────────────────────────────────────────────────────
  * The State Council General Office publishes 《国务院办公厅关于YYYY年部分节假日安排的通知》 each
- * autumn (2025's on 2024-11-12, 2026's in November 2025). The test "calendar is fresh" in
- * working-days.test.ts fails from 15 days before the first day the data does not cover
- * (i.e. from 17 December when next year is missing), so operators notice. Then:
+ * autumn (2025's on 2024-11-12, 2026's in November 2025). From 15 days before the first day the
+ * data does not cover (17 December when next year is missing), every server start logs the
+ * warning CALENDAR_NOT_COVERED (src/system.ts), and a ticket whose working-day deadline reaches
+ * the missing year gets a provisional deadline counting Monday–Friday only (src/tickets/rules.ts
+ * workingDeadline). Then:
  * 1. `npm view chinese-days version`; if a newer version covers the year, `npm i -E
  *    chinese-days@<version>` and run `npx vitest run src/calendar` (the cross-check test
  *    compares the package against china-holidays.json for every year both hold).

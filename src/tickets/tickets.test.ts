@@ -235,6 +235,11 @@ describeOnEngines('bad-rating tickets', (database) => {
     const link = /\/c\/([A-Za-z0-9._-]+)/.exec(sms?.body ?? '')?.[1];
     expect(link).toBeDefined();
 
+    const page = await system.app.inject({ method: 'GET', url: `/c/${link}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('已增加窗口');
+    expect(page.body).toContain('data-outcome="unsatisfied"');
     const shown = await system.app.inject({ method: 'GET', url: `/api/v1/callbacks/${link}` });
     expect(shown.json()).toMatchObject({ receiptNo: ticket.receipt_no, reply: { text: '已增加窗口' }, open: true });
     const unhappy = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link}`, payload: { outcome: 'unsatisfied' } });
@@ -244,12 +249,28 @@ describeOnEngines('bad-rating tickets', (database) => {
     const forged = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link?.slice(0, -2)}AA`, payload: { outcome: 'satisfied' } });
     expect(forged.json().code).toBe('LINK_INVALID');
 
+    expect((await system.app.inject({ method: 'GET', url: `/c/${link}` })).body).toContain('您已评价过');
+    expect((await system.app.inject({ method: 'GET', url: `/c/${link?.slice(0, -2)}AA` })).statusCode).toBe(404);
     const reopened = await as('handler.a', 'GET', `/api/v1/tickets/${ticket.id}`);
     expect(reopened.json().ticket).toMatchObject({ state: 'rectifying', reopenCount: 1, lastCallback: 'unsatisfied' });
     expect(reopened.json().events.at(-1)).toMatchObject({ type: 'callback', actor: { role: 'rater' }, payload: { outcome: 'unsatisfied', by: 'rater' } });
     await ok('handler.a', ticket.id, { step: 'reply', text: '已再次整改并电话致歉' });
     await runJobs();
     expect(gateway.messages.filter((m) => m.body.includes(ticket.receipt_no))).toHaveLength(2);
+  });
+
+  it('shows the rater the answer behind the receipt number, hostile text escaped', async () => {
+    const { ticket } = await badRating();
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    await ok('handler.a', ticket.id, { step: 'reply', text: '<img src=x onerror=alert(1)> 已整改' });
+    const page = await system.app.inject({ method: 'GET', url: `/r/${ticket.receipt_no}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt; 已整改');
+    expect(page.body).not.toContain('<img');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect((await system.app.inject({ method: 'GET', url: '/r/0000-0000-0000' })).statusCode).toBe(404);
+    expect((await system.app.inject({ method: 'GET', url: '/api/v1/receipts/not-a-receipt' })).json().code).toBe('RECEIPT_NOT_FOUND');
   });
 
   it('warns before the deadlines, marks them missed and escalates once to the nearest supervising level', async () => {
