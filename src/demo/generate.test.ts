@@ -10,6 +10,9 @@ import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { residentIdIsValid } from '../pii/person.ts';
 import { revealPerson } from '../pii/vault.ts';
+import { ticketFigures, ticketRates } from '../tickets/figures.ts';
+import { TERMINAL_STATES } from '../tickets/state-machine.ts';
+import { replayRow, ticketFromRow } from '../tickets/store.ts';
 import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { planCases } from './cases.ts';
@@ -18,6 +21,7 @@ import { DEMO_PASSWORD, DEMO_SOURCE_APP, generateDemo, type DemoSummary } from '
 import { planProvince } from './province.ts';
 import { seededRandom } from './random.ts';
 import { planEvaluations } from './ratings.ts';
+import { DAY } from './time.ts';
 
 const NOW = new Date('2026-11-20T04:00:00.000Z');
 const SMALL = { seed: 7, months: 2, evaluations: 1500, countiesPerCity: 1 } as const;
@@ -165,6 +169,78 @@ describeOnEngines('demo data', (database) => {
     expect(report.ok).toBe(true);
     expect(report.rows).toBe(1500);
     expect(await readCounters(db())).toEqual(await readCountersFromLedger(db()));
+  });
+
+  it('walks the tickets through months of work: most closed, the recent ones still open', async () => {
+    const tickets = await db().selectFrom('ticket').selectAll().execute();
+    const bad = summary.evaluations.byLevel['1'] + summary.evaluations.byLevel['2'];
+    expect(tickets).toHaveLength(bad);
+    expect(summary.tickets.total).toBe(bad);
+    const byState = new Map<string, number>();
+    for (const t of tickets) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
+    expect(Object.fromEntries(byState)).toEqual(Object.fromEntries(Object.entries(summary.tickets.byState).filter(([, n]) => n > 0)));
+    expect(byState.size).toBeGreaterThanOrEqual(4);
+    // Past the reply deadline (15 days) and a callback, most are closed after a satisfied callback.
+    const settled = tickets.filter((t) => t.evaluated_at.getTime() < NOW.getTime() - 20 * DAY);
+    expect(settled.filter((t) => t.state === 'closed').length / settled.length).toBeGreaterThan(0.8);
+    expect(settled.filter((t) => TERMINAL_STATES.has(t.state)).length / settled.length).toBeGreaterThan(0.9);
+    expect(tickets.some((t) => t.state === 'open' || t.state === 'verifying')).toBe(true);
+    expect(tickets.some((t) => t.state === 'rectifying' || t.state === 'replied')).toBe(true);
+    // Live work is recent: only a few neglected tickets are older than the last ten days.
+    const live = tickets.filter((t) => !TERMINAL_STATES.has(t.state));
+    expect(live.every((t) => t.evaluated_at.getTime() > NOW.getTime() - 45 * DAY)).toBe(true);
+    expect(live.filter((t) => t.evaluated_at.getTime() < NOW.getTime() - 10 * DAY).length).toBeLessThanOrEqual(Math.max(3, live.length / 3));
+    // Not every story is a simple one (the shares are checked on many plans in tickets.test.ts).
+    expect(tickets.some((t) => t.reopen_count > 0 || t.appeal_state !== null || t.extension_state !== null || t.state === 'closed_cannot_fix')).toBe(true);
+  });
+
+  it('keeps every ticket equal to the replay of its events, which lie between the evaluation and now', async () => {
+    const tickets = await db().selectFrom('ticket').selectAll().execute();
+    const events = await db().selectFrom('ticket_event').selectAll().orderBy('ticket_id').orderBy('seq').execute();
+    const byTicket = new Map<string, typeof events>();
+    for (const event of events) byTicket.set(event.ticket_id, [...(byTicket.get(event.ticket_id) ?? []), event]);
+    for (const ticket of tickets) {
+      const own = byTicket.get(ticket.id) ?? [];
+      expect(replayRow(ticket, own), ticket.id).toEqual(ticketFromRow(ticket));
+      expect(own.map((e) => e.seq)).toEqual(own.map((_, i) => i + 1));
+      for (const event of own) {
+        expect(event.at.getTime()).toBeGreaterThanOrEqual(ticket.evaluated_at.getTime());
+        expect(event.at.getTime()).toBeLessThanOrEqual(NOW.getTime());
+      }
+    }
+    const closed = tickets.filter((t) => TERMINAL_STATES.has(t.state));
+    expect(closed.every((t) => (byTicket.get(t.id) ?? []).length >= 3)).toBe(true);
+    // Staff, supervisors, raters (by their link) and the scheduler all took part.
+    expect(new Set(events.map((e) => e.actor_role))).toEqual(new Set(['handler', 'supervisor', 'rater', 'system']));
+  });
+
+  it('gives plausible ticket figures, and leaves no scheduled job due or failed', async () => {
+    // Over the tickets whose reply deadline has passed: the last two weeks are still being answered.
+    const toDay = beijingDay(new Date(NOW.getTime() - 16 * DAY));
+    const [all] = await ticketFigures(db(), { fromDay: '2026-01-01', toDay, regionPath: '510000/', orgId: null, group: { by: 'region', depth: 1 } }, NOW);
+    if (!all) throw new Error('no ticket figures');
+    const rates = ticketRates(all);
+    expect(rates.replyRate).toBeGreaterThanOrEqual(0.8);
+    expect(rates.replyRate).toBeLessThan(1);
+    expect(rates.onTimeReplyRate).toBeGreaterThan(0.7);
+    expect(rates.callbackRate).toBeGreaterThan(0.8);
+    expect(rates.callbackSatisfactionRate).toBeGreaterThan(0.85);
+    expect(all.overdue).toBeGreaterThan(0);
+    expect(all.overdue / all.bad).toBeLessThan(0.15);
+    // The summary counts every ticket, the recent ones too.
+    expect(summary.tickets.replyRate).toBeGreaterThan(0.5);
+    expect(summary.tickets.replyRate).toBeLessThan(rates.replyRate ?? 1);
+    expect(summary.tickets.overdue).toBeGreaterThanOrEqual(all.overdue);
+
+    const jobs = await db().selectFrom('scheduled_job').select(['kind', 'due_at', 'done_at', 'last_error']).execute();
+    expect(jobs.filter((j) => j.last_error !== null)).toEqual([]);
+    expect(jobs.filter((j) => j.done_at === null && j.due_at.getTime() <= NOW.getTime())).toEqual([]);
+    // The SMS replies of the history were handed over; the overdue tickets were escalated, and the supervisor told.
+    const messages = await db().selectFrom('outbound_message').select(['status', 'channel']).execute();
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.status === 'sent' && m.channel === 'sms')).toBe(true);
+    const notified = await db().selectFrom('notification').innerJoin('staff_account', 'staff_account.id', 'notification.account_id').select(['staff_account.username', 'notification.kind']).execute();
+    expect(notified.filter((n) => n.username === 'supervisor' && n.kind === 'ticket_escalated').length).toBeGreaterThan(0);
   });
 
   it('creates the demo accounts and the integrator app, and returns the secret', async () => {

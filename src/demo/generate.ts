@@ -4,12 +4,15 @@
 // The catalog and the cases are bulk-inserted in one transaction (one multi-row INSERT per chunk).
 // The evaluations go through a real intake writer, so they are checked by the rules, hash-chained
 // and counted exactly as in production; the writer's clock is moved forward through the simulated
-// months so that each evaluation is received seconds to minutes after it was given.
+// months so that each evaluation is received seconds to minutes after it was given. The tickets
+// intake opens for the 差评 are then walked through their history by the real ticket commands
+// (tickets.ts), and the scheduled jobs due at the end run once.
 //
 // The demo accounts share one password, DEMO_PASSWORD: for demonstrations only, never production.
 import type { Kysely } from 'kysely';
 import { createIntegratorApp } from '../auth/integrator-apps.ts';
 import { createStaffAccount, type NewStaffAccount } from '../auth/staff-accounts.ts';
+import { chinaCalendar } from '../calendar/china-calendar.ts';
 import { seedSichuanRegions } from '../catalog/regions.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
@@ -20,6 +23,7 @@ import { planProvince } from './province.ts';
 import { seededRandom } from './random.ts';
 import { planEvaluations } from './ratings.ts';
 import { demoPresent, readSummary, type DemoSummary } from './summary.ts';
+import { formatTicketStates, runTicketJobs, walkTickets } from './tickets.ts';
 import { DAY } from './time.ts';
 import { submitEvaluations, writeProvinceAndCases } from './write.ts';
 
@@ -98,6 +102,9 @@ export async function generateDemo(deps: DemoDeps, options: DemoOptions = {}): P
   const planned = planEvaluations(random, config, catalogue, cases, end, { firsts, followUps, systemDefaults });
   progress(`planned ${province.orgs.length} orgs, ${cases.length} cases, ${planned.length} evaluations`);
 
+  // The tickets' stories draw on a generator of their own, so that they do not shift the plans above.
+  const ticketRandom = seededRandom(random.uint32());
+
   // 4. The catalog and the cases, in one transaction.
   await writeProvinceAndCases(db, config, province, cases, catalogCreatedAt);
   progress('catalog and cases written');
@@ -106,7 +113,12 @@ export async function generateDemo(deps: DemoDeps, options: DemoOptions = {}): P
   const tally = await submitEvaluations(deps, catalogue, planned, start);
   progress(`evaluations submitted: ${tally.stored} stored`);
 
-  // 6. Accounts and the integrator app, last: their presence means the demo is complete.
+  // 6. The tickets intake opened for the 差评, walked through their history in simulated time.
+  const walked = await walkTickets({ db, config, calendar: chinaCalendar(), now: deps.now }, ticketRandom);
+  progress(`tickets walked: ${walked.tickets} tickets, ${walked.steps} steps`);
+
+  // 7. Accounts and the integrator app: their presence means the demo is complete (the jobs below
+  // are what the server's job runner would otherwise do at its start).
   const chengdu = province.counties.find((c) => c.cityCode === '510100');
   const handlerOrg = chengdu?.hall ?? province.counties[0]?.hall ?? province.orgs[0];
   if (!handlerOrg) throw new Error('the demo has no org');
@@ -121,7 +133,13 @@ export async function generateDemo(deps: DemoDeps, options: DemoOptions = {}): P
   const { secret } = await createIntegratorApp(db, config, { appId: DEMO_INTEGRATOR_APP_ID, name: '成都市政务服务平台（演示）', regionCode: '510100', channelProfile: 'national' }, deps.now);
   progress('accounts created');
 
+  // 8. The scheduled jobs due now, with the accounts there to be notified: each ticket's watch
+  // once (current notifications, escalations), and the SMS replies of the history.
+  const jobs = await runTicketJobs(deps);
+  progress(`scheduled jobs run: ${jobs.done} done, ${jobs.failed} failed, ${jobs.messages} messages (SMS replies) handed to a silent console gateway`);
+
   const summary = await readSummary(deps, { generated: true, seed, refused: tally.refused, started });
   if (summary.credentials.integrator) summary.credentials.integrator.secret = secret;
+  progress(`tickets by state: ${formatTicketStates(summary.tickets.byState)}; reply rate ${summary.tickets.replyRate ?? '–'}, overdue ${summary.tickets.overdue}`);
   return summary;
 }

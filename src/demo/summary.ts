@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { loadIntegratorApp } from '../auth/integrator-apps.ts';
 import type { Config } from '../config/config.ts';
 import type { DB, StaffRole } from '../db/schema.ts';
+import type { TicketState } from '../tickets/state-machine.ts';
 import { DEMO_INTEGRATOR_APP_ID, DEMO_MARKER_DEPT_CODE, DEMO_PASSWORD, DEMO_SOURCE_APP, DEMO_USERNAMES } from './constants.ts';
 
 export interface DemoAccount {
@@ -26,6 +27,8 @@ export const COUNTED_TABLES = [
   'evaluation_slot',
   'evaluation_counter',
   'ledger_chain',
+  'ticket',
+  'ticket_event',
   'staff_account',
   'integrator_app',
 ] as const satisfies ReadonlyArray<keyof DB>;
@@ -50,6 +53,15 @@ export interface DemoSummary {
     /** 好评率 over active first and follow-up ratings (levels 3–5 of non-default ratings). */
     goodRate: number;
   };
+  /** 差评工单: how many are in each state, and figures over all of them. */
+  tickets: {
+    total: number;
+    byState: Record<TicketState, number>;
+    /** Replied (or closed as cannot be fixed) / tickets whose appeal was not upheld: 差评回复率. */
+    replyRate: number | null;
+    /** Reply deadline missed: replied late, or still unanswered after it. */
+    overdue: number;
+  };
   /** Intake refusals by error code while generating (expected empty); empty for found data. */
   refused: Record<string, number>;
   credentials: {
@@ -69,8 +81,8 @@ export async function demoPresent(db: Kysely<DB>): Promise<boolean> {
   return admin !== undefined;
 }
 
-export async function readSummary(deps: { db: Kysely<DB>; config: Config }, context: { generated: boolean; seed: number | null; refused: Record<string, number>; started: number }): Promise<DemoSummary> {
-  const { db, config } = deps;
+export async function readSummary(deps: { db: Kysely<DB>; config: Config; now: Date }, context: { generated: boolean; seed: number | null; refused: Record<string, number>; started: number }): Promise<DemoSummary> {
+  const { db, config, now } = deps;
   const counts = {} as Record<CountedTable, number>;
   for (const table of COUNTED_TABLES) {
     const row = await db.selectFrom(table).select(sql<number>`count(*)::int8`.as('n')).executeTakeFirstOrThrow();
@@ -119,6 +131,18 @@ export async function readSummary(deps: { db: Kysely<DB>; config: Config }, cont
   const lastRating = lastEvaluation.to === null ? null : new Date(lastEvaluation.to).getTime();
   const to = lastCase === null && lastRating === null ? null : Math.max(lastCase ?? 0, lastRating ?? 0);
 
+  const ticketStates = await db.selectFrom('ticket').select(['state', sql<number>`count(*)::int8`.as('n')]).groupBy('state').execute();
+  const byState: Record<TicketState, number> = { open: 0, verifying: 0, rectifying: 0, appealing: 0, cannot_fix_requested: 0, replied: 0, closed: 0, closed_invalid: 0, closed_cannot_fix: 0 };
+  for (const row of ticketStates) byState[row.state] = Number(row.n);
+  const ticketCounts = await db
+    .selectFrom('ticket')
+    .select([
+      sql<number>`count(*) FILTER (WHERE appeal_state IS DISTINCT FROM 'upheld')::int8`.as('bad'),
+      sql<number>`count(*) FILTER (WHERE appeal_state IS DISTINCT FROM 'upheld' AND reply_done_at IS NOT NULL)::int8`.as('replied'),
+      sql<number>`count(*) FILTER (WHERE appeal_state IS DISTINCT FROM 'upheld' AND (reply_done_at > reply_due_at OR (reply_done_at IS NULL AND reply_due_at < ${now})))::int8`.as('overdue'),
+    ])
+    .executeTakeFirstOrThrow();
+
   const accountRows = await db
     .selectFrom('staff_account')
     .select(['username', 'role', 'display_name', 'scope_region_code', 'scope_org_id'])
@@ -148,6 +172,12 @@ export async function readSummary(deps: { db: Kysely<DB>; config: Config }, cont
     counts,
     dateRange: { from: toIso(caseRange.from), to: to === null ? null : new Date(to).toISOString() },
     evaluations: { total, byLevel, byChannel, anonymous, followUps, systemDefaults, goodRate: active === 0 ? 0 : good / active },
+    tickets: {
+      total: Object.values(byState).reduce((sum, n) => sum + n, 0),
+      byState,
+      replyRate: Number(ticketCounts.bad) === 0 ? null : Math.round((Number(ticketCounts.replied) / Number(ticketCounts.bad)) * 10_000) / 10_000,
+      overdue: Number(ticketCounts.overdue),
+    },
     refused: context.refused,
     credentials: {
       note: `演示账号仅用于演示，切勿用于生产环境 / Demo accounts, for demonstrations only: never in production. Password of every account: ${DEMO_PASSWORD}`,
