@@ -59,6 +59,9 @@ function printDemoSummary(summary: DemoSummary): void {
   const c = summary.counts;
   print(summary.generated ? '演示数据已生成 / demo data generated:' : '演示数据已存在 / demo data already present:');
   print(`  部门 orgs ${c.org} · 事项 items ${c.service_item} · 窗口 windows ${c.service_window} · 人员 staff ${c.staff} · 办件 cases ${c.service_case} · 评价 evaluations ${c.evaluation}`);
+  const t = summary.tickets;
+  const states = Object.entries(t.byState).filter(([, n]) => n > 0).map(([state, n]) => `${state} ${n}`).join(' · ');
+  print(`  差评工单 tickets ${t.total} (${states}) · 回复率 reply rate ${t.replyRate ?? '—'} · 超期 overdue ${t.overdue}`);
   print(`  ${summary.credentials.note}`);
   for (const account of summary.credentials.accounts) print(`  ${account.username.padEnd(12)} ${summary.credentials.password}  ${account.role}`);
   const app = summary.credentials.integrator;
