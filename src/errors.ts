@@ -88,6 +88,7 @@ export const errorCatalogue = {
   RECEIPT_NOT_FOUND: { status: 404, zh: '评价回执编号不存在', en: 'Unknown receipt number' },
   LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
+  RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

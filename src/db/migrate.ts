@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/2026-11-28T00-initial.ts';
 import * as intakeFastPath from './migrations/2026-11-29T00-intake-fast-path.ts';
 import * as tickets from './migrations/2026-11-29T01-tickets.ts';
+import * as ratingLinks from './migrations/2026-11-29T02-rating-links.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
   '2026-11-28T00-initial': initial,
   '2026-11-29T00-intake-fast-path': intakeFastPath,
   '2026-11-29T01-tickets': tickets,
+  '2026-11-29T02-rating-links': ratingLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -323,6 +323,17 @@ export interface OutboundMessageTable {
   sent_at: Timestamp | null;
 }
 
+export interface RatingLinkTable {
+  id: string;
+  short_code: string;
+  case_stage_id: string;
+  staff_id: string | null;
+  channel: string;
+  source_app: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface DB {
   region: RegionTable;
   org: OrgTable;
@@ -341,6 +352,7 @@ export interface DB {
   scheduled_job: ScheduledJobTable;
   notification: NotificationTable;
   outbound_message: OutboundMessageTable;
+  rating_link: RatingLinkTable;
   intake_key: IntakeKeyTable;
   evaluation_counter: EvaluationCounterTable;
   pii_access_log: PiiAccessLogTable;

@@ -61,6 +61,8 @@ export interface FlushStats {
 export interface IntakeWriter {
   submit(requests: IntakeRequest[]): Promise<IntakeOutcome[]>;
   readonly chainIds: number[];
+  /** The indicator sets the writer checks against (immutable once published). */
+  readonly catalogue: IndicatorCatalogue;
   stats(): FlushStats;
   close(): Promise<void>;
 }
@@ -138,6 +140,7 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
 
   return {
     chainIds: lanes.map((l) => l.chainId),
+    catalogue: deps.catalogue,
     stats: () => lanes.reduce<FlushStats>((sum, l) => ({ fast: sum.fast + l.stats.fast, full: sum.full + l.stats.full }), { fast: 0, full: 0 }),
     async submit(requests) {
       const receivedAt = deps.clock();

@@ -20,6 +20,7 @@ import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerRatingRoutes } from '../ratings/routes.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
 import type { AppContext } from './context.ts';
@@ -129,6 +130,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerCatalogRoutes(app, context);
   registerCaseRoutes(app, context);
   registerEvaluationRoutes(app, context);
+  registerRatingRoutes(app, context);
   registerTicketRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerRaterPages(app, context);

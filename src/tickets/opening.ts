@@ -4,10 +4,9 @@ import { sql, type RawBuilder } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { beijingDay } from '../clock.ts';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
+import { BAD_LEVELS } from '../evaluations/rules.ts';
 import { openingDeadlines, type TicketSettings } from './rules.ts';
 
-/** 差评: the two lowest levels (DESIGN §4). */
-export const BAD_LEVELS: ReadonlySet<number> = new Set([1, 2]);
 
 export const TICKET_WATCH = 'ticket.watch';
 
