@@ -89,6 +89,14 @@ export const errorCatalogue = {
   LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
+
+  // Hotline
+  HOTLINE_APP_NOT_ALLOWED: { status: 403, zh: '该接入应用未被配置为短信网关或热线系统（HOTLINE_APP_IDS）', en: 'This app is not configured as an SMS gateway or hotline system (HOTLINE_APP_IDS)' },
+  HOTLINE_DIGIT_INVALID: { status: 422, zh: '按键须为1至5（5 非常满意 … 1 非常不满意）', en: 'The key pressed must be 1 to 5 (5 very satisfied … 1 very dissatisfied)' },
+
+  // Kiosk
+  KIOSK_DEVICE_AUTH_FAILED: { status: 401, zh: '设备凭证无效或设备已停用，请管理员重新配置', en: 'Unknown device credential or device disabled; an administrator must set it up again' },
+  KIOSK_DEVICE_NOT_FOUND: { status: 404, zh: '大厅设备不存在', en: 'Hall device not found' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadIndicatorCatalogue } from './evaluations/indicators.ts';
 import { startIntakeWriter, type IntakeWriter } from './evaluations/intake-writer.ts';
+import { inviteToRate, RATING_INVITE } from './hotline/invitations.ts';
 import { buildApp, type App } from './http/app.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
@@ -71,6 +72,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   const jobHandlers: JobHandlers = {
     [TICKET_WATCH]: watchTicket({ config }),
     [OUTBOUND_DELIVERY]: deliverOutbound({ config, gateway: gatewayFromConfig(config.outbound, log) }),
+    [RATING_INVITE]: inviteToRate({ config }),
   };
   const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {

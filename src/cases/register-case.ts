@@ -7,6 +7,7 @@ import { parseAssessTime } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { scheduleInvitation } from '../hotline/invitations.ts';
 import { isEmptyPerson, normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
 import { checkCaseDates, isRefusal, nextStageState, type StageState } from './rules.ts';
@@ -110,6 +111,7 @@ export async function registerCase(deps: RegisterDeps, input: CaseInput): Promis
 
     const caseId = existing?.id ?? uuidv7();
     const sealed = isEmptyPerson(applicant) ? null : sealPerson(config, applicant, caseId);
+    const phoneLookup = sealed ? sealed.phoneLookup : (existing?.applicant_phone_lookup ?? null);
     const values = {
       pro_status: input.proStatus,
       accept_at: acceptAt ?? existing?.accept_at ?? null,
@@ -151,8 +153,11 @@ export async function registerCase(deps: RegisterDeps, input: CaseInput): Promis
       const windowId = stage.windowCode ? await windowIdOf(trx, stageOrg.id, stage.windowCode) : (current?.window_id ?? null);
       const staffId = stage.staffNo ? await staffIdOf(trx, stageOrg.id, stage.staffNo) : (current?.staff_id ?? null);
       const stageValues = { name: stage.name ?? current?.name ?? null, status: next.status, completed_at: next.completedAt, org_id: stageOrg.id, window_id: windowId, staff_id: staffId };
-      if (current) await trx.updateTable('case_stage').set(stageValues).where('id', '=', current.id).execute();
-      else await trx.insertInto('case_stage').values({ id: uuidv7(), case_id: caseId, service_number: stage.serviceNumber, ...stageValues }).execute();
+      const stageId = current?.id ?? uuidv7();
+      if (current) await trx.updateTable('case_stage').set(stageValues).where('id', '=', stageId).execute();
+      else await trx.insertInto('case_stage').values({ id: stageId, case_id: caseId, service_number: stage.serviceNumber, ...stageValues }).execute();
+      // Completed just now, and the applicant can be texted: book the SMS invitation to rate it.
+      if (next.completedAt && current?.status !== 3 && phoneLookup) await scheduleInvitation(trx, config, stageId, next.completedAt, now);
     }
     return { id: caseId, projectNo: input.projectNo, created: !existing };
   });

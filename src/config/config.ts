@@ -45,8 +45,22 @@ const Env = Type.Object({
   OUTBOUND_GATEWAY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   OUTBOUND_GATEWAY_APP_ID: Type.Optional(Type.String({ minLength: 1 })),
   OUTBOUND_GATEWAY_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  // Public pages and their API, per minute: requests per IP, submissions per IP and per link.
+  RATE_LIMIT_PUBLIC_PER_IP: Type.Integer({ minimum: 1, maximum: 100_000, default: 120 }),
+  RATE_LIMIT_SUBMIT_PER_IP: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+  RATE_LIMIT_SUBMIT_PER_LINK: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+  // Noted for fraud review: the same comment this many times in a day; this many ratings from one source in 10 minutes.
+  FRAUD_IDENTICAL_TEXT_COUNT: Type.Integer({ minimum: 2, maximum: 1000, default: 3 }),
+  FRAUD_BURST_COUNT: Type.Integer({ minimum: 2, maximum: 10_000, default: 5 }),
   // Key (hex) of the HMAC-SM3 that signs links given to raters (callback links).
   LINK_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32,128}$' })),
+  // Hotline (docs/hotline.md): the SMS invitation to rate goes this many days after a stage's
+  // completion when it is still unrated, never inside the quiet hours ("21-8": 21:00 to 08:00
+  // Beijing time; equal hours, e.g. "0-0", turn them off).
+  SMS_INVITE_AFTER_DAYS: Type.Integer({ minimum: 0, maximum: 30, default: 3 }),
+  SMS_QUIET_HOURS: Type.String({ pattern: '^([01]?[0-9]|2[0-3])-([01]?[0-9]|2[0-3])$', default: '21-8' }),
+  // Integrator apps (comma-separated app ids) that may call the hotline webhooks: the SMS gateway, the IVR.
+  HOTLINE_APP_IDS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}(,[A-Za-z0-9_-]{3,64})*$' })),
 });
 type Env = Static<typeof Env>;
 
@@ -83,6 +97,25 @@ export interface Config {
   jobs: { enabled: boolean; pollMs: number };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
+  abuse: { publicPerIp: number; submitPerIp: number; submitPerLink: number; identicalTextCount: number; burstCount: number };
+  hotline: {
+    inviteAfterDays: number;
+    /** Beijing hours in which no invitation is sent (start inclusive, end exclusive); null: none. */
+    quietHours: QuietHours | null;
+    /** Integrator apps allowed to call the hotline webhooks. */
+    appIds: string[];
+  };
+}
+
+export interface QuietHours {
+  startHour: number;
+  endHour: number;
+}
+
+function parseQuietHours(text: string): QuietHours | null {
+  const [startHour, endHour] = text.split('-').map(Number);
+  if (startHour === undefined || endHour === undefined || startHour === endHour) return null;
+  return { startHour, endHour };
 }
 
 // Development-only keys, so that `npm run quickstart` works out of the box. Production refuses them.
@@ -164,5 +197,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { gateway: 'http' as const, url: env.OUTBOUND_GATEWAY_URL ?? '', appId: env.OUTBOUND_GATEWAY_APP_ID ?? '', secret: env.OUTBOUND_GATEWAY_SECRET ?? '' }
         : { gateway: 'console' as const },
     links: { key: Buffer.from(env.LINK_KEY ?? DEVELOPMENT_LINK_KEY, 'hex') },
+    abuse: {
+      publicPerIp: env.RATE_LIMIT_PUBLIC_PER_IP,
+      submitPerIp: env.RATE_LIMIT_SUBMIT_PER_IP,
+      submitPerLink: env.RATE_LIMIT_SUBMIT_PER_LINK,
+      identicalTextCount: env.FRAUD_IDENTICAL_TEXT_COUNT,
+      burstCount: env.FRAUD_BURST_COUNT,
+    },
+    hotline: {
+      inviteAfterDays: env.SMS_INVITE_AFTER_DAYS,
+      quietHours: parseQuietHours(env.SMS_QUIET_HOURS),
+      appIds: env.HOTLINE_APP_IDS ? [...new Set(env.HOTLINE_APP_IDS.split(','))] : [],
+    },
   });
 }

@@ -3,6 +3,9 @@ import * as initial from './migrations/2026-11-28T00-initial.ts';
 import * as intakeFastPath from './migrations/2026-11-29T00-intake-fast-path.ts';
 import * as tickets from './migrations/2026-11-29T01-tickets.ts';
 import * as ratingLinks from './migrations/2026-11-29T02-rating-links.ts';
+import * as hotline from './migrations/2026-11-29T03-hotline.ts';
+import * as abuseSignals from './migrations/2026-11-29T04-abuse-signals.ts';
+import * as hallDevices from './migrations/2026-11-29T05-hall-devices.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -10,6 +13,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T00-intake-fast-path': intakeFastPath,
   '2026-11-29T01-tickets': tickets,
   '2026-11-29T02-rating-links': ratingLinks,
+  '2026-11-29T03-hotline': hotline,
+  '2026-11-29T04-abuse-signals': abuseSignals,
+  '2026-11-29T05-hall-devices': hallDevices,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

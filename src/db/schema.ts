@@ -310,7 +310,7 @@ export interface NotificationTable {
 export interface OutboundMessageTable {
   id: string;
   channel: 'sms' | 'email';
-  recipient_kind: 'rater' | 'account';
+  recipient_kind: 'rater' | 'account' | 'applicant';
   recipient_id: string;
   purpose: string;
   subject: string | null;
@@ -334,6 +334,46 @@ export interface RatingLinkTable {
   expires_at: Timestamp;
 }
 
+export interface TextFingerprintTable {
+  hash: Bytes;
+  day: string;
+  count: number;
+}
+
+export interface SourceActivityTable {
+  source_hash: Bytes;
+  bucket: Timestamp;
+  count: number;
+}
+
+export interface RatingInvitationTable {
+  case_stage_id: string;
+  case_id: string;
+  link_id: string;
+  message_id: string;
+  phone_lookup: Bytes;
+  sent_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type HotlineSmsOutcome = 'rated' | 'invalid' | 'no_pending' | 'unknown_sender' | 'unsubscribed';
+
+export interface HotlineSmsTable {
+  source_app: string;
+  message_id: string;
+  received_at: Timestamp;
+  phone_lookup: Bytes;
+  outcome: HotlineSmsOutcome;
+  case_stage_id: string | null;
+  evaluation_id: string | null;
+  reply_id: string | null;
+}
+
+export interface SmsOptOutTable {
+  phone_lookup: Bytes;
+  at: Timestamp;
+}
+
 export interface DB {
   region: RegionTable;
   org: OrgTable;
@@ -353,6 +393,8 @@ export interface DB {
   notification: NotificationTable;
   outbound_message: OutboundMessageTable;
   rating_link: RatingLinkTable;
+  text_fingerprint: TextFingerprintTable;
+  source_activity: SourceActivityTable;
   intake_key: IntakeKeyTable;
   evaluation_counter: EvaluationCounterTable;
   pii_access_log: PiiAccessLogTable;
@@ -360,4 +402,25 @@ export interface DB {
   request_nonce: RequestNonceTable;
   staff_account: StaffAccountTable;
   staff_session: StaffSessionTable;
+  rating_invitation: RatingInvitationTable;
+  hotline_sms: HotlineSmsTable;
+  sms_opt_out: SmsOptOutTable;
+}
+
+export type HallDeviceKind = 'evaluator' | 'terminal';
+
+export interface HallDeviceTable {
+  id: string;
+  window_id: string;
+  kind: HallDeviceKind;
+  name: string;
+  secret_hash: Bytes;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  last_seen_at: Date | null;
+}
+
+// Kiosk devices (src/kiosk/), merged into DB above.
+export interface DB {
+  hall_device: HallDeviceTable;
 }

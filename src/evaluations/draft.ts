@@ -83,6 +83,11 @@ export interface EvaluationDraft {
   assessedAt: Date;
   userProp: number | null;
   rater: { name?: string | undefined; phone?: string | undefined; certNo?: string | undefined } | null;
+  /**
+   * A rating of a window or a staff member itself (a poster's QR code), not of a case stage: then
+   * projectNo is '' and serviceNumber 0, no slot is claimed and no rating window applies.
+   */
+  place?: { kind: 'window' | 'staff'; id: string } | undefined;
 }
 
 /** Which stage is rated, and the idempotency key: the caller's, or derived from case, stage and assessment number. */

@@ -181,11 +181,11 @@ function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lan
     received_at: receivedAt,
     assessed_at: draft.assessedAt,
     assessed_day: beijingDay(draft.assessedAt),
-    subject: 'case_stage',
+    subject: draft.place?.kind ?? 'case_stage',
     case_stage_id: null,
     case_id: null,
-    project_no: draft.projectNo,
-    service_number: draft.serviceNumber,
+    project_no: draft.place ? null : draft.projectNo,
+    service_number: draft.place ? null : draft.serviceNumber,
     assess_number: draft.assessNumber,
     level: draft.level,
     indicator_version: draft.indicatorVersion ?? deps.catalogue.current,
@@ -316,11 +316,54 @@ function indexStages(rows: Array<StageFacts | (Omit<StageFacts, 'projectNo' | 'c
   return { stages, knownCases };
 }
 
-/** Rules against the stage; fills in what the ledger row takes from the case. Returns the indexes that pass. */
-function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, knownCases: Set<string>, settings: RuleSettings, now: Date, outcomes: Array<IntakeOutcome | undefined>): number[] {
+/** What a window or staff rating takes from the catalog. */
+interface PlaceFacts {
+  orgId: string;
+  regionCode: string;
+  regionPath: string;
+  windowId: string | null;
+  staffId: string | null;
+}
+
+/** Windows and staff members being rated in a batch, by id. */
+async function readPlaces(db: Kysely<DB> | Transaction<DB>, batch: Pending[]): Promise<Map<string, PlaceFacts>> {
+  const places = batch.flatMap((p) => p.request.draft.place ?? []);
+  const facts = new Map<string, PlaceFacts>();
+  if (places.length === 0) return facts;
+  const windowIds = places.filter((p) => p.kind === 'window').map((p) => p.id);
+  const staffIds = places.filter((p) => p.kind === 'staff').map((p) => p.id);
+  const rows = (
+    await sql<PlaceFacts & { key: string }>`
+      SELECT 'window:' || w.id AS key, w.org_id AS "orgId", o.region_code AS "regionCode", r.path AS "regionPath", w.id AS "windowId", NULL::uuid AS "staffId"
+        FROM service_window w JOIN org o ON o.id = w.org_id JOIN region r ON r.code = o.region_code WHERE w.id = ANY(${windowIds}::uuid[])
+      UNION ALL
+      SELECT 'staff:' || st.id, st.org_id, o.region_code, r.path, st.window_id, st.id
+        FROM staff st JOIN org o ON o.id = st.org_id JOIN region r ON r.code = o.region_code WHERE st.id = ANY(${staffIds}::uuid[])`.execute(db)
+  ).rows;
+  for (const { key, ...place } of rows) facts.set(key, place);
+  return facts;
+}
+
+/** Rules against the stage (or the rated place); fills in what the ledger row takes from it. Returns the indexes that pass. */
+function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, knownCases: Set<string>, settings: RuleSettings, now: Date, outcomes: Array<IntakeOutcome | undefined>, places: Map<string, PlaceFacts> = new Map()): number[] {
   const passed: number[] = [];
   batch.forEach((pending, i) => {
     const { draft, scope } = pending.request;
+    if (draft.place) {
+      const place = places.get(`${draft.place.kind}:${draft.place.id}`);
+      if (!place) {
+        outcomes[i] = { status: 'refused', refusal: { code: draft.place.kind === 'window' ? 'WINDOW_UNKNOWN' : 'STAFF_UNKNOWN' } };
+      } else if (!callerCovers(scope, { regionPath: place.regionPath, orgId: place.orgId })) {
+        outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_OUT_OF_SCOPE' } };
+      } else if (draft.assessedAt.getTime() < now.getTime() - settings.syncGraceDays * 86_400_000) {
+        // No case, no rating window: only a plausible, recent assessment time.
+        outcomes[i] = { status: 'refused', refusal: { code: 'EVALUATION_TIME_INVALID', details: { reason: 'older than the sync grace' } } };
+      } else {
+        Object.assign(pending.row, { region_code: place.regionCode, org_id: place.orgId, window_id: place.windowId, staff_id: place.staffId });
+        passed.push(i);
+      }
+      return;
+    }
     const stage = stages.get(`${draft.projectNo}#${draft.serviceNumber}`);
     const refusal = checkAgainstStage(draft, stage, knownCases.has(draft.projectNo), settings, now);
     if (refusal || !stage) {
@@ -392,7 +435,7 @@ function ticketsFor(deps: IntakeDeps, records: LedgerRecord[]) {
  */
 async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: Pending[]): Promise<{ outcomes: IntakeOutcome[]; head: Head } | null> {
   const keys = new Set(batch.map((p) => `${p.row.source_app}\u0000${p.row.client_id}`));
-  if (keys.size < batch.length || batch.some((p) => p.request.draft.assessNumber !== 1)) return null;
+  if (keys.size < batch.length || batch.some((p) => p.request.draft.assessNumber !== 1 || p.request.draft.place)) return null;
   const outcomes: Array<IntakeOutcome | undefined> = new Array(batch.length);
   const now = deps.clock();
   const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
@@ -482,7 +525,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   const { stages, knownCases } = indexStages(stageRows);
 
   // 2. Rules against the stage.
-  let candidates = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes);
+  let candidates = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes, await readPlaces(trx, batch));
 
   // The same nonce twice in one batch (a replay racing its original): only the first may claim it.
   const nonceHolders = new Set<string>();
@@ -541,7 +584,8 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
         ),
         slots AS (
           INSERT INTO evaluation_slot (case_stage_id, assess_number, evaluation_id)
-          SELECT case_stage_id, assess_number, evaluation_id FROM input WHERE evaluation_id IN (SELECT evaluation_id FROM keys) ORDER BY i
+          SELECT case_stage_id, assess_number, evaluation_id FROM input
+          WHERE case_stage_id IS NOT NULL AND evaluation_id IN (SELECT evaluation_id FROM keys) ORDER BY i
           ON CONFLICT DO NOTHING RETURNING evaluation_id
         )
         SELECT 'key' AS kind, evaluation_id::text AS id FROM keys
@@ -556,13 +600,14 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
       const { row } = at(i);
       if (!keyed.has(row.id)) {
         lostKeys.push(i);
-      } else if (!slotted.has(row.id)) {
+      } else if (!slotted.has(row.id) && row.case_stage_id !== null) {
         outcomes[i] = { status: 'refused', refusal: { code: 'EVALUATION_ALREADY_EXISTS', details: { projectNo: row.project_no, serviceNumber: row.service_number, assessNumber: row.assess_number } } };
         refused.push(i);
       }
     }
     if (lostKeys.length > 0) await resolveRepeats(trx, lostKeys.map((i) => [i, at(i)]), outcomes);
-    candidates = candidates.filter((i) => slotted.has(at(i).row.id));
+    // Place ratings claim no slot: one window may be rated by many people.
+    candidates = candidates.filter((i) => slotted.has(at(i).row.id) || (at(i).row.case_stage_id === null && keyed.has(at(i).row.id)));
 
     // A follow-up needs a first evaluation, stored before or in this batch.
     const followUps = candidates.filter((i) => at(i).row.assess_number === 2);

@@ -19,8 +19,14 @@ import { authenticateRequest } from '../auth/guard.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import { registerHotlineRoutes } from '../hotline/routes.ts';
+import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerRatingPage } from '../pages/rating-page.ts';
+import { registerPlaceRoutes } from '../ratings/place-routes.ts';
+import { registerPosterRoutes } from '../posters/routes.ts';
 import { registerRatingRoutes } from '../ratings/routes.ts';
+import { publicLimits, registerRateLimits } from './rate-limits.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
 import type { AppContext } from './context.ts';
@@ -104,6 +110,8 @@ export async function buildApp(context: AppContext): Promise<App> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerRateLimits(app);
+  const limits = publicLimits(app, context.config);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -130,10 +138,15 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerCatalogRoutes(app, context);
   registerCaseRoutes(app, context);
   registerEvaluationRoutes(app, context);
-  registerRatingRoutes(app, context);
-  registerTicketRoutes(app, context);
+  registerRatingRoutes(app, context, limits);
+  registerPlaceRoutes(app, context, limits);
+  registerPosterRoutes(app, context);
+  registerTicketRoutes(app, context, limits);
   registerNotificationRoutes(app, context);
-  registerRaterPages(app, context);
+  registerHotlineRoutes(app, context);
+  registerRaterPages(app, context, limits);
+  registerRatingPage(app, context);
+  registerKioskRoutes(app, context);
 
   return app;
 }

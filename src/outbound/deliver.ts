@@ -1,10 +1,11 @@
 // Delivering one queued outbound message, as a scheduled-job handler: lock the message, resolve
-// the address (a staff account's work e-mail, or a rater's phone unsealed with a logged read),
-// hand it to the gateway, and mark it sent. A failed hand-over is recorded and booked again after
-// a back-off, until the last attempt, which marks the message failed. See docs/outbound.md.
+// the address (a staff account's work e-mail, or the phone of a rater or a case's applicant,
+// unsealed with a logged read), hand it to the gateway, and mark it sent. A failed hand-over is
+// recorded and booked again after a back-off, until the last attempt, which marks the message
+// failed. See docs/outbound.md.
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../config/config.ts';
-import type { DB, OutboundMessageTable } from '../db/schema.ts';
+import type { DB, MaskedPerson, OutboundMessageTable } from '../db/schema.ts';
 import { retryDelayMs, scheduleJob } from '../jobs/scheduled-jobs.ts';
 import { revealPerson } from '../pii/vault.ts';
 import type { OutboundGateway } from './gateway.ts';
@@ -42,6 +43,28 @@ async function accountAddress(db: Kysely<DB>, message: Message): Promise<Address
   return { to: account.email };
 }
 
+/** A phone sealed in a row, the evaluation's rater or the case's applicant. */
+interface SealedPhone {
+  table: 'evaluation' | 'service_case';
+  sealed: Uint8Array | null;
+  keyId: string | null;
+  masked: MaskedPerson | null;
+}
+
+async function unsealPhone(db: Kysely<DB>, config: Config, message: Message, row: SealedPhone, who: string, now: Date): Promise<Address> {
+  const none = { problem: `the ${who} left no phone number` };
+  // The masked copy says whether a phone was given, so nothing is unsealed (and logged) in vain.
+  if (!row.sealed || !row.keyId || !row.masked?.phone) return none;
+  const purpose = `outbound-sms:${message.purpose}`;
+  const person = await revealPerson(
+    db,
+    config,
+    { table: row.table, rowId: message.recipient_id, sealed: row.sealed, keyId: row.keyId, actor: SYSTEM_ACTOR, actorRole: SYSTEM_ACTOR, purpose },
+    now,
+  );
+  return person.phone ? { to: person.phone } : none;
+}
+
 async function raterAddress(db: Kysely<DB>, config: Config, message: Message, now: Date): Promise<Address> {
   if (message.channel !== 'sms') return { problem: 'raters are reached by SMS only' };
   const evaluation = await db
@@ -50,19 +73,19 @@ async function raterAddress(db: Kysely<DB>, config: Config, message: Message, no
     .where('id', '=', message.recipient_id)
     .executeTakeFirst();
   if (!evaluation) return { problem: `evaluation ${message.recipient_id} does not exist` };
-  // The masked copy says whether a phone was given, so nothing is unsealed (and logged) in vain.
-  if (!evaluation.rater_pii || !evaluation.rater_pii_key_id || !evaluation.rater_masked?.phone) {
-    return { problem: 'the rater left no phone number' };
-  }
-  const purpose = `outbound-sms:${message.purpose}`;
-  const person = await revealPerson(
-    db,
-    config,
-    { table: 'evaluation', rowId: message.recipient_id, sealed: evaluation.rater_pii, keyId: evaluation.rater_pii_key_id, actor: SYSTEM_ACTOR, actorRole: SYSTEM_ACTOR, purpose },
-    now,
-  );
-  if (!person.phone) return { problem: 'the rater left no phone number' };
-  return { to: person.phone };
+  return unsealPhone(db, config, message, { table: 'evaluation', sealed: evaluation.rater_pii, keyId: evaluation.rater_pii_key_id, masked: evaluation.rater_masked }, 'rater', now);
+}
+
+async function applicantAddress(db: Kysely<DB>, config: Config, message: Message, now: Date): Promise<Address> {
+  if (message.channel !== 'sms') return { problem: 'applicants are reached by SMS only' };
+  const serviceCase = await db
+    .selectFrom('service_case')
+    .select(['applicant_pii', 'applicant_pii_key_id', 'applicant_masked'])
+    .where('id', '=', message.recipient_id)
+    .executeTakeFirst();
+  if (!serviceCase) return { problem: `service case ${message.recipient_id} does not exist` };
+  const row: SealedPhone = { table: 'service_case', sealed: serviceCase.applicant_pii, keyId: serviceCase.applicant_pii_key_id, masked: serviceCase.applicant_masked };
+  return unsealPhone(db, config, message, row, 'applicant', now);
 }
 
 async function markFailed(db: Kysely<DB>, id: string, attempt: number, reason: string): Promise<void> {
@@ -85,7 +108,12 @@ export function deliverOutbound(deps: DeliverDeps): DeliverOutbound {
     if (message.status !== 'pending') return;
     const attempt = message.attempts + 1;
 
-    const address = message.recipient_kind === 'account' ? await accountAddress(trx, message) : await raterAddress(trx, deps.config, message, now);
+    const address =
+      message.recipient_kind === 'account'
+        ? await accountAddress(trx, message)
+        : message.recipient_kind === 'applicant'
+          ? await applicantAddress(trx, deps.config, message, now)
+          : await raterAddress(trx, deps.config, message, now);
     // No address now means no address on any retry: fail at once, with the reason.
     if ('problem' in address) return markFailed(trx, message.id, attempt, address.problem);
 

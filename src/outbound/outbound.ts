@@ -8,9 +8,12 @@ import type { DB } from '../db/schema.ts';
 
 export type OutboundChannel = 'sms' | 'email';
 
-/** 'rater': an evaluation id (the phone is sealed in it); 'account': a staff account id. */
+/**
+ * 'rater': an evaluation id (the phone is sealed in it); 'account': a staff account id;
+ * 'applicant': a service case id (the applicant's phone is sealed in it).
+ */
 export interface OutboundRecipient {
-  kind: 'rater' | 'account';
+  kind: 'rater' | 'account' | 'applicant';
   id: string;
 }
 

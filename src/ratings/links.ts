@@ -59,30 +59,35 @@ export function tokenOf(config: Config, link: { id: string; expires_at: Date }):
  * Asking again gives a new link; all of them rate the same stage, once.
  */
 export async function issueRatingLink(deps: RatingLinkDeps, input: IssueInput): Promise<IssuedLink> {
-  const now = deps.clock();
-  const stage = await deps.db
-    .selectFrom('service_case as c')
-    .innerJoin('case_stage as s', 's.case_id', 'c.id')
-    .innerJoin('region as r', 'r.code', 'c.region_code')
-    .select(['s.id', 's.status', 's.completed_at', 's.org_id', 's.staff_id', 'r.path'])
+  const stage = await stageQuery(deps.db)
     .where('c.project_no', '=', input.projectNo)
     .where('s.service_number', '=', input.serviceNumber ?? 1)
     .executeTakeFirst();
   if (!stage) throw new AppError('CASE_STAGE_NOT_FOUND', { projectNo: input.projectNo, serviceNumber: input.serviceNumber ?? 1 });
   if (!callerCovers(input.scope, { regionPath: stage.path, orgId: stage.org_id })) throw new AppError('AUTH_OUT_OF_SCOPE');
+  return createLink(deps, stage, input.channel, input.sourceApp);
+}
+
+/** A link for a stage already known to be offered (the recent stages at a poster's place). */
+export async function issueLinkForStage(deps: RatingLinkDeps, caseStageId: string, channel: Channel, sourceApp: string): Promise<IssuedLink> {
+  const stage = await stageQuery(deps.db).where('s.id', '=', caseStageId).executeTakeFirst();
+  if (!stage) throw new AppError('CASE_STAGE_NOT_FOUND');
+  return createLink(deps, stage, channel, sourceApp);
+}
+
+const stageQuery = (db: Kysely<DB>) =>
+  db
+    .selectFrom('service_case as c')
+    .innerJoin('case_stage as s', 's.case_id', 'c.id')
+    .innerJoin('region as r', 'r.code', 'c.region_code')
+    .select(['s.id', 's.status', 's.completed_at', 's.org_id', 's.staff_id', 'r.path']);
+
+async function createLink(deps: RatingLinkDeps, stage: { id: string; status: number; completed_at: Date | null; staff_id: string | null }, channel: Channel, sourceApp: string): Promise<IssuedLink> {
+  const now = deps.clock();
   if (stage.status !== 3 || stage.completed_at === null) throw new AppError('EVALUATION_STAGE_NOT_COMPLETED');
   const expiresAt = addDays(stage.completed_at, deps.config.rules.ratingWindowDays);
   if (expiresAt.getTime() <= now.getTime()) throw new AppError('EVALUATION_WINDOW_CLOSED', { closedAt: expiresAt.toISOString() });
-  const row = {
-    id: uuidv7(),
-    short_code: newShortCode(),
-    case_stage_id: stage.id,
-    staff_id: stage.staff_id,
-    channel: input.channel,
-    source_app: input.sourceApp,
-    created_at: now,
-    expires_at: expiresAt,
-  };
+  const row = { id: uuidv7(), short_code: newShortCode(), case_stage_id: stage.id, staff_id: stage.staff_id, channel, source_app: sourceApp, created_at: now, expires_at: expiresAt };
   await deps.db.insertInto('rating_link').values(row).execute();
   const token = tokenOf(deps.config, row);
   return { id: row.id, token, url: ratingUrl(deps.config, token), shortUrl: `${deps.config.http.publicBaseUrl}/s/${row.short_code}`, expiresAt };

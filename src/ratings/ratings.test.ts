@@ -9,15 +9,16 @@ const NOW = '2026-11-20T02:00:00.000Z';
 
 describeOnEngines('rating by link', (database) => {
   const clock = testClock(NOW);
-  const config = testConfig({ JOBS_ENABLED: 'false' });
+  // The public limits are high here except per link, so that one file's tests do not trip them by accident.
+  const config = testConfig({ JOBS_ENABLED: 'false', RATE_LIMIT_PUBLIC_PER_IP: '300', RATE_LIMIT_SUBMIT_PER_IP: '300' });
   let system: System;
   let integrator: TestIntegrator;
   let item: { task_code: string };
 
   const db = () => database().db;
   const publicGet = (token: string) => system.app.inject({ method: 'GET', url: `/api/v1/public/ratings/${token}` });
-  const publicPost = (token: string, body: Record<string, unknown>) =>
-    system.app.inject({ method: 'POST', url: `/api/v1/public/ratings/${token}`, payload: { clientId: 'attempt-0001', indicators: [], anonymous: true, ...body } });
+  const publicPost = (token: string, body: Record<string, unknown>, remoteAddress = '127.0.0.1') =>
+    system.app.inject({ method: 'POST', url: `/api/v1/public/ratings/${token}`, remoteAddress, payload: { clientId: 'attempt-0001', indicators: [], anonymous: true, ...body } });
 
   async function link(overrides: Record<string, unknown> = {}, completedAt = '2026-11-19 10:00:00') {
     const projectNo = await makeCompletedCase(db(), config, item, completedAt);
@@ -121,5 +122,44 @@ describeOnEngines('rating by link', (database) => {
     expect(Buffer.from(stored.rater_pii ?? []).toString('latin1')).not.toContain('13912345678');
     const missing = await publicPost((await link()).token, { level: 1, indicators: [] });
     expect(missing.json().code).toBe('EVALUATION_INDICATOR_REQUIRED');
+  });
+
+  it('limits submissions per link and requests per IP, with a coded answer', async () => {
+    const issued = await link();
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await publicPost(issued.token, { clientId: `limit-attempt-${i}`, level: 9 }));
+    expect(answers.slice(0, 6).map((a) => a.statusCode)).toEqual([400, 400, 400, 400, 400, 400]);
+    expect(answers[6]?.statusCode).toBe(429);
+    expect(answers[6]?.json()).toMatchObject({ code: 'RATE_LIMITED', message: '操作过于频繁，请稍后再试' });
+    expect(answers[6]?.headers['retry-after']).toBeDefined();
+    // Another link is not held back by this one.
+    expect((await publicPost((await link()).token, { level: 5 })).statusCode).toBe(201);
+    let status = 0;
+    for (let i = 0; i < 301 && status !== 429; i++) status = (await system.app.inject({ method: 'GET', url: '/api/v1/public/ratings/not-a-valid-token', remoteAddress: '10.1.1.1' })).statusCode;
+    expect(status).toBe(429);
+    // Other addresses are served.
+    expect((await system.app.inject({ method: 'GET', url: '/api/v1/public/ratings/not-a-valid-token', remoteAddress: '10.1.1.2' })).statusCode).toBe(404);
+  });
+
+  it('notes identical comments and bursts from one source for fraud review, and stores the ratings all the same', async () => {
+    const flagsOf = async (receiptNo: string) =>
+      db().selectFrom('evaluation_event as f').innerJoin('evaluation as e', 'e.id', 'f.evaluation_id').select(['f.kind', 'f.reason', 'f.actor']).where('e.receipt_no', '=', receiptNo).execute();
+    const receipts: string[] = [];
+    for (const [i, comment] of ['窗口服务太慢了，等了两个小时', '窗口服务太慢了！等了两个小时。', '窗口服务太慢了 等了两个小时'].entries()) {
+      const response = await publicPost((await link()).token, { clientId: `same-text-${i}`, level: 2, indicators: ['501'], comment }, `10.2.0.${i}`);
+      expect(response.statusCode, response.body).toBe(201);
+      receipts.push(response.json().receiptNo);
+    }
+    expect(await flagsOf(receipts[1] ?? '')).toEqual([]);
+    expect(await flagsOf(receipts[2] ?? '')).toEqual([{ kind: 'fraud_suspected', reason: 'identical comment seen 3 times today', actor: 'system:edge' }]);
+
+    const burst: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await publicPost((await link()).token, { clientId: `burst-attempt-${i}`, level: 5 }, '10.3.0.1');
+      expect(response.statusCode, response.body).toBe(201);
+      burst.push(response.json().receiptNo);
+    }
+    expect(await flagsOf(burst[3] ?? '')).toEqual([]);
+    expect(await flagsOf(burst[4] ?? '')).toMatchObject([{ kind: 'fraud_suspected', reason: '5 ratings from one source within 10 minutes' }]);
   });
 });

@@ -2,24 +2,21 @@
 // with no login, reads what the link rates and submits through the same intake as everyone else.
 import { Type } from 'typebox';
 import { requireApp } from '../auth/guard.ts';
-import { AppError, errorBody, type ErrorCode } from '../errors.ts';
+import { AppError, errorBody } from '../errors.ts';
 import { CHANNELS, type Channel } from '../evaluations/channels.ts';
-import type { EvaluationDraft } from '../evaluations/draft.ts';
-import { newReceiptNo } from '../evaluations/intake-writer.ts';
 import type { App } from '../http/app.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
+import type { PublicLimits } from '../http/rate-limits.ts';
 import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
 import { linkFacts, levelChoices } from './queries.ts';
+import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
 
-/** The source of evaluations made on our own rating page. */
-export const RATING_PAGE_SOURCE = 'hcp-rating-page';
-const PROVINCE_SCOPE = { regionPath: '510000/', orgId: null };
 
 const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
 const LINK_CHANNELS = CHANNELS.filter((c) => c !== 'system');
 
-export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake' | 'log'>): void {
+export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake' | 'log'>, limits: PublicLimits): void {
   const deps: RatingLinkDeps = { db: context.database.db, config: context.config, clock: context.clock };
   const { db } = deps;
 
@@ -54,7 +51,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
     },
   );
 
-  app.get('/s/:code', { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+  app.get('/s/:code', { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
     const link = await linkOfShortCode(db, request.params.code.toLowerCase());
     if (!link) return reply.status(404).send(errorBody('LINK_INVALID'));
     return reply.redirect(ratingUrl(context.config, tokenOf(context.config, link)).replace(context.config.http.publicBaseUrl, ''), 302);
@@ -64,6 +61,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
   app.get(
     '/api/v1/public/ratings/:token',
     {
+      onRequest: [limits.perIp],
       schema: {
         tags: ['public'],
         summary: '评价链接：所评办件与可选项（无需登录）/ What a rating link rates, and the choices (no login)',
@@ -109,81 +107,31 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
   app.post(
     '/api/v1/public/ratings/:token',
     {
+      onRequest: [limits.perIp, limits.submitPerIp, limits.submitPerLink],
       schema: {
         tags: ['public'],
         summary: '通过评价链接提交评价或追评（无需登录）/ Rate, or follow up, through a rating link (no login)',
         description:
           '同一 clientId 重试返回原结果，不会重复保存。/ A retry with the same clientId gets the original result and never stores twice.',
         params: Token,
-        body: Type.Object(
-          {
-            clientId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,53}$', description: '页面为每次提交生成，重试时不变 / made by the page per attempt, kept on retries' }),
-            level: Type.Integer({ minimum: 1, maximum: 5 }),
-            indicators: Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 20, uniqueItems: true }),
-            comment: Type.Optional(Type.String({ maxLength: 5000 })),
-            anonymous: Type.Boolean(),
-            phone: Type.Optional(Type.String({ maxLength: 20, description: '留给答复用（不匿名时）/ to receive the answer (when not anonymous)' })),
-            website: Type.Optional(Type.String({ maxLength: 200, description: '留空 / leave empty' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: PublicRatingBody,
         response: {
-          201: Type.Object({
-            status: Type.Union([Type.Literal('stored'), Type.Literal('duplicate')]),
-            receiptNo: Type.String(),
-            assessNumber: Type.Integer(),
-            followUpAllowed: Type.Boolean(),
-          }),
+          201: PublicRatingResult,
           ...commonErrorResponses,
         },
       },
     },
     async (request, reply) => {
-      const body = request.body;
       const link = await linkOfToken(deps, request.params.token);
       const facts = await linkFacts(db, link.case_stage_id, link.staff_id);
       if (!facts) throw new AppError('LINK_INVALID');
-      // A filled honeypot is a robot: it gets what a person would, and nothing is stored.
-      if (body.website) {
-        request.log.warn({ code: 'HONEYPOT_FILLED', linkId: link.id }, 'honeypot field filled; nothing stored');
-        return reply.status(201).send({ status: 'stored', receiptNo: newReceiptNo(), assessNumber: 1, followUpAllowed: true });
-      }
-      // Bound to the link, so that nobody's client id can reach another link's evaluation.
-      const clientId = `${link.short_code}:${body.clientId}`;
-      // A retry is the same request: the same assessment number and time as the original, if it was stored.
-      const original = await db
-        .selectFrom('intake_key as k')
-        .innerJoin('evaluation as e', 'e.id', 'k.evaluation_id')
-        .select(['e.assess_number', 'e.assessed_at'])
-        .where('k.source_app', '=', RATING_PAGE_SOURCE)
-        .where('k.client_id', '=', clientId)
-        .executeTakeFirst();
-      const assessNumber = original ? (original.assess_number as 1 | 2) : facts.first ? 2 : 1;
-      const comment = body.comment?.trim() ? body.comment.trim() : null;
-      const phone = body.phone?.trim();
-      if (body.anonymous && phone) throw new AppError('EVALUATION_ANONYMOUS_WITH_IDENTITY');
-      const draft: EvaluationDraft = {
-        clientId,
-        derivedKey: false,
-        projectNo: facts.projectNo,
-        serviceNumber: facts.case.serviceNumber,
-        assessNumber,
-        level: body.level,
-        indicatorVersion: null,
-        indicatorCodes: body.indicators,
-        comment,
+      const result = await submitPublicRating(context, request, {
+        scopeKey: link.short_code,
+        subject: { kind: 'case_stage', projectNo: facts.projectNo, serviceNumber: facts.case.serviceNumber, firstRated: facts.first !== null },
         channel: link.channel as Channel,
-        isDefault: false,
-        isAnonymous: body.anonymous,
-        assessedAt: original?.assessed_at ?? context.clock(),
-        userProp: null,
-        rater: !body.anonymous && phone ? { phone } : null,
-      };
-      const [outcome] = await context.intake.submit([{ draft, sourceApp: RATING_PAGE_SOURCE, scope: PROVINCE_SCOPE }]);
-      if (!outcome) throw new AppError('INTERNAL_ERROR');
-      if (outcome.status === 'refused') throw new AppError(outcome.refusal.code as ErrorCode, outcome.refusal.details);
-      const stored = outcome.evaluation;
-      return reply.status(201).send({ status: outcome.status, receiptNo: stored.receiptNo, assessNumber: stored.assessNumber, followUpAllowed: stored.assessNumber === 1 });
+        body: request.body,
+      });
+      return reply.status(201).send(result);
     },
   );
 }

@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { checkLink } from '../links/signed-link.ts';
 import type { App } from '../http/app.ts';
 import type { AppContext } from '../http/context.ts';
+import type { PublicLimits } from '../http/rate-limits.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import { CALLBACK_LINK } from './commands.ts';
 import { findByReceipt, normalizeReceiptNo, repliesOf } from './queries.ts';
@@ -49,10 +50,10 @@ fetch(location.pathname.replace('/c/','/api/v1/callbacks/'),{method:'POST',heade
 .then(function(x){return x.json().then(function(j){if(x.ok){document.getElementById('choices').hidden=true;r.textContent='感谢您的评价！/ Thank you!';}else{r.textContent=j.message+' / '+j.messageEn;}});})
 .catch(function(){r.textContent='网络异常，请重试 / Network error, please retry';});});});`;
 
-export function registerRaterPages(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock'>): void {
+export function registerRaterPages(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock'>, limits: PublicLimits): void {
   const db = context.database.db;
 
-  app.get('/c/:token', { schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
+  app.get('/c/:token', { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
     const check = checkLink(context.config.links.key, CALLBACK_LINK, request.params.token, context.clock());
     if (!check.ok) {
       return check.code === 'LINK_EXPIRED'
@@ -69,7 +70,7 @@ export function registerRaterPages(app: App, context: Pick<AppContext, 'config' 
     return page(reply, 200, '整改结果回访', `${header}<div id="choices" role="group" aria-label="对整改结果的评价 / your view of the fix">${buttons}</div><p id="result" role="status" aria-live="polite"></p>`, CALLBACK_SCRIPT);
   });
 
-  app.get('/r/:receiptNo', { schema: { hide: true, params: Type.Object({ receiptNo: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+  app.get('/r/:receiptNo', { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ receiptNo: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
     const receiptNo = normalizeReceiptNo(request.params.receiptNo);
     const found = receiptNo ? await findByReceipt(db, receiptNo) : undefined;
     if (!found) return page(reply, 404, '回执号不存在', message('回执号不存在，请核对', 'Unknown receipt number; please check it.'));

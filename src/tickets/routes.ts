@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import type { App } from '../http/app.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
+import type { PublicLimits } from '../http/rate-limits.ts';
 import { checkLink } from '../links/signed-link.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import { answerCallback, CALLBACK_LINK, takeStep, type StepInput, type TicketDeps } from './commands.ts';
@@ -44,7 +45,7 @@ const StepBody = Type.Union([
   variant('callback', '电话回访结果（承办单位）/ callback outcome by phone (handler)', { outcome: Outcome }),
 ]);
 
-export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock'> & { calendar: TicketDeps['calendar'] }): void {
+export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'calendar'>, limits: PublicLimits): void {
   const { database, clock } = context;
   const db = database.db;
   const deps: TicketDeps = { db, config: context.config, clock, calendar: context.calendar };
@@ -202,6 +203,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
   app.get(
     '/api/v1/receipts/:receiptNo',
     {
+      onRequest: [limits.perIp],
       schema: {
         tags: ['public'],
         summary: '凭评价回执号查看处理进展与答复（无需登录）/ Progress and answers behind a receipt number (no login)',
@@ -240,6 +242,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
   app.get(
     '/api/v1/callbacks/:token',
     {
+      onRequest: [limits.perIp],
       schema: {
         tags: ['public'],
         summary: '回访链接：查看答复（无需登录）/ Callback link: read the answer (no login)',
@@ -263,6 +266,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
   app.post(
     '/api/v1/callbacks/:token',
     {
+      onRequest: [limits.perIp, limits.submitPerIp, limits.submitPerLink],
       schema: {
         tags: ['public'],
         summary: '回访链接：评价整改结果（一次有效）/ Callback link: rate the fix (once)',
