@@ -24,6 +24,7 @@ import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { registerRatingPage } from '../pages/rating-page.ts';
 import { registerPlaceRoutes } from '../ratings/place-routes.ts';
+import { registerPlacePage } from '../pages/place-page.ts';
 import { registerPosterRoutes } from '../posters/routes.ts';
 import { registerRatingRoutes } from '../ratings/routes.ts';
 import { publicLimits, registerRateLimits } from './rate-limits.ts';
@@ -140,6 +141,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerEvaluationRoutes(app, context);
   registerRatingRoutes(app, context, limits);
   registerPlaceRoutes(app, context, limits);
+  registerPlacePage(app, context, limits);
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
   registerNotificationRoutes(app, context);

@@ -104,7 +104,8 @@ export function registerPlaceRoutes(app: App, context: Pick<AppContext, 'config'
         recentHours: RECENT_HOURS,
         recent: recent.map((r) => ({ stageId: r.id, itemName: r.item_name, completedAt: (r.completed_at ?? clock()).toISOString() })),
         commentMaxChars: config.rules.commentMaxChars,
-        levels: levelChoices(context.intake.catalogue, 'qr'),
+        // A window or a staff member is rated on the service in person: the offline indicators.
+        levels: levelChoices(context.intake.catalogue, 'offline'),
       };
     },
   );

@@ -45,10 +45,12 @@ export async function linkFacts(db: Kysely<DB>, caseStageId: string, staffId: st
 
 const OFFLINE: ReadonlySet<Channel> = new Set(['hall_tablet', 'hall_terminal']);
 
-/** The five levels, best first, each with the indicators of the current set that fit the channel. */
-export function levelChoices(catalogue: IndicatorCatalogue, channel: Channel) {
+/** Services at a hall are rated on the offline indicators; everything else on the online ones. */
+export const scopeOfChannel = (channel: Channel): 'online' | 'offline' => (OFFLINE.has(channel) ? 'offline' : 'online');
+
+/** The five levels, best first, each with the indicators of the current set that fit the scope. */
+export function levelChoices(catalogue: IndicatorCatalogue, scope: 'online' | 'offline') {
   const options = [...(catalogue.versions.get(catalogue.current)?.values() ?? [])];
-  const scope = OFFLINE.has(channel) ? 'offline' : 'online';
   return [5, 4, 3, 2, 1].map((level) => ({
     level,
     zh: LEVEL_NAMES[level]?.zh ?? '',

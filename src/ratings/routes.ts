@@ -9,7 +9,7 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
-import { linkFacts, levelChoices } from './queries.ts';
+import { levelChoices, linkFacts, scopeOfChannel } from './queries.ts';
 import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
 
 
@@ -98,7 +98,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         channel: link.channel,
         case: facts.case,
         commentMaxChars: context.config.rules.commentMaxChars,
-        levels: levelChoices(context.intake.catalogue, link.channel as Channel),
+        levels: levelChoices(context.intake.catalogue, scopeOfChannel(link.channel as Channel)),
         first: facts.first,
       };
     },

@@ -1,41 +1,17 @@
 // The two small pages a rater reaches from a reply: the callback link (/c/<token>) and the
 // progress behind a receipt number (/r/<receiptNo>). Server-rendered, no framework, a few hundred
 // bytes of script; large type and plain words for a phone. The full rating pages come with the
-// channels work (issue 3) and may restyle these.
-import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+// rating page (src/pages/) may restyle these.
 import { Type } from 'typebox';
 import { checkLink } from '../links/signed-link.ts';
 import type { App } from '../http/app.ts';
 import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
+import { escapeHtml, message, page } from '../pages/simple-page.ts';
 import { CALLBACK_LINK } from './commands.ts';
 import { findByReceipt, normalizeReceiptNo, repliesOf } from './queries.ts';
 import { findTicket } from './store.ts';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-
-const STYLE = `body{font:20px/1.6 system-ui,sans-serif;margin:0;padding:16px;color:#111;background:#fff;max-width:40em}
-h1{font-size:26px}.en{color:#444;font-size:17px}.reply{border-left:6px solid #1a56db;padding:8px 12px;background:#f3f6fc;white-space:pre-wrap}
-button{display:block;width:100%;margin:12px 0;padding:16px;font-size:22px;border:2px solid #111;border-radius:10px;background:#fff}
-button:focus{outline:4px solid #1a56db}#result{font-size:22px;font-weight:bold}`;
-
-function page(reply: FastifyReply, status: number, title: string, body: string, script = ''): FastifyReply {
-  const nonce = randomBytes(12).toString('base64');
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'`)
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .send(
-      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main>${script ? `<script nonce="${nonce}">${script}</script>` : ''}</body></html>`,
-    );
-}
-
-const message = (zh: string, en: string) => `<h1>${escapeHtml(zh)}</h1><p class="en" lang="en">${escapeHtml(en)}</p>`;
 
 const OUTCOMES: Array<[string, string, string]> = [
   ['satisfied', '满意', 'Satisfied'],
