@@ -148,7 +148,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerHotlineRoutes(app, context);
   registerRaterPages(app, context, limits);
   registerRatingPage(app, context);
-  registerKioskRoutes(app, context);
+  registerKioskRoutes(app, context, limits);
 
   return app;
 }

@@ -15,6 +15,8 @@ export interface PublicLimits {
   submitPerIp: Limiter;
   /** Submissions per link token (or short code): one link cannot be hammered from many IPs. */
   submitPerLink: Limiter;
+  /** Requests of a hall device, by the device id it presents (before its secret is checked). */
+  perDevice: Limiter;
 }
 
 const MINUTE = 60_000;
@@ -40,8 +42,12 @@ const tokenOf = (request: FastifyRequest) => {
   return params['token'] ?? params['code'] ?? params['receiptNo'] ?? '';
 };
 
+/** The id part of `Authorization: Device <id>.<secret>`, or the IP when there is none. */
+const deviceOf = (request: FastifyRequest) => /^Device\s+([^.\s]{1,64})\./i.exec(String(request.headers.authorization ?? ''))?.[1] ?? `ip:${request.ip}`;
+
 export function publicLimits(app: FastifyInstance, config: Config): PublicLimits {
   return {
+    perDevice: limiter(app, config.abuse.publicPerIp, (r) => `device:${deviceOf(r)}`),
     perIp: limiter(app, config.abuse.publicPerIp, (r) => `ip:${r.ip}`),
     submitPerIp: limiter(app, config.abuse.submitPerIp, (r) => `submit-ip:${r.ip}`),
     submitPerLink: limiter(app, config.abuse.submitPerLink, (r) => `submit-link:${tokenOf(r)}`),

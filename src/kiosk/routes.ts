@@ -12,6 +12,7 @@ import { authenticateDevice, deactivateDevice, deviceStillActive, listDevices, r
 import { registerKioskPage } from './page.ts';
 import { CHANNEL_OF, createKioskHub, type KioskConnection } from './push.ts';
 import { listenForCompletions, type StageListener } from './stage-listener.ts';
+import type { PublicLimits } from '../http/rate-limits.ts';
 
 const TAGS = ['kiosk'];
 const STAFF = [{ staffSession: [] }];
@@ -41,7 +42,7 @@ const DeviceSelf = Type.Object({
 
 const presentSelf = (device: HallDevice) => ({ id: device.id, kind: device.kind, name: device.name, channel: CHANNEL_OF[device.kind], windowName: device.windowName, orgName: device.orgName });
 
-export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'log'>): void {
+export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'log'>, limits: PublicLimits): void {
   const { config, clock, log } = context;
   const db = context.database.db;
   const hub = createKioskHub({ db, config, clock, log });
@@ -134,6 +135,7 @@ export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config'
   app.get(
     '/api/v1/kiosk/device',
     {
+      onRequest: [limits.perDevice],
       schema: {
         tags: TAGS,
         summary: '设备自身信息（设备凭证）/ The calling device (device credential)',
@@ -147,6 +149,7 @@ export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config'
   app.get(
     '/api/v1/kiosk/events',
     {
+      onRequest: [limits.perDevice],
       schema: {
         tags: TAGS,
         summary: '评价推送（Server-Sent Events，设备凭证）/ Rating pushes (Server-Sent Events, device credential)',

@@ -139,6 +139,12 @@ describeOnEngines('rating by link', (database) => {
     expect(status).toBe(429);
     // Other addresses are served.
     expect((await system.app.inject({ method: 'GET', url: '/api/v1/public/ratings/not-a-valid-token', remoteAddress: '10.1.1.2' })).statusCode).toBe(404);
+    // A hall device is counted by the id it presents, from whatever address: guessing its secret is slowed too.
+    let device = 0;
+    for (let i = 0; i < 301 && device !== 429; i++) {
+      device = (await system.app.inject({ method: 'GET', url: '/api/v1/kiosk/device', remoteAddress: `10.4.${i % 200}.1`, headers: { authorization: `Device 0190a5b0-0000-7000-8000-00000000d001.guess${i}` } })).statusCode;
+    }
+    expect(device).toBe(429);
   });
 
   it('notes identical comments and bursts from one source for fraud review, and stores the ratings all the same', async () => {
