@@ -8,6 +8,7 @@ import { recomputeCounters } from '../aggregates/counters.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
 import { generateDemo } from '../demo/generate.ts';
+import { demoLinks } from '../demo/links.ts';
 import type { DemoSummary } from '../demo/summary.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { openConfiguredDatabase, prepareDatabase, startSystem } from '../system.ts';
@@ -44,7 +45,13 @@ async function serve(config: Config, demo: DemoSummary | null): Promise<number> 
   print(`  API 文档 / API docs:  ${address}/docs`);
   print(`  区划 / regions:       ${address}/api/v1/catalog/regions?parent=510000`);
   print(`  健康检查 / health:    ${address}/health`);
-  if (demo) print(`  登录 / sign in:       POST ${address}/api/v1/auth/login  {"username":"admin","password":"${demo.credentials.password}"}`);
+  if (demo) {
+    print(`  登录 / sign in:       POST ${address}/api/v1/auth/login  {"username":"admin","password":"${demo.credentials.password}"}`);
+    const links = await demoLinks(system.database.db, config, system.clock());
+    if (links.ratingPage) print(`  评价页 / rating page: ${links.ratingPage}`);
+    if (links.poster) print(`  窗口海报页 / poster:  ${links.poster}`);
+    print(`  评价器 / kiosk:       ${address}/kiosk  (设备登记 / register a device: docs/kiosk.md)`);
+  }
   print('按 Ctrl+C 停止 / press Ctrl+C to stop');
   const stop = async () => {
     await system.close();
