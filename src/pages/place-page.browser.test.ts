@@ -9,6 +9,7 @@ import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
+import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeWindow } from '../../test/factories.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,6 +46,7 @@ describe.skipIf(!existsSync(CHROMIUM))('poster page in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 640 }, isMobile: true });
     await page.goto(url);
     await expect(page.getByRole('heading', { name: '青羊区政务服务中心' }).isVisible()).resolves.toBe(true);
+    if (TAKE_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/poster-page.png', fullPage: true });
     await page.getByRole('button', { name: /测试事项/ }).click();
     await page.waitForURL(/\/rate\//);
     await page.getByText('请评价本次政务服务').waitFor();

@@ -10,6 +10,7 @@ import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
+import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, signedInject } from '../../test/factories.ts';
 import { callbackLink, takeStep, type TicketDeps } from './commands.ts';
 
@@ -57,6 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('callback page in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.goto(link);
     await expect(page.getByText('已增设一个综合窗口').isVisible()).resolves.toBe(true);
+    if (TAKE_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/callback-page.png', fullPage: true });
     const unhappy = page.getByRole('button', { name: /不满意/ });
     // Large enough to hit with a thumb.
     const box = await unhappy.boundingBox();
