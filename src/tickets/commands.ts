@@ -89,8 +89,7 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   const event = toEvent(request.input, now, deps, byRater);
   const next = applyEvent(ticket, event, actor, now, { maxExtensionDays: deps.config.tickets.maxExtensionDays });
   if (isRefusal(next)) throw new AppError(next.code, next.details);
-  await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
-  const moved = await lockTicket(trx, row.id);
+  const moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
   await stepEffects(trx, deps, moved, event, actor, request, now);
   // The watch looks again at once: deadlines, reminders and whether it is still needed changed.
   await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: now }, now);
@@ -101,12 +100,8 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
 export async function takeStep(deps: TicketDeps, caller: StaffCaller, request: StepRequest): Promise<TicketRow> {
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
-    // Checked before the lock, so that a handler of another org learns nothing by waiting.
-    const seen = await trx.selectFrom('ticket').select(['org_id', 'region_path']).where('id', '=', request.ticketId).executeTakeFirst();
-    if (!seen) throw new AppError('TICKET_NOT_FOUND');
-    const actor = actorFor(caller, seen);
     const row = await lockTicket(trx, request.ticketId);
-    return step(trx, deps, row, actor, request, now, false);
+    return step(trx, deps, row, actorFor(caller, row), request, now, false);
   });
 }
 
@@ -200,8 +195,7 @@ export function watchTicket(deps: Pick<TicketDeps, 'config'>): JobHandler {
           const event: TicketEvent = { type: 'escalate', deadline: action.deadline };
           const next = applyEvent(ticketFromRow(row), event, { role: 'system', id: 'scheduler' }, now);
           if (isRefusal(next)) break;
-          await appendStep(trx, row, next, { event, actor: { role: 'system', id: 'scheduler' }, note: null, attachments: [] }, now);
-          row = await lockTicket(trx, row.id);
+          row = await appendStep(trx, row, next, { event, actor: { role: 'system', id: 'scheduler' }, note: null, attachments: [] }, now);
           await tell(trx, row, 'deadline_missed', { deadline: action.deadline }, handlersOf(row), now, true);
           await tell(trx, row, 'ticket_escalated', { deadline: action.deadline }, supervisorsOf(row), now, true);
           break;

@@ -1,9 +1,9 @@
 // How a ticket is shown: its deadlines with their SLA status, its events, and the evaluation behind
 // it with the rater masked. Nothing here unseals personal data.
 import { Type, type Static } from 'typebox';
-import type { MaskedPerson } from '../db/schema.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import { deadlineOf, deadlineStatus, type DeadlineName } from './state-machine.ts';
+import type { ratedEvaluation } from './queries.ts';
 import { ticketFromRow, type TicketEventRow, type TicketRow } from './store.ts';
 
 const Instant = Type.String({ format: 'date-time' });
@@ -111,20 +111,7 @@ export function presentTicketEvent(row: TicketEventRow): Static<typeof TicketEve
   return { seq: row.seq, type: row.type, payload: row.payload, actor: { role: row.actor_role, id: row.actor_id }, at: row.at.toISOString(), note: row.note, attachments: row.attachments };
 }
 
-export function presentRatedEvaluation(row: {
-  id: string;
-  project_no: string | null;
-  service_number: number | null;
-  assess_number: number;
-  level: number;
-  indicator_version: string;
-  indicator_codes: string[];
-  comment: string | null;
-  channel: string;
-  assessed_at: Date;
-  is_anonymous: boolean;
-  rater_masked: MaskedPerson | null;
-}): Static<typeof RatedEvaluationView> {
+export function presentRatedEvaluation(row: NonNullable<Awaited<ReturnType<typeof ratedEvaluation>>>): Static<typeof RatedEvaluationView> {
   return {
     id: row.id,
     projectNo: row.project_no,

@@ -67,7 +67,7 @@ export function recordedEventOf(row: TicketEventRow): RecordedEvent {
 }
 
 /** The ticket derived from its events alone (for checks: it must equal the projection). */
-export function replayRow(row: TicketRow, events: readonly TicketEventRow[]): Ticket | ReturnType<typeof replay> {
+export function replayRow(row: TicketRow, events: readonly TicketEventRow[]): ReturnType<typeof replay> {
   return replay(openingOf(row), events.map(recordedEventOf));
 }
 
@@ -90,7 +90,7 @@ export interface StepRecord {
  * Append one event and move the projection to `next`, only if the row is still at `from.version`.
  * A second writer of the same version gets TICKET_CONFLICT and changes nothing.
  */
-export async function appendStep(trx: Transaction<DB>, row: TicketRow, next: Ticket, step: StepRecord, now: Date): Promise<void> {
+export async function appendStep(trx: Transaction<DB>, row: TicketRow, next: Ticket, step: StepRecord, now: Date): Promise<TicketRow> {
   const { type, ...payload } = step.event;
   try {
     await trx
@@ -111,13 +111,11 @@ export async function appendStep(trx: Transaction<DB>, row: TicketRow, next: Tic
     if (isUniqueViolation(error)) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
     throw error;
   }
-  const moved = await trx
-    .updateTable('ticket')
-    .set({ ...projectionOf(next), updated_at: now })
-    .where('id', '=', row.id)
-    .where('version', '=', row.version)
-    .executeTakeFirst();
+  const projection = { ...projectionOf(next), updated_at: now };
+  const moved = await trx.updateTable('ticket').set(projection).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
   if (moved.numUpdatedRows !== 1n) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
+  // The row as it now stands: nothing but the projection changed, so there is no need to read it back.
+  return { ...row, ...projection };
 }
 
 /** Remember what the ticket's watch has done (warnings, reminders), so it is not done again. */
