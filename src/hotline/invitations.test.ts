@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerCase } from '../cases/register-case.ts';
 import { runDueJobs, scheduleJob } from '../jobs/scheduled-jobs.ts';
-import { OUTBOUND_DELIVERY } from '../outbound/deliver.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
 import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
@@ -135,7 +134,6 @@ describeOnEngines('SMS invitation to rate', (database) => {
   it('fails the SMS of an applicant who left no phone, without calling the gateway', async () => {
     const { caseId } = await completedCase('2026-11-18 10:00:00', null);
     const id = await queueOutbound(db(), { channel: 'sms', recipient: { kind: 'applicant', id: caseId }, purpose: 'test', body: '测试' }, clock());
-    await scheduleJob(db(), { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: clock() }, clock());
     await runJobs(clock().toISOString());
     expect(await db().selectFrom('outbound_message').select(['status', 'last_error']).where('id', '=', id).executeTakeFirst()).toEqual({ status: 'failed', last_error: 'the applicant left no phone number' });
   });

@@ -7,16 +7,12 @@ import type { Transaction } from 'kysely';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
-import { OUTBOUND_DELIVERY } from '../outbound/deliver.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
-import { issueRatingLink } from '../ratings/links.ts';
+import { issueLinkForStage } from '../ratings/links.ts';
 import { HOTLINE_SOURCE, invitationDueAt, invitationText, planInvitation, type InvitationSettings } from './rules.ts';
 
 /** The job kind of the invitation; its subject is the case stage id. */
 export const RATING_INVITE = 'rating.invite';
-
-/** The platform acts for every region. */
-export const SYSTEM_SCOPE = { regionPath: '', orgId: null };
 
 export function invitationSettings(config: Config): InvitationSettings {
   return { inviteAfterDays: config.hotline.inviteAfterDays, quietHours: config.hotline.quietHours, ratingWindowDays: config.rules.ratingWindowDays };
@@ -57,13 +53,9 @@ export function inviteToRate(deps: { config: Config }): JobHandler {
     if (plan.kind === 'wait') await scheduleJob(trx, { kind: RATING_INVITE, subjectId: stage.id, dueAt: plan.until }, now);
     if (plan.kind !== 'send' || phoneLookup === null) return;
 
-    const link = await issueRatingLink(
-      { db: trx, config, clock: () => now },
-      { projectNo: stage.project_no, serviceNumber: stage.service_number, channel: 'sms', sourceApp: HOTLINE_SOURCE, scope: SYSTEM_SCOPE },
-    );
+    const link = await issueLinkForStage({ db: trx, config, clock: () => now }, stage.id, 'sms', HOTLINE_SOURCE);
     const body = invitationText({ orgName: stage.org_name, itemName: stage.item_name, shortUrl: link.shortUrl });
     const messageId = await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'applicant', id: stage.case_id }, purpose: 'rating-invitation', body }, now);
-    await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: messageId, dueAt: now }, now);
     await trx
       .insertInto('rating_invitation')
       .values({ case_stage_id: stage.id, case_id: stage.case_id, link_id: link.id, message_id: messageId, phone_lookup: phoneLookup, sent_at: now, expires_at: link.expiresAt })

@@ -12,8 +12,6 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import type { IntakeWriter } from '../evaluations/intake-writer.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
-import { scheduleJob } from '../jobs/scheduled-jobs.ts';
-import { OUTBOUND_DELIVERY } from '../outbound/deliver.ts';
 import { queueOutbound, type OutboundDraft } from '../outbound/outbound.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { lookupHash } from '../pii/vault.ts';
@@ -188,7 +186,6 @@ async function record(db: Kysely<DB>, source: HotlineSource, messageId: string, 
     }
     if (decision.reply) {
       const replyId = await queueOutbound(trx, decision.reply, now);
-      await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: replyId, dueAt: now }, now);
       await trx.updateTable('hotline_sms').set({ reply_id: replyId }).where('source_app', '=', source.appId).where('message_id', '=', messageId).execute();
     }
     return true;

@@ -30,7 +30,7 @@ export interface NotificationDraft {
 export interface NotifyResult {
   /** Accounts notified. */
   accounts: number;
-  /** Ids of the outbound e-mails queued: the caller schedules their delivery. */
+  /** Ids of the outbound e-mails queued, each with its delivery job. */
   emails: string[];
 }
 

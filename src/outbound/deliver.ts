@@ -8,12 +8,11 @@ import type { Config } from '../config/config.ts';
 import type { DB, MaskedPerson, OutboundMessageTable } from '../db/schema.ts';
 import { retryDelayMs, scheduleJob } from '../jobs/scheduled-jobs.ts';
 import { revealPerson } from '../pii/vault.ts';
+import { OUTBOUND_DELIVERY } from './outbound.ts';
 import type { OutboundGateway } from './gateway.ts';
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
-/** The job kind that delivers one outbound message; its subject is the message id. */
-export const OUTBOUND_DELIVERY = 'outbound.deliver';
 
 export interface OutboundJob {
   /** The outbound message id. */

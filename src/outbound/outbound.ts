@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema.ts';
+import { scheduleJob } from '../jobs/scheduled-jobs.ts';
 
 export type OutboundChannel = 'sms' | 'email';
 
@@ -26,7 +27,10 @@ export interface OutboundDraft {
   body: string;
 }
 
-/** Stores a pending message and returns its id (a UUIDv7); schedule its delivery with that id. */
+/** The job kind that delivers one outbound message (deliver.ts); its subject is the message id. */
+export const OUTBOUND_DELIVERY = 'outbound.deliver';
+
+/** Stores a pending message with its delivery job, due at once, and returns its id (a UUIDv7). */
 export async function queueOutbound(db: Kysely<DB>, message: OutboundDraft, now: Date): Promise<string> {
   const id = uuidv7();
   await db
@@ -47,5 +51,6 @@ export async function queueOutbound(db: Kysely<DB>, message: OutboundDraft, now:
       sent_at: null,
     })
     .execute();
+  await scheduleJob(db, { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: now }, now);
   return id;
 }

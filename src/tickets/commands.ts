@@ -13,7 +13,6 @@ import type { StaffCaller } from '../http/caller.ts';
 import { scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
 import { signLink } from '../links/signed-link.ts';
 import { notify, type Recipients } from '../notifications/notifications.ts';
-import { OUTBOUND_DELIVERY } from '../outbound/deliver.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
 import { TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
@@ -127,8 +126,7 @@ export function callbackLink(deps: Pick<TicketDeps, 'config'>, row: Pick<TicketR
 }
 
 async function tell(trx: Transaction<DB>, row: TicketRow, kind: string, params: Record<string, unknown>, to: Recipients, now: Date, email = false): Promise<void> {
-  const sent = await notify(trx, { kind, ticketId: row.id, params: { receiptNo: row.receipt_no, ...params }, to, email }, now);
-  for (const id of sent.emails) await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: now }, now);
+  await notify(trx, { kind, ticketId: row.id, params: { receiptNo: row.receipt_no, ...params }, to, email }, now);
 }
 
 const handlersOf = (row: TicketRow): Recipients => ({ orgHandlersOf: row.org_id });
@@ -139,8 +137,7 @@ async function replyToRater(trx: Transaction<DB>, deps: TicketDeps, row: TicketR
   const rated = await trx.selectFrom('evaluation').select(['rater_phone_lookup']).where('id', '=', row.evaluation_id).executeTakeFirst();
   if (!rated?.rater_phone_lookup) return;
   const body = `【政务服务好差评】您的评价（回执号${row.receipt_no}）已收到答复：${text} 请对整改结果作出评价：${callbackLink(deps, row, now)}`;
-  const id = await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
-  await scheduleJob(trx, { kind: OUTBOUND_DELIVERY, subjectId: id, dueAt: now }, now);
+  await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
 }
 
 async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, event: TicketEvent, actor: Actor, request: StepRequest, now: Date): Promise<void> {
