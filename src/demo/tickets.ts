@@ -14,14 +14,14 @@ import type { WorkingDayCalendar } from '../calendar/working-days.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import type { StaffCaller } from '../http/caller.ts';
-import { cancelJob, runDueJobs, type JobCounts } from '../jobs/scheduled-jobs.ts';
+import { runDueJobs, type JobCounts } from '../jobs/scheduled-jobs.ts';
 import { deliverOutbound } from '../outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from '../outbound/outbound.ts';
 import { consoleGateway } from '../outbound/gateway.ts';
 import { answerCallback, takeStep, watchTicket, type StepInput, type TicketDeps } from '../tickets/commands.ts';
 import { TICKET_WATCH } from '../tickets/opening.ts';
 import { appealDeadline, type TicketSettings } from '../tickets/rules.ts';
-import { TERMINAL_STATES, type CallbackOutcome, type TicketState } from '../tickets/state-machine.ts';
+import type { CallbackOutcome } from '../tickets/state-machine.ts';
 import type { TicketRow } from '../tickets/store.ts';
 import {
   BAD_COMMENTS,
@@ -304,24 +304,11 @@ export async function runTicketJobs(deps: { db: Kysely<DB>; config: Config; now:
     [TICKET_WATCH]: watchTicket({ config: deps.config }),
     [OUTBOUND_DELIVERY]: deliverOutbound({ config: deps.config, gateway: quiet }),
   };
-  // A closed ticket's watch does nothing (planWatch stops at a terminal state): those are marked
-  // done without running, which saves a transaction for each of the hundreds of closed tickets.
-  const closed = await deps.db.selectFrom('ticket').select('id').where('state', 'in', [...TERMINAL_STATES]).execute();
-  await deps.db.transaction().execute(async (trx) => {
-    for (const ticket of closed) await cancelJob(trx, TICKET_WATCH, ticket.id, deps.now);
-  });
-  const total: JobCounts = { done: 0, failed: 0 };
-  const limit = 1000;
-  for (;;) {
-    const counts = await runDueJobs(deps.db, handlers, deps.now, { limit });
-    total.done += counts.done;
-    total.failed += counts.failed;
-    if (counts.done + counts.failed < limit) break;
-  }
+  // The step that closed a ticket also cancelled its watch, so only open tickets' watches run here.
+  const total = await runDueJobs(deps.db, handlers, deps.now, { limit: Number.POSITIVE_INFINITY });
   return { ...total, messages };
 }
 
-export const TICKET_STATES: readonly TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'];
 
 /** 'closed 905 · rectifying 40 · …', largest first, states with none left out. */
 export function formatTicketStates(byState: Readonly<Record<string, number>>): string {

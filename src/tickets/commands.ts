@@ -10,7 +10,7 @@ import type { Config } from '../config/config.ts';
 import type { AttachmentRef, DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { StaffCaller } from '../http/caller.ts';
-import { scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
+import { cancelJob, scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
 import { signLink } from '../links/signed-link.ts';
 import { notify, type Recipients } from '../notifications/notifications.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
@@ -90,8 +90,9 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   if (isRefusal(next)) throw new AppError(next.code, next.details);
   const moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
   await stepEffects(trx, deps, moved, event, actor, request, now);
-  // The watch looks again at once: deadlines, reminders and whether it is still needed changed.
-  await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: now }, now);
+  // A closed ticket needs no watch; otherwise the watch looks again at once (deadlines and reminders changed).
+  if (TERMINAL_STATES.has(moved.state)) await cancelJob(trx, TICKET_WATCH, row.id, now);
+  else await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: now }, now);
   return moved;
 }
 
@@ -203,6 +204,6 @@ export function watchTicket(deps: Pick<TicketDeps, 'config'>): JobHandler {
       }
     }
     await recordWatchDone(trx, row.id, plan.done);
-    if (plan.nextAt !== null && !TERMINAL_STATES.has(row.state)) await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: plan.nextAt }, now);
+    if (plan.nextAt !== null) await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: plan.nextAt }, now);
   };
 }

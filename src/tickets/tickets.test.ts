@@ -122,6 +122,9 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(replied).toMatchObject({ state: 'replied', deadlines: { verify: { status: 'met' }, reply: { status: 'met' } } });
     const closed = await ok('handler.a', ticket.id, { step: 'callback', outcome: 'basically_satisfied', note: '电话回访' });
     expect(closed).toMatchObject({ state: 'closed', lastCallback: 'basically_satisfied', version: 4 });
+    // A closed ticket is watched no more.
+    const pending = await db().selectFrom('scheduled_job').select('id').where('subject_id', '=', ticket.id).where('done_at', 'is', null).execute();
+    expect(pending).toEqual([]);
 
     const detail = await as('sup.city', 'GET', `/api/v1/tickets/${ticket.id}`);
     expect(detail.statusCode).toBe(200);
