@@ -97,6 +97,26 @@ export const errorCatalogue = {
   // Kiosk
   KIOSK_DEVICE_AUTH_FAILED: { status: 401, zh: '设备凭证无效或设备已停用，请管理员重新配置', en: 'Unknown device credential or device disabled; an administrator must set it up again' },
   KIOSK_DEVICE_NOT_FOUND: { status: 404, zh: '大厅设备不存在', en: 'Hall device not found' },
+
+  // Scoring, inspections, bulletins
+  PERIOD_INVALID: { status: 422, zh: '统计周期格式错误（如 2026-11、2026-Q4、2026-W48、2026、2026-11-01..2026-11-15）', en: 'Malformed period (e.g. 2026-11, 2026-Q4, 2026-W48, 2026, 2026-11-01..2026-11-15)' },
+  PERIOD_NOT_ENDED: { status: 409, zh: '该周期尚未结束或未到关账时间，不能关账', en: 'The period has not ended (or its closing delay has not passed); it cannot be closed yet' },
+  PERIOD_ALREADY_CLOSED: { status: 409, zh: '该周期已关账发布，结果不可更改', en: 'The period is already closed and published; its figures cannot change' },
+  PERIOD_KIND_NOT_CLOSABLE: { status: 422, zh: '只能关账日、周、月、季、年周期', en: 'Only days, weeks, months, quarters and years can be closed' },
+  SNAPSHOT_NOT_FOUND: { status: 404, zh: '该周期尚无已发布的统计结果', en: 'No published snapshot for this period' },
+  SCHEME_INVALID: { status: 422, zh: '计分方案不合规', en: 'Invalid scoring scheme' },
+  SCHEME_EXISTS: { status: 409, zh: '该计分方案版本或生效日期已存在（方案只增不改）', en: 'A scheme with this version or effective date exists (schemes are never edited)' },
+  SCHEME_NOT_FOUND: { status: 404, zh: '没有适用于该日期的计分方案', en: 'No scoring scheme in force for this date' },
+  UNIT_NOT_FOUND: { status: 404, zh: '统计对象不存在或不在您的权限范围内', en: 'Unit not found or outside your scope' },
+  SIGNING_KEY_INVALID: { status: 500, zh: '统计结果签名密钥（SM2）缺失或无效', en: 'The SM2 snapshot signing key is missing or invalid' },
+  INSPECTION_TEMPLATE_INVALID: { status: 422, zh: '暗访检查表不合规（须有检查项，分值为正）', en: 'Invalid inspection checklist (it needs items with positive points)' },
+  INSPECTION_TEMPLATE_NOT_FOUND: { status: 404, zh: '暗访检查表不存在', en: 'Inspection checklist not found' },
+  INSPECTION_INVALID: { status: 422, zh: '暗访记录不合规（检查项须与检查表一致，得分不超过分值）', en: 'Invalid inspection (items must match the checklist; no item above its points)' },
+  INSPECTION_NOT_FOUND: { status: 404, zh: '暗访记录不存在', en: 'Inspection not found' },
+  BULLETIN_NOT_FOUND: { status: 404, zh: '通报不存在', en: 'Bulletin not found' },
+  BULLETIN_EXISTS: { status: 409, zh: '该周期该类对象的通报已发布', en: 'A bulletin for this period and class of units has already been issued' },
+  BULLETIN_NEEDS_SNAPSHOTS: { status: 409, zh: '连续周期的统计结果尚未全部关账发布，不能生成通报', en: 'Not all of the consecutive periods are closed and published yet' },
+  BULLETIN_RESPONSE_INVALID: { status: 409, zh: '整改反馈状态不允许此操作', en: 'This response step is not allowed in the current state' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -16,6 +16,9 @@ import { inviteToRate, RATING_INVITE } from './hotline/invitations.ts';
 import { buildApp, type App } from './http/app.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
+import { closePeriodJob, PERIOD_CLOSE, scheduleCurrentCloses } from './scoring/closing.ts';
+import { startScoreFeed, type ScoreFeed } from './scoring/feed.ts';
+import { loadSigner } from './scoring/signer.ts';
 import { deliverOutbound } from './outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from './outbound/outbound.ts';
 import { gatewayFromConfig } from './outbound/gateway.ts';
@@ -33,6 +36,8 @@ export interface System {
   jobHandlers: JobHandlers;
   /** The polling loop over scheduled jobs; null when JOBS_ENABLED is false. */
   jobs: JobRunner | null;
+  /** Folds new evaluations into the live score tallies; null when SCORE_FEED_INTERVAL_MS is 0. */
+  scoreFeed: ScoreFeed | null;
   close(): Promise<void>;
 }
 
@@ -74,7 +79,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     [TICKET_WATCH]: watchTicket({ config }),
     [OUTBOUND_DELIVERY]: deliverOutbound({ config, gateway: gatewayFromConfig(config.outbound, log) }),
     [RATING_INVITE]: inviteToRate({ config }),
+    [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
   };
+  const scoreFeed = config.scoring.feedIntervalMs > 0 ? startScoreFeed(database.db, config.scoring.feedIntervalMs, log) : null;
+  if (config.jobs.enabled) await database.db.transaction().execute((trx) => scheduleCurrentCloses(trx, clock()));
   const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {
     config,
@@ -85,8 +93,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     app,
     jobHandlers,
     jobs,
+    scoreFeed,
     async close() {
       await jobs?.stop();
+      await scoreFeed?.stop();
       await app.close();
       await intake.close();
       if (!options.database) await database.close();

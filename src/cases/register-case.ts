@@ -11,6 +11,7 @@ import { scheduleInvitation } from '../hotline/invitations.ts';
 import { isEmptyPerson, normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
 import { checkCaseDates, isRefusal, nextStageState, type StageState } from './rules.ts';
+import { recordStageCompletion } from '../scoring/footprint.ts';
 
 const Time = Type.String({ minLength: 10, maxLength: 40, description: 'yyyy-MM-dd HH:mm:ss（北京时间）或 ISO 8601' });
 const Code = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
@@ -157,7 +158,10 @@ export async function registerCase(deps: RegisterDeps, input: CaseInput): Promis
       if (current) await trx.updateTable('case_stage').set(stageValues).where('id', '=', stageId).execute();
       else await trx.insertInto('case_stage').values({ id: stageId, case_id: caseId, service_number: stage.serviceNumber, ...stageValues }).execute();
       // Completed just now, and the applicant can be texted: book the SMS invitation to rate it.
-      if (next.completedAt && current?.status !== 3 && phoneLookup) await scheduleInvitation(trx, config, stageId, next.completedAt, now);
+      if (next.completedAt && current?.status !== 3) {
+        await recordStageCompletion(trx, { case_stage_id: stageId, completed_at: next.completedAt, region_code: regionCode, org_id: stageOrg.id, item_id: item.id, window_id: windowId, staff_id: staffId }, now);
+        if (phoneLookup) await scheduleInvitation(trx, config, stageId, next.completedAt, now);
+      }
     }
     return { id: caseId, projectNo: input.projectNo, created: !existing };
   });

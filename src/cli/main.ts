@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { createIntegratorAppCommand, createStaffAccountCommand } from '../auth/auth-cli.ts';
 import { formatImportReport, importFile } from '../catalog/catalog-cli.ts';
 import { isCatalogKind } from '../catalog/import.ts';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { recomputeCounters } from '../aggregates/counters.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
@@ -11,6 +13,10 @@ import { generateDemo } from '../demo/generate.ts';
 import { demoLinks } from '../demo/links.ts';
 import type { DemoSummary } from '../demo/summary.ts';
 import { verifyLedger } from '../ledger/verify.ts';
+import { parsePeriod } from '../scoring/periods.ts';
+import { rebuildTallies } from '../scoring/rebuild.ts';
+import { loadSigner } from '../scoring/signer.ts';
+import { closePeriod, readSnapshot, verifySnapshot } from '../scoring/snapshots.ts';
 import { openConfiguredDatabase, prepareDatabase, startSystem } from '../system.ts';
 import { printVerifyReport } from './print.ts';
 
@@ -26,7 +32,10 @@ const USAGE = `好差评平台 命令行 / haochaping command line
                                  生成演示数据 / generate a demo province
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
   verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
-  recompute                      由台账重建计数 / rebuild the evaluation counters from the ledger
+  recompute                      由台账重建计数与计分台账 / rebuild the evaluation counters and score tallies from the ledger
+  close-period <period>          关账并以 SM2 签名发布（如 2026-10、2026-Q3、2026）/ close and publish a period, signed with SM2
+  verify-snapshot <period> [--public-key FILE]
+                                 仅凭台账核验已发布结果；不符则退出码 1 / verify a published snapshot from the ledger alone; exit 1 if not
   import orgs|items|windows|staff <file> [--skip-bad-rows]
                                  导入目录（CSV 或 JSON）/ import catalog data; bad rows reported by line
   create-account --username U --display-name N --role R [--region CODE | --org ID]
@@ -99,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'channel-profile': { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
+      'public-key': { type: 'string' },
       months: { type: 'string' },
       evaluations: { type: 'string' },
       seed: { type: 'string' },
@@ -139,8 +149,31 @@ export async function main(argv: string[]): Promise<number> {
       return withDatabase(config, async ({ db }) => {
         const result = await recomputeCounters(db);
         print(`已由台账重建计数 / counters rebuilt from the ledger: ${result.rows} rows, ${result.evaluations} evaluations`);
+        const tallies = await rebuildTallies(db);
+        print(`已由台账重建计分台账 / score tallies rebuilt from the ledger: ${tallies.tallyRows} unit-days, ${tallies.channelRows} by channel`);
         return 0;
       });
+    case 'close-period':
+    case 'verify-snapshot': {
+      const period = parsePeriod(positionals[0] ?? '');
+      if (!period || period.kind === 'range') {
+        print(`用法 / usage: ${command} <2026-10 | 2026-Q3 | 2026 | 2026-W40 | 2026-10-01>`);
+        return 2;
+      }
+      const kind = period.kind;
+      return withDatabase(config, async ({ db }) => {
+        if (command === 'close-period') {
+          const snapshot = await closePeriod(db, loadSigner(config), period, 'cli', new Date());
+          print(`已关账发布 / closed and published ${snapshot.periodKey}: SM3 ${snapshot.digest}, SM2 key ${snapshot.keyId}`);
+          return 0;
+        }
+        const trusted = values['public-key'] ? new Map([[(await readSnapshot(db, kind, period.key))?.keyId ?? '', createPublicKey(readFileSync(values['public-key'], 'utf8'))]]) : undefined;
+        const report = await verifySnapshot(db, kind, period.key, trusted);
+        print(`${report.ok ? '核验通过 / verified' : '核验不通过 / NOT verified'}: ${report.period}, ${report.unitsCompared} units recomputed`);
+        for (const problem of report.problems) print(`  ${problem.code}: ${problem.detail}`);
+        return report.ok ? 0 : 1;
+      });
+    }
     case 'import': {
       const [kind, file] = positionals;
       if (!kind || !file || !isCatalogKind(kind)) {

@@ -40,6 +40,12 @@ const Env = Type.Object({
   // Scheduled work: how often each process looks for due rows.
   JOBS_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 5000 }),
   JOBS_ENABLED: Type.Boolean({ default: true }),
+  // Scoring: how often the score feed folds new evaluations into the live tallies (0: never, e.g. benchmarks).
+  SCORE_FEED_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
+  // SM2 key that signs published snapshots: PEM (PKCS#8) inline, or a file (created in development when missing).
+  SNAPSHOT_SIGNING_KEY: Type.Optional(Type.String({ minLength: 100 })),
+  SNAPSHOT_SIGNING_KEY_FILE: Type.String({ default: './data/snapshot-signing-key.pem' }),
+  SNAPSHOT_SIGNING_KEY_ID: Type.String({ pattern: '^[A-Za-z0-9._-]{1,40}$', default: 'hcp-sm2-1' }),
   // Where SMS and e-mail go: 'console' (log only, for the demo) or 'http' (docs/outbound.md).
   OUTBOUND_GATEWAY: Type.Union([Type.Literal('console'), Type.Literal('http')], { default: 'console' }),
   OUTBOUND_GATEWAY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -95,6 +101,7 @@ export interface Config {
     callbackLinkDays: number;
   };
   jobs: { enabled: boolean; pollMs: number };
+  scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
   abuse: { publicPerIp: number; submitPerIp: number; submitPerLink: number; identicalTextCount: number; burstCount: number };
@@ -192,6 +199,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       callbackLinkDays: env.TICKET_CALLBACK_LINK_DAYS,
     },
     jobs: { enabled: env.JOBS_ENABLED, pollMs: env.JOBS_POLL_MS },
+    scoring: {
+      feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
+      signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },
+    },
     outbound:
       env.OUTBOUND_GATEWAY === 'http'
         ? { gateway: 'http' as const, url: env.OUTBOUND_GATEWAY_URL ?? '', appId: env.OUTBOUND_GATEWAY_APP_ID ?? '', secret: env.OUTBOUND_GATEWAY_SECRET ?? '' }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hmacSm3, sm3, sm4Open, sm4Seal } from './sm.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { generateSm2KeyPair, hmacSm3, sm2PrivateKeyFromPem, sm2Sign, sm2Verify, sm3, sm4Open, sm4Seal } from './sm.ts';
 
 describe('SM3', () => {
   it('matches the GB/T 32905 example "abc"', () => {
@@ -29,5 +30,20 @@ describe('SM4 sealing', () => {
     expect(() => sm4Open(key, altered, 'row-1')).toThrow(/authentication/);
     expect(() => sm4Open(Buffer.alloc(16, 8), sealed, 'row-1')).toThrow(/authentication/);
     expect(() => sm4Open(key, sealed, 'row-2')).toThrow(/authentication/);
+  });
+});
+
+describe('SM2', () => {
+  it('signs and verifies, through PEM too, and refuses other keys and altered data', () => {
+    const { privateKey, publicKey } = generateSm2KeyPair();
+    const signature = sm2Sign(privateKey, '文件');
+    expect(sm2Verify(publicKey, '文件', signature)).toBe(true);
+    expect(sm2Verify(publicKey, '文件!', signature)).toBe(false);
+    const reloaded = sm2PrivateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    expect(reloaded).not.toBeNull();
+    expect(sm2Verify(publicKey, 'x', sm2Sign(reloaded as never, 'x'))).toBe(true);
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(sm2PrivateKeyFromPem(p256)).toBeNull();
+    expect(sm2PrivateKeyFromPem('not a key')).toBeNull();
   });
 });

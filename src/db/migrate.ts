@@ -6,6 +6,7 @@ import * as ratingLinks from './migrations/2026-11-29T02-rating-links.ts';
 import * as hotline from './migrations/2026-11-29T03-hotline.ts';
 import * as abuseSignals from './migrations/2026-11-29T04-abuse-signals.ts';
 import * as hallDevices from './migrations/2026-11-29T05-hall-devices.ts';
+import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T03-hotline': hotline,
   '2026-11-29T04-abuse-signals': abuseSignals,
   '2026-11-29T05-hall-devices': hallDevices,
+  '2026-11-30T00-scoring': scoring,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -424,3 +424,175 @@ export interface HallDeviceTable {
 export interface DB {
   hall_device: HallDeviceTable;
 }
+
+// Scoring (src/scoring/, src/inspections/, src/bulletins/), merged into DB above.
+export type ScoreUnitKind = 'region' | 'org' | 'item' | 'window' | 'staff';
+
+export interface StageCompletionTable {
+  case_stage_id: string;
+  completed_day: string;
+  region_code: string;
+  org_id: string;
+  item_id: string;
+  window_id: string | null;
+  staff_id: string | null;
+  recorded_at: Timestamp;
+}
+
+export interface ScoreTallyColumns {
+  active_1: number;
+  active_2: number;
+  active_3: number;
+  active_4: number;
+  active_5: number;
+  default_1: number;
+  default_2: number;
+  default_3: number;
+  default_4: number;
+  default_5: number;
+  stages_completed: number;
+  stages_rated: number;
+  tickets: number;
+  replied: number;
+  replied_on_time: number;
+  replied_late: number;
+  called_back: number;
+  callback_satisfied: number;
+  inspections: number;
+  inspection_points: number;
+}
+
+export interface ScoreTallyTable extends ScoreTallyColumns {
+  unit_kind: ScoreUnitKind;
+  unit_id: string;
+  day: string;
+}
+
+export interface ScoreTallyMonthTable extends ScoreTallyColumns {
+  unit_kind: ScoreUnitKind;
+  unit_id: string;
+  /** The month's first day. */
+  month: string;
+}
+
+export interface ScoreChannelTallyTable {
+  unit_kind: ScoreUnitKind;
+  unit_id: string;
+  day: string;
+  channel: string;
+  evaluations: number;
+  good: number;
+  active: number;
+  active_good: number;
+}
+
+export interface ScoreFeedCursorTable {
+  chain_id: number;
+  seq: number;
+}
+
+export interface ScoringSchemeTable {
+  version: string;
+  effective_from: string;
+  definition: Json<Record<string, unknown>>;
+  note: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface InspectionTemplateTable {
+  id: string;
+  code: string;
+  version: number;
+  name: string;
+  items: Json<unknown[]>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export type InspectionMethod = 'visit' | 'mystery_shopper' | 'phone' | 'online';
+
+export interface InspectionTable {
+  id: string;
+  template_id: string;
+  org_id: string;
+  region_code: string;
+  window_id: string | null;
+  method: InspectionMethod;
+  inspected_at: Timestamp;
+  inspected_day: string;
+  score_points: number;
+  results: Json<unknown[]>;
+  findings: string | null;
+  attachments: Json<AttachmentRef[]>;
+  inspector: string;
+  recorded_at: Timestamp;
+}
+
+export interface SigningKeyTable {
+  key_id: string;
+  algorithm: 'SM2';
+  public_key_pem: string;
+  created_at: Timestamp;
+}
+
+export type PeriodKind = 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+export interface ScoreSnapshotTable {
+  id: string;
+  period_kind: PeriodKind;
+  period_key: string;
+  from_day: string;
+  to_day: string;
+  scheme_version: string;
+  cut_at: Timestamp;
+  document: string;
+  digest: Bytes;
+  signature: Bytes;
+  key_id: string;
+  closed_by: string;
+  closed_at: Timestamp;
+}
+
+export interface BulletinTable {
+  id: string;
+  period_kind: PeriodKind;
+  period_key: string;
+  unit_class: string;
+  bottom_n: number;
+  consecutive: number;
+  snapshot_ids: string[];
+  document: string;
+  digest: Bytes;
+  issued_by: string;
+  issued_at: Timestamp;
+}
+
+export type BulletinResponseState = 'pending' | 'submitted' | 'returned' | 'accepted';
+
+export interface BulletinResponseTable {
+  bulletin_id: string;
+  unit_kind: ScoreUnitKind;
+  unit_id: string;
+  seq: number;
+  state: BulletinResponseState;
+  text: string | null;
+  attachments: Json<AttachmentRef[]>;
+  actor: string;
+  at: Timestamp;
+}
+
+export interface DB {
+  stage_completion: StageCompletionTable;
+  score_tally: ScoreTallyTable;
+  score_tally_month: ScoreTallyMonthTable;
+  score_channel_tally: ScoreChannelTallyTable;
+  score_feed_cursor: ScoreFeedCursorTable;
+  scoring_scheme: ScoringSchemeTable;
+  inspection_template: InspectionTemplateTable;
+  inspection: InspectionTable;
+  signing_key: SigningKeyTable;
+  score_snapshot: ScoreSnapshotTable;
+  bulletin: BulletinTable;
+  bulletin_response: BulletinResponseTable;
+}

@@ -4,7 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
-export type ColumnType = 'uuid' | 'text' | 'int2' | 'int4' | 'bool' | 'timestamptz' | 'bytea' | 'jsonb';
+export type ColumnType = 'uuid' | 'text' | 'date' | 'int2' | 'int4' | 'bool' | 'timestamptz' | 'bytea' | 'jsonb';
 
 export interface Column<Row> {
   name: string;

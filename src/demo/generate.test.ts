@@ -171,6 +171,17 @@ describeOnEngines('demo data', (database) => {
     expect(await readCounters(db())).toEqual(await readCountersFromLedger(db()));
   });
 
+  it('records inspections, fills the score tallies, and closes no month whose closing delay has not passed', async () => {
+    const inspections = await db().selectFrom('inspection').select(['org_id', 'score_points']).execute();
+    expect(inspections.length).toBe(3 * 21);
+    expect(inspections.every((i) => i.score_points >= 0 && i.score_points <= 10_000)).toBe(true);
+    const tallied = await db().selectFrom('score_tally').select((eb) => [eb.fn.sum<number>('inspections').as('inspections'), eb.fn.sum<number>('active_5').as('five')]).where('unit_kind', '=', 'org').executeTakeFirstOrThrow();
+    expect(Number(tallied.inspections)).toBe(inspections.length);
+    expect(Number(tallied.five)).toBeGreaterThan(0);
+    // 2026-09 is only half covered and 2026-10 closes on 2026-11-21: nothing is published yet.
+    expect(await db().selectFrom('score_snapshot').select('id').execute()).toEqual([]);
+  });
+
   it('walks the tickets through months of work: most closed, the recent ones still open', async () => {
     const tickets = await db().selectFrom('ticket').selectAll().execute();
     const bad = summary.evaluations.byLevel['1'] + summary.evaluations.byLevel['2'];

@@ -16,7 +16,14 @@ import { chinaCalendar } from '../calendar/china-calendar.ts';
 import { seedSichuanRegions } from '../catalog/regions.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
+import type { StaffCaller } from '../http/caller.ts';
 import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
+import { beijingDay } from '../clock.ts';
+import { addDaysToDay, periodContaining } from '../scoring/periods.ts';
+import { rebuildTallies } from '../scoring/rebuild.ts';
+import { schemeInForce } from '../scoring/schemes.ts';
+import { loadSigner } from '../scoring/signer.ts';
+import { closableFrom, closePeriod, type SnapshotSigner } from '../scoring/snapshots.ts';
 import { planCases } from './cases.ts';
 import { DEMO_INTEGRATOR_APP_ID, DEMO_PASSWORD } from './constants.ts';
 import { planProvince } from './province.ts';
@@ -25,7 +32,22 @@ import { planEvaluations } from './ratings.ts';
 import { demoPresent, readSummary, type DemoSummary } from './summary.ts';
 import { formatTicketStates, runTicketJobs, walkTickets } from './tickets.ts';
 import { DAY } from './time.ts';
+import { issueBulletin } from '../bulletins/commands.ts';
+import { UNIT_CLASSES } from '../scoring/document.ts';
+import { recordDemoInspections } from './inspections.ts';
 import { submitEvaluations, writeProvinceAndCases } from './write.ts';
+
+/** Close every whole month from `from` whose closing delay has passed by `now`; the keys closed. */
+async function closeEndedMonths(db: Kysely<DB>, signer: SnapshotSigner, from: Date, now: Date): Promise<string[]> {
+  const closed: string[] = [];
+  for (let period = periodContaining('month', beijingDay(from)); ; period = periodContaining('month', addDaysToDay(period.toDay, 1))) {
+    const scheme = await schemeInForce(db, period.fromDay);
+    if (closableFrom(period, scheme) > now) return closed;
+    if (period.fromDay < beijingDay(from)) continue; // a month the demo only half fills
+    await closePeriod(db, signer, period, 'demo', now);
+    closed.push(period.key);
+  }
+}
 
 export { DEMO_INTEGRATOR_APP_ID, DEMO_MARKER_DEPT_CODE, DEMO_PASSWORD, DEMO_SOURCE_APP, DEMO_USERNAMES } from './constants.ts';
 export type { CountedTable, DemoAccount, DemoSummary } from './summary.ts';
@@ -137,6 +159,27 @@ export async function generateDemo(deps: DemoDeps, options: DemoOptions = {}): P
   // once (current notifications, escalations), and the SMS replies of the history.
   const jobs = await runTicketJobs(deps);
   progress(`scheduled jobs run: ${jobs.done} done, ${jobs.failed} failed, ${jobs.messages} messages (SMS replies) handed to a silent console gateway`);
+
+  // 9. 调查暗访: each county hall visited once a month for three months by the provincial supervisor.
+  const supervisorAccount = await db.selectFrom('staff_account').select(['id', 'username']).where('username', '=', 'supervisor').executeTakeFirstOrThrow();
+  const supervisor: StaffCaller = { kind: 'staff', accountId: supervisorAccount.id, username: supervisorAccount.username, role: 'supervisor', regionPath: '510000/', orgId: null };
+  const inspected = await recordDemoInspections(deps, seededRandom(random.uint32()), province, supervisor);
+  progress(`inspections recorded: ${inspected}`);
+
+  // 10. The live score tallies from the ledger (the catalog and cases were written in bulk), and the
+  // months whose closing delay has passed closed into signed snapshots, as the scheduler would.
+  await rebuildTallies(db);
+  const closed = await closeEndedMonths(db, loadSigner(config), startDate, deps.now);
+  progress(`score tallies rebuilt; months closed and signed: ${closed.join(', ') || 'none'}`);
+
+  // 11. 通报 for the latest closed month, per class of units (bottom N for K consecutive months).
+  const latest = closed.at(-1);
+  if (latest && closed.length >= 2) {
+    for (const unitClass of UNIT_CLASSES) {
+      await issueBulletin({ db, clock: () => deps.now }, supervisor, { periodKind: 'month', periodKey: latest, unitClass });
+    }
+    progress(`bulletins issued for ${latest}`);
+  }
 
   const summary = await readSummary(deps, { generated: true, seed, refused: tally.refused, started });
   if (summary.credentials.integrator) summary.credentials.integrator.secret = secret;

@@ -1,5 +1,6 @@
 // Writing the demo: the catalog and the cases in bulk, the evaluations through a real intake writer.
 import { chinaCalendar } from '../calendar/china-calendar.ts';
+import { beijingDay } from '../clock.ts';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
@@ -89,6 +90,18 @@ export async function writeProvinceAndCases(db: Kysely<DB>, config: Config, prov
     { name: 'staff_id', type: 'uuid', value: (r) => r.stage.staff?.id ?? null },
   ];
 
+  // Completed stages as scoring attributes them (registerCase writes these one by one).
+  const completionColumns: Array<Column<StageRow>> = [
+    { name: 'case_stage_id', type: 'uuid', value: (r) => r.stage.id },
+    { name: 'completed_day', type: 'date', value: (r) => beijingDay(new Date(r.stage.completedAt as number)) },
+    { name: 'region_code', type: 'text', value: (r) => r.kase.regionCode },
+    { name: 'org_id', type: 'uuid', value: (r) => r.stage.org.id },
+    { name: 'item_id', type: 'uuid', value: (r) => r.kase.item.id },
+    { name: 'window_id', type: 'uuid', value: (r) => r.stage.window?.id ?? null },
+    { name: 'staff_id', type: 'uuid', value: (r) => r.stage.staff?.id ?? null },
+    { name: 'recorded_at', type: 'timestamptz', value: (r) => at(r.stage.completedAt) },
+  ];
+
   // The applicant is sealed to the case id, as registerCase does.
   const sealedCases = cases.map((plan) => ({ plan, sealed: sealPerson(config, plan.applicant, plan.id) }));
   const stages = cases.flatMap((kase) => kase.stages.map((stage) => ({ kase, stage })));
@@ -99,6 +112,7 @@ export async function writeProvinceAndCases(db: Kysely<DB>, config: Config, prov
     await bulkInsert(trx, 'staff', staffColumns, province.staff);
     await bulkInsert(trx, 'service_case', caseColumns, sealedCases, 1000);
     await bulkInsert(trx, 'case_stage', stageColumns, stages, 2000);
+    await bulkInsert(trx, 'stage_completion', completionColumns, stages.filter((r) => r.stage.completedAt !== null), 2000);
   });
 }
 

@@ -1,9 +1,9 @@
 // HTTP routes of evaluation intake and reading. Routes parse, authorise, call and present.
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { uuidv7 } from 'uuidv7';
 import { requireApp, requireCaller } from '../auth/guard.ts';
 import { callerCovers, mayRevealPii } from '../auth/policy.ts';
+import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { AppError, errorBody } from '../errors.ts';
 import type { App } from '../http/app.ts';
 import type { AppContext } from '../http/context.ts';
@@ -214,9 +214,9 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
       const row = await findEvaluation(db, request.params.id);
       if (!row || !callerCovers(caller, { regionPath: row.region_path, orgId: row.org_id })) throw new AppError('EVALUATION_NOT_FOUND');
       const at = clock();
-      const id = uuidv7();
-      await db.insertInto('evaluation_event').values({ id, evaluation_id: row.id, kind: request.body.kind, reason: request.body.reason, actor: caller.username, at }).execute();
-      return reply.status(201).send({ id, kind: request.body.kind, at: at.toISOString() });
+      const body = request.body;
+      const id = await db.transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: row.id, kind: body.kind, reason: body.reason, actor: caller.username }, at));
+      return reply.status(201).send({ id, kind: body.kind, at: at.toISOString() });
     },
   );
 

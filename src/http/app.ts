@@ -15,11 +15,15 @@ import Fastify, {
 import secureJson from 'secure-json-parse';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
+import { registerBulletinRoutes } from '../bulletins/routes.ts';
 import { authenticateRequest } from '../auth/guard.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import { registerHonorRollRoutes } from '../honor-roll/routes.ts';
 import { registerHotlineRoutes } from '../hotline/routes.ts';
+import { registerInspectionRoutes } from '../inspections/routes.ts';
+import { registerScoringRoutes } from '../scoring/routes.ts';
 import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
 import { registerRatingPage } from '../pages/rating-page.ts';
@@ -145,10 +149,14 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
   registerNotificationRoutes(app, context);
+  registerInspectionRoutes(app, context);
+  registerScoringRoutes(app, context);
   registerHotlineRoutes(app, context);
   registerRaterPages(app, context, limits);
+  registerHonorRollRoutes(app, context, limits);
   registerRatingPage(app, context);
   registerKioskRoutes(app, context, limits);
+  registerBulletinRoutes(app, context);
 
   return app;
 }

@@ -27,7 +27,11 @@ export async function verifyLedger(db: Kysely<DB>): Promise<VerifyReport> {
   return { ok: reports.every((r) => r.ok), rows: reports.reduce((n, r) => n + r.rows, 0), chains: reports };
 }
 
-async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, headHash: Buffer): Promise<ChainReport> {
+/**
+ * One chain from its first row to `headSeq`, which must end in `headHash`. `bounded`: rows after the
+ * head are not read (checking a checkpoint of the past); otherwise they count as a head mismatch.
+ */
+export async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, headHash: Buffer, bounded = false): Promise<ChainReport> {
   let previous: Uint8Array = GENESIS_HASH;
   let expectedSeq = 1;
   let rows = 0;
@@ -37,6 +41,7 @@ async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, hea
       .selectAll()
       .where('chain_id', '=', chainId)
       .where('seq', '>=', expectedSeq)
+      .$if(bounded, (q) => q.where('seq', '<=', headSeq))
       .orderBy('seq')
       .limit(PAGE)
       .execute();

@@ -2,7 +2,6 @@
 // warns, escalates and reminds. Each runs in one transaction with everything it causes: the event,
 // the projection, notifications, the message to the rater, the evaluation's exclusion flag.
 import type { Kysely, Transaction } from 'kysely';
-import { uuidv7 } from 'uuidv7';
 import { callerCovers } from '../auth/policy.ts';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
 import type { Clock } from '../clock.ts';
@@ -14,6 +13,7 @@ import { cancelJob, scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.
 import { signLink } from '../links/signed-link.ts';
 import { notify, type Recipients } from '../notifications/notifications.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
+import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
 import { applyEvent, isRefusal, TERMINAL_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
@@ -89,6 +89,7 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   const next = applyEvent(ticket, event, actor, now, { maxExtensionDays: deps.config.tickets.maxExtensionDays });
   if (isRefusal(next)) throw new AppError(next.code, next.details);
   const moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
+  await applyTicketStep(trx, row.evaluation_id, row.opened_day, ticket, next);
   await stepEffects(trx, deps, moved, event, actor, request, now);
   // A closed ticket needs no watch; otherwise the watch looks again at once (deadlines and reminders changed).
   if (TERMINAL_STATES.has(moved.state)) await cancelJob(trx, TICKET_WATCH, row.id, now);
@@ -148,10 +149,7 @@ async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRo
     case 'decide_appeal':
       if (event.upheld) {
         // The evaluation leaves every score by an append-only flag; it is never deleted.
-        await trx
-          .insertInto('evaluation_event')
-          .values({ id: uuidv7(), evaluation_id: row.evaluation_id, kind: 'appeal_upheld', reason: request.note ?? `ticket ${row.id}`, actor: actor.id, at: now })
-          .execute();
+        await appendEvaluationFlag(trx, { evaluationId: row.evaluation_id, kind: 'appeal_upheld', reason: request.note ?? `ticket ${row.id}`, actor: actor.id }, now);
       }
       return tell(trx, row, 'appeal_decided', { upheld: event.upheld }, handlersOf(row), now);
     case 'request_extension':

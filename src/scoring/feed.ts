@@ -1,0 +1,84 @@
+// The score feed: folds newly stored evaluations into the live tallies, chain by chain, in the order
+// of each chain. A chain's rows up to its head are committed in sequence, so a cursor per chain says
+// exactly what has been folded; the fold and the cursor move in one transaction (exactly once).
+// Intake does not wait for it; the tallies follow within about a second.
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { SCORED_COLUMNS } from './footprint.ts';
+import { combine, evaluationContribution, type StageCompletion } from './tally.ts';
+import { applyContribution } from './tally-store.ts';
+
+const FOLD_ROWS = 20_000;
+
+/** Fold what is waiting on every chain (one batch per chain per call); returns evaluations folded. */
+export async function foldLedger(db: Kysely<DB>, maxRows = FOLD_ROWS): Promise<number> {
+  const waiting = await sql<{ chain_id: number }>`SELECT c.chain_id FROM ledger_chain c LEFT JOIN score_feed_cursor f USING (chain_id)
+    WHERE c.head_seq > coalesce(f.seq, 0) ORDER BY c.chain_id`.execute(db);
+  let folded = 0;
+  for (const { chain_id: chainId } of waiting.rows) {
+    await db.insertInto('score_feed_cursor').values({ chain_id: chainId, seq: 0 }).onConflict((oc) => oc.column('chain_id').doNothing()).execute();
+    folded += await db.transaction().execute(async (trx) => {
+      const cursor = await trx.selectFrom('score_feed_cursor').select('seq').where('chain_id', '=', chainId).forUpdate().skipLocked().executeTakeFirst();
+      if (!cursor) return 0; // another process is folding this chain
+      const rows = await trx
+        .selectFrom('evaluation')
+        .select([...SCORED_COLUMNS, 'seq'])
+        .where('chain_id', '=', chainId)
+        .where('seq', '>', cursor.seq)
+        .orderBy('seq')
+        .limit(maxRows)
+        .execute();
+      if (rows.length === 0) return 0;
+      const stageIds = [...new Set(rows.filter((r) => r.case_stage_id !== null && r.assess_number === 1 && !r.is_default).map((r) => r.case_stage_id as string))];
+      const stages = new Map<string, StageCompletion>();
+      if (stageIds.length > 0) {
+        for (const s of await trx.selectFrom('stage_completion').selectAll().where('case_stage_id', 'in', stageIds).execute()) stages.set(s.case_stage_id, s);
+      }
+      await applyContribution(trx, combine(rows.map((r) => evaluationContribution(r, r.case_stage_id === null ? null : (stages.get(r.case_stage_id) ?? null)))));
+      await trx.updateTable('score_feed_cursor').set({ seq: (rows[rows.length - 1] as { seq: number }).seq }).where('chain_id', '=', chainId).execute();
+      return rows.length;
+    });
+  }
+  return folded;
+}
+
+export interface ScoreFeed {
+  /** Fold until nothing waits (tests, closing a period). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Run the feed every `intervalMs` in this process (several processes share the chains safely). */
+export function startScoreFeed(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger): ScoreFeed {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const drain = async () => {
+    let total = 0;
+    for (;;) {
+      const n = await foldLedger(db);
+      total += n;
+      if (n === 0) return total;
+    }
+  };
+  const tick = () => {
+    running = drain()
+      .catch((error: unknown) => log.error({ err: error }, 'score feed failed; retrying'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+  return {
+    drain: async () => {
+      await running;
+      return drain();
+    },
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

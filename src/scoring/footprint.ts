@@ -1,0 +1,86 @@
+// The shell around the tallies' contributions: evaluation flags that take an evaluation out of the
+// figures (or bring it back), ticket steps, and stage completions, each applied in the transaction
+// of the fact itself.
+import type { Transaction } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import { beijingDay } from '../clock.ts';
+import type { DB, EvaluationEventTable } from '../db/schema.ts';
+import type { Ticket } from '../tickets/state-machine.ts';
+import { ticketFromRow } from '../tickets/store.ts';
+import {
+  combine,
+  evaluationContribution,
+  isExcluded,
+  stageCompletionContribution,
+  ticketContribution,
+  ticketStepContribution,
+  type EvaluationFlag,
+  type Placement,
+  type StageCompletion,
+} from './tally.ts';
+import { applyContribution } from './tally-store.ts';
+
+export const SCORED_COLUMNS = ['id', 'level', 'is_default', 'assess_number', 'channel', 'assessed_day', 'received_at', 'case_stage_id', 'region_code', 'org_id', 'item_id', 'window_id', 'staff_id'] as const;
+
+async function flagsOf(trx: Transaction<DB>, evaluationId: string): Promise<EvaluationFlag[]> {
+  return trx.selectFrom('evaluation_event').select(['id', 'kind', 'at']).where('evaluation_id', '=', evaluationId).execute();
+}
+
+export interface NewEvaluationFlag {
+  evaluationId: string;
+  kind: EvaluationEventTable['kind'];
+  reason: string;
+  actor: string;
+}
+
+/**
+ * Append a flag to an evaluation. When it takes the evaluation out of the figures (appeal upheld,
+ * fraud confirmed) or brings it back (fraud cleared), the evaluation's whole footprint, with its
+ * ticket's present figures, leaves or rejoins the tallies in the same transaction. The evaluation
+ * and ticket rows are locked so that a concurrent ticket step cannot slip between.
+ */
+export async function appendEvaluationFlag(trx: Transaction<DB>, flag: NewEvaluationFlag, now: Date): Promise<string> {
+  const evaluation = await trx.selectFrom('evaluation').select(SCORED_COLUMNS).where('id', '=', flag.evaluationId).forUpdate().executeTakeFirstOrThrow();
+  const ticketRow = await trx.selectFrom('ticket').selectAll().where('evaluation_id', '=', flag.evaluationId).forUpdate().executeTakeFirst();
+  const before = isExcluded(await flagsOf(trx, flag.evaluationId));
+  const id = uuidv7();
+  await trx.insertInto('evaluation_event').values({ id, evaluation_id: flag.evaluationId, kind: flag.kind, reason: flag.reason, actor: flag.actor, at: now }).execute();
+  const after = isExcluded(await flagsOf(trx, flag.evaluationId));
+  if (before === after) return id;
+  const stage = await stageCompletionOf(trx, evaluation.case_stage_id);
+  const parts = [evaluationContribution(evaluation, stage)];
+  if (ticketRow) parts.push(ticketContribution(evaluation, ticketRow.opened_day, ticketFromRow(ticketRow)));
+  await applyContribution(trx, combine(parts, after ? -1 : 1));
+  return id;
+}
+
+/** The change of a ticket step, unless the ticket's evaluation is out of the figures. */
+export async function applyTicketStep(trx: Transaction<DB>, evaluationId: string, openedDay: string, before: Ticket, after: Ticket): Promise<void> {
+  const placement: Placement | undefined = await trx
+    .selectFrom('evaluation')
+    .select(['region_code', 'org_id', 'item_id', 'window_id', 'staff_id'])
+    .where('id', '=', evaluationId)
+    .executeTakeFirst();
+  if (!placement || isExcluded(await flagsOf(trx, evaluationId))) return;
+  await applyContribution(trx, ticketStepContribution(placement, openedDay, before, after));
+}
+
+export async function stageCompletionOf(trx: Transaction<DB>, caseStageId: string | null): Promise<StageCompletion | null> {
+  if (caseStageId === null) return null;
+  return (await trx.selectFrom('stage_completion').selectAll().where('case_stage_id', '=', caseStageId).executeTakeFirst()) ?? null;
+}
+
+/** A stage completed for the first time: fix its attribution (for 未评率) and count it. */
+export async function recordStageCompletion(trx: Transaction<DB>, stage: Placement & { case_stage_id: string; item_id: string; completed_at: Date }, now: Date): Promise<void> {
+  const row = {
+    case_stage_id: stage.case_stage_id,
+    completed_day: beijingDay(stage.completed_at),
+    region_code: stage.region_code,
+    org_id: stage.org_id,
+    item_id: stage.item_id,
+    window_id: stage.window_id,
+    staff_id: stage.staff_id,
+  };
+  const inserted = await trx.insertInto('stage_completion').values({ ...row, recorded_at: now }).onConflict((oc) => oc.column('case_stage_id').doNothing()).executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) await applyContribution(trx, stageCompletionContribution(row));
+}

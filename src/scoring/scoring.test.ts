@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { registerCase } from '../cases/register-case.ts';
+import { chinaCalendar } from '../calendar/china-calendar.ts';
+import type { Config } from '../config/config.ts';
+import { generateSm2KeyPair } from '../crypto/sm.ts';
+import type { StaffCaller } from '../http/caller.ts';
+import { startSystem, type System } from '../system.ts';
+import { takeStep, type StepInput, type TicketDeps } from '../tickets/commands.ts';
+import { testClock } from '../../test/clock.ts';
+import { testConfig } from '../../test/config.ts';
+import { describeOnEngines } from '../../test/engines.ts';
+import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
+import { draft, submitDrafts } from '../../test/intake.ts';
+import { foldLedger } from './feed.ts';
+import { appendEvaluationFlag } from './footprint.ts';
+import { ALL_DAYS, ledgerTallies } from './ledger-tallies.ts';
+import { liveFigures, unitDashboard } from './live.ts';
+import { parsePeriod, type Period } from './periods.ts';
+import { rebuildTallies } from './rebuild.ts';
+import { closePeriod, verifySnapshot, type SnapshotSigner } from './snapshots.ts';
+import { PERIOD_CLOSE, scheduleClose } from './closing.ts';
+import { runDueJobs } from '../jobs/scheduled-jobs.ts';
+import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
+import { readAllTallies, readMonthTallies } from './tally-store.ts';
+
+const supervisor: StaffCaller = { kind: 'staff', accountId: 'sup', username: 'sup', role: 'province_admin', regionPath: '510000/', orgId: null };
+
+describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
+  const clock = testClock('2026-11-20T02:00:00.000Z');
+  let config: Config;
+  let system: System;
+  let signer: SnapshotSigner;
+  const db = () => database().db;
+  const deps = (): TicketDeps => ({ db: db(), config, clock, calendar: chinaCalendar() });
+
+  beforeAll(async () => {
+    config = testConfig({ JOBS_ENABLED: 'false', SYSTEM_DEFAULT_ENABLED: 'true' });
+    system = await startSystem(config, { database: database(), clock });
+    signer = { keyId: 'test-key', privateKey: generateSm2KeyPair().privateKey };
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  /** Incremental tallies (feed + hooks) against the ledger recomputed, row for row. */
+  async function expectTalliesMatchLedger() {
+    while ((await foldLedger(db())) > 0);
+    const incremental = await readAllTallies(db());
+    const recomputed = (await ledgerTallies(db(), { ...ALL_DAYS, byDay: true, unitKinds: UNIT_KINDS }))
+      .filter((r) => TALLY_COLUMNS.some((c) => r.counts[c] !== 0))
+      .map((r) => ({ unit_kind: r.unit_kind, unit_id: r.unit_id, day: r.day, ...r.counts }))
+      .sort((a, b) => (a.unit_kind + a.unit_id + a.day < b.unit_kind + b.unit_id + b.day ? -1 : 1));
+    expect(incremental).toEqual(recomputed);
+    // The monthly rows are the daily ones added up.
+    const months = new Map<string, Record<string, unknown>>();
+    for (const row of incremental) {
+      const key = `${row.unit_kind}|${row.unit_id}|${row.day.slice(0, 7)}-01`;
+      const sum = (months.get(key) ?? { unit_kind: row.unit_kind, unit_id: row.unit_id, month: `${row.day.slice(0, 7)}-01`, ...Object.fromEntries(TALLY_COLUMNS.map((c) => [c, 0])) }) as Record<string, number | string>;
+      for (const c of TALLY_COLUMNS) sum[c] = (sum[c] as number) + row[c];
+      months.set(key, sum);
+    }
+    const expectedMonths = [...months.values()].filter((m) => TALLY_COLUMNS.some((c) => m[c] !== 0)).sort((a, b) => (`${a.unit_kind}${a.unit_id}${a.month}` < `${b.unit_kind}${b.unit_id}${b.month}` ? -1 : 1));
+    expect(await readMonthTallies(db())).toEqual(expectedMonths);
+  }
+
+  it('a small county by hand: figures from the live tallies', async () => {
+    const org = await makeOrg(db(), { regionCode: '510703' });
+    const item = await makeItem(db(), org);
+    // Five stages completed on 2026-11-18 (Beijing); four rated: 5, 4, 3 and a 差评 (level 1).
+    const projects: string[] = [];
+    for (let i = 0; i < 5; i++) projects.push(await makeCompletedCase(db(), config, item, '2026-11-18 10:00:00', { projectNo: `510703-20261118-00000${i}`, areaCode: '510703' }));
+    const levels = [5, 4, 3, 1];
+    const outcomes = await submitDrafts(system.intake, levels.map((level, i) => draft(projects[i] as string, { level, assessedAt: new Date('2026-11-19T01:00:00Z') })));
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    await foldLedger(db());
+    const dashboard = await unitDashboard(db(), 'region', '510703', parsePeriod('2026-11') as Period, clock());
+    const f = dashboard.figures;
+    expect(f.evaluations).toBe(4);
+    expect(f.levels).toEqual([1, 0, 1, 1, 1]);
+    expect(f.goodRate).toBe(0.75);
+    expect(f.activeGoodRate).toBe(0.75);
+    expect(f.stagesCompleted).toBe(5);
+    expect(f.unratedRate).toBe(0.2);
+    // (100 + 80 + 60 + 0) / 4 = 60 points.
+    expect(f.satisfactionScore).toBe(60);
+    expect(f.tickets).toBe(1);
+    expect(f.replyRate).toBe(0);
+    // Evaluation part: 0.6×60 + 0.2×75 + 0.1×75 + 0.1×80 = 66.5; ticket part 0; no inspection:
+    // composite = (0.7×66.5 + 0.2×0) / 0.9 = 51.72.
+    expect(f.evaluationPart).toBe(66.5);
+    expect(f.ticketPart).toBe(0);
+    expect(f.compositeScore).toBe(51.72);
+    // The prefecture (510700 绵阳) holds its county.
+    const figures = await liveFigures(db(), parsePeriod('2026-11') as Period, clock());
+    const city = figures.units.find((u) => u.unitId === '510700');
+    expect(city?.figures.evaluations).toBeGreaterThanOrEqual(4);
+    await expectTalliesMatchLedger();
+  });
+
+  it('incremental tallies equal the ledger recomputed, for random evaluations, defaults, appeals, fraud flags and ticket steps', async () => {
+    const org = await makeOrg(db(), { regionCode: '510104' });
+    const item = await makeItem(db(), org);
+    let serial = 0;
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('rate' as const), level: fc.integer({ min: 1, max: 5 }), isDefault: fc.boolean(), day: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), flag: fc.constantFrom('fraud_confirmed' as const, 'fraud_cleared' as const, 'appeal_upheld' as const, 'fraud_suspected' as const) }),
+      fc.record({ kind: fc.constant('step' as const), pick: fc.nat(), step: fc.constantFrom<StepInput>({ step: 'accept' }, { step: 'verified' }, { step: 'reply', text: '已整改' }, { step: 'callback', outcome: 'satisfied' }, { step: 'callback', outcome: 'unsatisfied' }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
+        const evaluationIds: string[] = [];
+        for (const a of actions) {
+          if (a.kind === 'rate') {
+            const projectNo = await makeCompletedCase(db(), config, item, `2026-11-1${a.day} 09:00:00`, { projectNo: `510104-20261110-${String(++serial).padStart(6, '0')}` });
+            const level = a.isDefault ? 3 : a.level;
+            const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level, isDefault: a.isDefault, indicatorCodes: level <= 2 ? ['509'] : [], assessedAt: new Date(`2026-11-1${a.day + 1}T02:00:00Z`), ...(a.isDefault ? { channel: 'system' as const } : {}) })]);
+            if (outcome?.status === 'stored') evaluationIds.push(outcome.evaluation.id);
+          } else if (evaluationIds.length > 0) {
+            const evaluationId = evaluationIds[a.pick % evaluationIds.length] as string;
+            if (a.kind === 'flag') {
+              await db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId, kind: a.flag, reason: 'property test', actor: 'test' }, clock()));
+            } else {
+              const ticket = await db().selectFrom('ticket').select(['id', 'version']).where('evaluation_id', '=', evaluationId).executeTakeFirst();
+              if (ticket) await takeStep(deps(), supervisor, { ticketId: ticket.id, input: a.step, version: null, note: null, attachments: [] }).catch(() => undefined);
+            }
+          }
+          clock.advance(60_000);
+        }
+        // Half the time the feed runs only at the end, so flags may come before the fold.
+        await expectTalliesMatchLedger();
+      }),
+      { numRuns: 12 },
+    );
+    // And a rebuild from the ledger leaves them as they were.
+    const before = await readAllTallies(db());
+    await rebuildTallies(db());
+    expect(await readAllTallies(db())).toEqual(before);
+  });
+
+  it('closes a month into a signed snapshot that verify-snapshot reproduces, and catches tampering', async () => {
+    const period = parsePeriod('2026-10') as Period;
+    const org = await makeOrg(db(), { regionCode: '510106' });
+    const item = await makeItem(db(), org);
+    clock.set('2026-10-20T02:00:00.000Z');
+    const projects: string[] = [];
+    for (let i = 0; i < 6; i++) projects.push(await makeCompletedCase(db(), config, item, '2026-10-19 10:00:00', { projectNo: `510106-20261019-00000${i}` }));
+    await submitDrafts(system.intake, projects.map((p, i) => draft(p, { level: i === 0 ? 2 : 5, indicatorCodes: i === 0 ? ['509'] : [], assessedAt: new Date('2026-10-20T01:00:00Z') })));
+    await expect(closePeriod(db(), signer, period, 'test', new Date('2026-11-05T00:00:00Z'))).rejects.toMatchObject({ code: 'PERIOD_NOT_ENDED' });
+    clock.set('2026-11-25T00:00:00.000Z');
+    const snapshot = await closePeriod(db(), signer, period, 'test', clock());
+    await expect(closePeriod(db(), signer, period, 'test', clock())).rejects.toMatchObject({ code: 'PERIOD_ALREADY_CLOSED' });
+    const county = snapshot.document.units.find((u) => u.unitId === '510106');
+    expect(county?.figures.evaluations).toBe(6);
+    expect(county?.figures.tickets).toBe(1);
+    // The snapshot equals the live figures of the same period.
+    await foldLedger(db());
+    const live = await liveFigures(db(), period, clock(), { orgs: 'all' });
+    expect(live.units.find((u) => u.unitId === '510106')?.figures).toEqual(county?.figures);
+
+    // Later evaluations of October (after the checkpoint) do not change what verify recomputes.
+    // Registered now (not back-dated as the factory does): recorded after the checkpoint's cut.
+    const late = '510106-20261030-000001';
+    await registerCase(
+      { db: db(), config, now: clock(), sourceApp: 'test', scope: { regionPath: '510000/', orgId: null } },
+      { projectNo: late, taskCode: item.task_code, proStatus: 3, acceptDate: '2026-10-30 09:00:00', resultDate: '2026-10-30 10:00:00' },
+    );
+    await submitDrafts(system.intake, [draft(late, { level: 1, indicatorCodes: ['509'], assessedAt: new Date('2026-10-31T01:00:00Z') })]);
+    const verified = await verifySnapshot(db(), 'month', '2026-10');
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
+
+    // Tampering behind the system's back (triggers off, as a superuser could).
+    await sql`SET session_replication_role = replica`.execute(db());
+    try {
+      const doc = JSON.parse((await db().selectFrom('score_snapshot').select('document').where('id', '=', snapshot.id).executeTakeFirstOrThrow()).document);
+      doc.units.find((u: { unitId: string }) => u.unitId === '510106').figures.goodRate = 1;
+      await db().updateTable('score_snapshot').set({ document: JSON.stringify(doc) }).where('id', '=', snapshot.id).execute();
+      const forged = await verifySnapshot(db(), 'month', '2026-10');
+      expect(forged.ok).toBe(false);
+      expect(forged.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['digest_mismatch', 'signature_invalid', 'figures_differ']));
+      // Put the document back; now alter one evaluation of the period in the ledger.
+      doc.units.find((u: { unitId: string }) => u.unitId === '510106').figures.goodRate = county?.figures.goodRate;
+      await db().updateTable('score_snapshot').set({ document: snapshot.document ? JSON.stringify(snapshot.document) : '' }).where('id', '=', snapshot.id).execute();
+      expect((await verifySnapshot(db(), 'month', '2026-10')).ok).toBe(true);
+      const victim = await db().selectFrom('evaluation').select('id').where('project_no', '=', projects[0] as string).executeTakeFirstOrThrow();
+      await db().updateTable('evaluation').set({ level: 5, indicator_codes: sql`'{}'::text[]` }).where('id', '=', victim.id).execute();
+      const broken = await verifySnapshot(db(), 'month', '2026-10');
+      expect(broken.ok).toBe(false);
+      expect(broken.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['ledger_broken', 'figures_differ']));
+      await db().updateTable('evaluation').set({ level: 2, indicator_codes: sql`'{509}'::text[]` }).where('id', '=', victim.id).execute();
+      expect((await verifySnapshot(db(), 'month', '2026-10')).problems).toEqual([]);
+    } finally {
+      await sql`SET session_replication_role = origin`.execute(db());
+    }
+  });
+
+  it('closes a month by itself when its closing job falls due, and books the next month', async () => {
+    clock.set('2026-09-10T02:00:00.000Z');
+    await db().transaction().execute((trx) => scheduleClose(trx, parsePeriod('2026-09') as Period, clock()));
+    await runDueJobs(db(), system.jobHandlers, clock());
+    expect(await db().selectFrom('score_snapshot').select('id').where('period_key', '=', '2026-09').execute()).toEqual([]);
+    clock.set('2026-10-21T00:00:00.000Z'); // 20 days after the month, Beijing time
+    const ran = await runDueJobs(db(), system.jobHandlers, clock());
+    expect(ran.failed).toBe(0);
+    expect(ran.done).toBeGreaterThanOrEqual(1);
+    const closed = await db().selectFrom('score_snapshot').select(['period_key', 'closed_by']).where('period_key', '=', '2026-09').executeTakeFirstOrThrow();
+    expect(closed.closed_by).toBe('system:scheduler');
+    const next = await db().selectFrom('scheduled_job').select(['due_at', 'payload']).where('kind', '=', PERIOD_CLOSE).where('done_at', 'is', null).execute();
+    expect(next.map((j) => [j.payload, j.due_at.toISOString()])).toContainEqual([{ period: '2026-10' }, '2026-11-20T16:00:00.000Z']);
+    expect((await verifySnapshot(db(), 'month', '2026-09')).ok).toBe(true);
+  });
+});
