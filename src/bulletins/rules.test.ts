@@ -4,7 +4,6 @@ import { SNAPSHOT_FORMAT, type FiguredUnit, type SnapshotDocument, type UnitClas
 import type { UnitFigures } from '../scoring/figures.ts';
 import { parsePeriod, periodsEndingWith } from '../scoring/periods.ts';
 import { rankUnits } from '../scoring/ranking.ts';
-import type { SchemeDefinition } from '../scoring/scheme.ts';
 import { bulletinTitle, periodLabel } from './document.ts';
 import {
   issueRefusal,
@@ -20,17 +19,9 @@ import {
   type ResponseStep,
   type ResponseUnit,
 } from './rules.ts';
+import { TEST_SCHEME } from '../../test/scheme.ts';
 
-const SCHEME: SchemeDefinition = {
-  levelPoints: { '1': 0, '2': 40, '3': 60, '4': 80, '5': 100 },
-  countDefaultsInSatisfaction: false,
-  metricWeights: { satisfactionScore: 0.6, goodRate: 0.2, activeGoodRate: 0.1, ratedRate: 0.1 },
-  ticketWeights: { replyRate: 0.3, onTimeRate: 0.3, callbackRate: 0.2, callbackSatisfactionRate: 0.2 },
-  partWeights: { evaluation: 0.7, tickets: 0.2, inspection: 0.1 },
-  minimumVolume: 30,
-  bulletin: { bottomN: 3, consecutivePeriods: 2 },
-  closeAfterDays: 20,
-};
+const SCHEME = TEST_SCHEME;
 
 function figures(compositeScore: number | null, activeEvaluations: number): UnitFigures {
   return {

@@ -8,17 +8,9 @@ import type { SchemeDefinition } from '../scoring/scheme.ts';
 import { emptyTally } from '../scoring/tally.ts';
 import { honorRollOf, scoringNote, type HonorRollView, type PeriodRef } from './honor-roll.ts';
 import { periodName, renderHonorRoll, renderProblem } from './render.ts';
+import { TEST_SCHEME } from '../../test/scheme.ts';
 
-const SCHEME: SchemeDefinition = {
-  levelPoints: { '1': 0, '2': 40, '3': 60, '4': 80, '5': 100 },
-  countDefaultsInSatisfaction: false,
-  metricWeights: { satisfactionScore: 0.6, goodRate: 0.2, activeGoodRate: 0.1, ratedRate: 0.1 },
-  ticketWeights: { replyRate: 0.3, onTimeRate: 0.3, callbackRate: 0.2, callbackSatisfactionRate: 0.2 },
-  partWeights: { evaluation: 0.7, tickets: 0.2, inspection: 0.1 },
-  minimumVolume: 30,
-  bulletin: { bottomN: 3, consecutivePeriods: 2 },
-  closeAfterDays: 20,
-};
+const SCHEME = TEST_SCHEME;
 
 const OCTOBER: PeriodRef = { kind: 'month', key: '2026-10', fromDay: '2026-10-01', toDay: '2026-10-31' };
 

@@ -4,19 +4,11 @@ import { assembleFigures } from './assemble.ts';
 import { unitFigures, type UnitFigures } from './figures.ts';
 import { parsePeriod, periodContaining, periodsEndingWith, previousPeriod, splitByMonths } from './periods.ts';
 import { bottomOf, rankUnits, topOf } from './ranking.ts';
-import { schemeProblems, type SchemeDefinition } from './scheme.ts';
+import { schemeProblems } from './scheme.ts';
 import { addCounts, emptyTally, isExcluded } from './tally.ts';
+import { TEST_SCHEME } from '../../test/scheme.ts';
 
-const SCHEME: SchemeDefinition = {
-  levelPoints: { '1': 0, '2': 40, '3': 60, '4': 80, '5': 100 },
-  countDefaultsInSatisfaction: false,
-  metricWeights: { satisfactionScore: 0.6, goodRate: 0.2, activeGoodRate: 0.1, ratedRate: 0.1 },
-  ticketWeights: { replyRate: 0.3, onTimeRate: 0.3, callbackRate: 0.2, callbackSatisfactionRate: 0.2 },
-  partWeights: { evaluation: 0.7, tickets: 0.2, inspection: 0.1 },
-  minimumVolume: 30,
-  bulletin: { bottomN: 3, consecutivePeriods: 2 },
-  closeAfterDays: 20,
-};
+const SCHEME = TEST_SCHEME;
 
 const figures = (compositeScore: number | null, activeEvaluations = 100) => ({ compositeScore, activeEvaluations }) as UnitFigures;
 
