@@ -1,0 +1,174 @@
+// Scoring benchmark: `npm run bench:scoring`. For each engine it loads BENCH_EVALUATIONS evaluations
+// (default 10,000,000) over a year into a fresh database (bench/scoring-data.ts), rebuilds the live
+// tallies from the ledger, then measures, against the maintained tallies:
+//   - the rankings of a month (prefectures, counties, provincial departments, with all figures),
+//   - the rankings of a year,
+//   - a prefecture's and an org's dashboard for a month (figures, channels, daily trend),
+//   - an org's live score ledger (latest 50 changes traced to their facts),
+// each BENCH_ITERATIONS times (p50 / p95); then the same month's prefecture ranking computed by a
+// plain GROUP BY over the evaluation ledger, closing the month (signed snapshot from the ledger
+// alone) and verifying it. Prints a table per engine and writes bench/results/scoring-<engine>.json.
+//
+// Knobs: BENCH_ENGINES (pglite,postgres), BENCH_EVALUATIONS (10000000), BENCH_ITERATIONS (50),
+// DATABASE_URL (the PostgreSQL server; default the local one).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { generateSm2KeyPair } from '../src/crypto/sm.ts';
+import { openDatabase, type Database, type Engine } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { scoreChanges } from '../src/scoring/changes.ts';
+import { liveFigures, unitDashboard } from '../src/scoring/live.ts';
+import { parsePeriod, type Period } from '../src/scoring/periods.ts';
+import { rebuildTallies } from '../src/scoring/rebuild.ts';
+import { rankUnits } from '../src/scoring/ranking.ts';
+import { schemeInForce } from '../src/scoring/schemes.ts';
+import { closePeriod, verifySnapshot } from '../src/scoring/snapshots.ts';
+import { unitFigures } from '../src/scoring/figures.ts';
+import { emptyTally, type TallyCounts } from '../src/scoring/tally.ts';
+import { generateScoringData } from './scoring-data.ts';
+
+const env = process.env;
+const ENGINES = (env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((e) => e.trim()) as Engine[];
+const EVALUATIONS = Number(env.BENCH_EVALUATIONS ?? 10_000_000);
+const ITERATIONS = Number(env.BENCH_ITERATIONS ?? 50);
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const RESULTS_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
+const FROM_DAY = '2025-12-01';
+const TO_DAY = '2026-11-30';
+const MONTH = parsePeriod('2026-06') as Period;
+const YEAR = parsePeriod('2026') as Period;
+const CURRENT_MONTH = parsePeriod('2026-11') as Period;
+// Closing needs the month's closing delay passed; the bench closes "now" = after the data.
+const CLOSE_AT = new Date('2026-12-25T00:00:00Z');
+
+interface Row {
+  measure: string;
+  p50Ms: number;
+  p95Ms: number;
+  runs: number;
+  note: string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function timed<T>(runs: number, work: () => Promise<T>): Promise<{ p50: number; p95: number; last: T }> {
+  const times: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = await work();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+  return { p50: at(0.5), p95: at(0.95), last: last as T };
+}
+
+async function freshDatabase(engine: Engine): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'hcp_bench_scoring_'));
+    const database = await openDatabase({ pgliteDir: dir });
+    return { database, drop: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const base = env.DATABASE_URL || LOCAL_URL;
+  const name = `hcp_bench_scoring_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try { await client.query(statement); } finally { await client.end(); }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), poolSize: 8 });
+  return { database, drop: async () => { await database.close(); await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+}
+
+/** The month's prefecture ranking the naive way: one GROUP BY over the evaluation ledger. */
+async function plainGroupByRanking(database: Database, period: Period) {
+  const scheme = await schemeInForce(database.db, period.fromDay);
+  const rows = await sql<{ prefecture: string; level: number; is_default: boolean; n: number }>`
+    SELECT split_part(r.path, '/', 2) AS prefecture, e.level, e.is_default, count(*)::int8 AS n
+    FROM evaluation e JOIN region r ON r.code = e.region_code
+    WHERE e.assessed_day BETWEEN ${period.fromDay}::date AND ${period.toDay}::date
+      AND NOT EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = e.id AND x.kind = 'appeal_upheld')
+    GROUP BY 1, 2, 3`.execute(database.db);
+  const counts = new Map<string, TallyCounts>();
+  for (const r of rows.rows) {
+    const c = counts.get(r.prefecture) ?? emptyTally();
+    c[`${r.is_default ? 'default' : 'active'}_${r.level}` as keyof TallyCounts] += r.n;
+    counts.set(r.prefecture, c);
+  }
+  return rankUnits([...counts].map(([id, c]) => ({ unitId: id, name: id, figures: unitFigures(c, 0, scheme.definition) })), scheme.definition.minimumVolume);
+}
+
+async function benchEngine(engine: Engine): Promise<Row[]> {
+  const { database, drop } = await freshDatabase(engine);
+  const rows: Row[] = [];
+  const once = (measure: string, ms: number, note: string) => rows.push({ measure, p50Ms: ms, p95Ms: ms, runs: 1, note });
+  try {
+    await migrateToLatest(database.db);
+    let t = performance.now();
+    const data = await generateScoringData(database.db, { evaluations: EVALUATIONS, seed: 2026, fromDay: FROM_DAY, toDay: TO_DAY, engine, raw: database.raw, log: (line) => console.log(`  ${line}`) });
+    once('load the ledger (COPY, bench/scoring-data.ts)', performance.now() - t, `${fmt(data.evaluations)} evaluations, ${fmt(data.tickets)} tickets`);
+    t = performance.now();
+    const rebuilt = await rebuildTallies(database.db);
+    once('rebuild the live tallies from the ledger', performance.now() - t, `${fmt(rebuilt.tallyRows)} unit-days`);
+    const now = new Date('2026-12-01T00:00:00Z');
+
+    const month = await timed(ITERATIONS, () => liveFigures(database.db, MONTH, now));
+    const units = month.last.units.length;
+    rows.push({ measure: `rankings of ${MONTH.key} (3 classes, every region and org)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
+    const year = await timed(Math.max(5, Math.floor(ITERATIONS / 5)), () => liveFigures(database.db, YEAR, now));
+    rows.push({ measure: `rankings of ${YEAR.key}`, p50Ms: year.p50, p95Ms: year.p95, runs: Math.max(5, Math.floor(ITERATIONS / 5)), note: '' });
+    const prefecture = await timed(ITERATIONS, () => unitDashboard(database.db, 'region', '510100', MONTH, now));
+    rows.push({ measure: 'dashboard of a prefecture (成都市), one month', p50Ms: prefecture.p50, p95Ms: prefecture.p95, runs: ITERATIONS, note: `${fmt(prefecture.last.figures.evaluations)} evaluations` });
+    const busiest = await database.db.selectFrom('score_tally').select(['unit_id', sql<number>`sum(active_5 + active_4)::int8`.as('n')]).where('unit_kind', '=', 'org').groupBy('unit_id').orderBy('n', 'desc').limit(1).executeTakeFirstOrThrow();
+    const org = await timed(ITERATIONS, () => unitDashboard(database.db, 'org', busiest.unit_id, MONTH, now));
+    rows.push({ measure: 'dashboard of the busiest org, one month', p50Ms: org.p50, p95Ms: org.p95, runs: ITERATIONS, note: `${fmt(org.last.figures.evaluations)} evaluations` });
+    // The live ledger is read for the running period: the latest month of the data.
+    const ledger = await timed(ITERATIONS, () => scoreChanges(database.db, 'org', busiest.unit_id, CURRENT_MONTH, 50));
+    rows.push({ measure: `live score ledger of that org, ${CURRENT_MONTH.key} (50 latest changes)`, p50Ms: ledger.p50, p95Ms: ledger.p95, runs: ITERATIONS, note: '' });
+
+    const plain = await timed(3, () => plainGroupByRanking(database, MONTH));
+    rows.push({ measure: `same prefecture ranking by GROUP BY over the ledger`, p50Ms: plain.p50, p95Ms: plain.p95, runs: 3, note: `${plain.last.ranked.length} ranked` });
+
+    const signer = { keyId: 'bench', privateKey: generateSm2KeyPair().privateKey };
+    t = performance.now();
+    const snapshot = await closePeriod(database.db, signer, MONTH, 'bench', CLOSE_AT);
+    once(`close ${MONTH.key} (figures from the ledger alone, signed)`, performance.now() - t, `${snapshot.document.units.length} units`);
+    t = performance.now();
+    const verified = await verifySnapshot(database.db, 'month', MONTH.key);
+    once(`verify-snapshot ${MONTH.key} (chains, digests, every figure)`, performance.now() - t, verified.ok ? 'verified' : `NOT verified: ${verified.problems.map((p) => p.code).join(', ')}`);
+    if (!verified.ok) process.exitCode = 1;
+    return rows;
+  } finally {
+    await drop();
+  }
+}
+
+function printTable(engine: Engine, rows: Row[]): void {
+  console.log(`\n${engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${fmt(EVALUATIONS)} evaluations`);
+  console.log(`| measure | p50 | p95 | runs | note |`);
+  console.log(`|---|---:|---:|---:|---|`);
+  for (const r of rows) console.log(`| ${r.measure} | ${r.p50Ms.toFixed(1)} ms | ${r.p95Ms.toFixed(1)} ms | ${r.runs} | ${r.note} |`);
+  if (engine === 'postgres') {
+    const live = rows.filter((r) => r.runs === ITERATIONS);
+    const worst = Math.max(...live.map((r) => r.p95Ms));
+    console.log(`target p95 ≤ 50 ms for rankings, dashboards and the live ledger: ${worst <= 50 ? 'PASS' : 'FAIL'} (worst ${worst.toFixed(1)} ms)`);
+  }
+}
+
+for (const engine of ENGINES) {
+  console.log(`scoring benchmark on ${engine}: loading ${fmt(EVALUATIONS)} evaluations …`);
+  const rows = await benchEngine(engine);
+  printTable(engine, rows);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, `scoring-${engine}.json`), JSON.stringify({ engine, evaluations: EVALUATIONS, iterations: ITERATIONS, at: new Date().toISOString(), rows }, null, 2));
+}
