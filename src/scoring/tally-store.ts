@@ -12,12 +12,17 @@ const sortedValues = <T>(map: Map<string, T>): T[] => [...map.entries()].sort(([
 
 const tallyColumnsSql = TALLY_COLUMNS.join(', ');
 const tallyRecordSql = TALLY_COLUMNS.map((c) => `${c} int8`).join(', ');
+/** Rows per statement: one JSON parameter must stay well under PostgreSQL's 256 MB jsonb limit. */
+const UPSERT_CHUNK = 20_000;
+
 async function upsertTallies(db: Executor, table: 'score_tally' | 'score_tally_month', dayColumn: 'day' | 'month', rows: ReadonlyArray<{ unit_kind: string; unit_id: string; day: string } & TallyCounts>): Promise<void> {
   const add = sql.raw(TALLY_COLUMNS.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', '));
-  await sql`INSERT INTO ${sql.table(table)} (unit_kind, unit_id, ${sql.ref(dayColumn)}, ${sql.raw(tallyColumnsSql)})
-    SELECT unit_kind, unit_id, day::date, ${sql.raw(tallyColumnsSql)}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(unit_kind text, unit_id text, day text, ${sql.raw(tallyRecordSql)})
-    ON CONFLICT (unit_kind, unit_id, ${sql.ref(dayColumn)}) DO UPDATE SET ${add}`.execute(db);
+  for (let start = 0; start < rows.length; start += UPSERT_CHUNK) {
+    await sql`INSERT INTO ${sql.table(table)} (unit_kind, unit_id, ${sql.ref(dayColumn)}, ${sql.raw(tallyColumnsSql)})
+      SELECT unit_kind, unit_id, day::date, ${sql.raw(tallyColumnsSql)}
+      FROM jsonb_to_recordset(${JSON.stringify(rows.slice(start, start + UPSERT_CHUNK))}::jsonb) AS r(unit_kind text, unit_id text, day text, ${sql.raw(tallyRecordSql)})
+      ON CONFLICT (unit_kind, unit_id, ${sql.ref(dayColumn)}) DO UPDATE SET ${add}`.execute(db);
+  }
 }
 const CHANNEL_COLUMNS = ['evaluations', 'good', 'active', 'active_good'] as const;
 
@@ -49,10 +54,11 @@ export async function applyContribution(db: Executor, contribution: Contribution
     await upsertTallies(db, 'score_tally_month', 'month', sortedValues(months));
   }
   const channelRows = sortedValues(channels).filter((row) => CHANNEL_COLUMNS.some((c) => row[c] !== 0));
-  if (channelRows.length > 0) {
+  for (let start = 0; start < channelRows.length; start += UPSERT_CHUNK) {
+    const chunk = channelRows.slice(start, start + UPSERT_CHUNK);
     await sql`INSERT INTO score_channel_tally (unit_kind, unit_id, day, channel, evaluations, good, active, active_good)
       SELECT unit_kind, unit_id, day::date, channel, evaluations, good, active, active_good
-      FROM jsonb_to_recordset(${JSON.stringify(channelRows)}::jsonb) AS r(unit_kind text, unit_id text, day text, channel text, evaluations int8, good int8, active int8, active_good int8)
+      FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS r(unit_kind text, unit_id text, day text, channel text, evaluations int8, good int8, active int8, active_good int8)
       ON CONFLICT (unit_kind, unit_id, day, channel) DO UPDATE SET
         evaluations = score_channel_tally.evaluations + EXCLUDED.evaluations, good = score_channel_tally.good + EXCLUDED.good,
         active = score_channel_tally.active + EXCLUDED.active, active_good = score_channel_tally.active_good + EXCLUDED.active_good`.execute(db);
