@@ -124,7 +124,7 @@ async function benchEngine(engine: Engine): Promise<Row[]> {
 
     const month = await timed(ITERATIONS, () => liveFigures(database.db, MONTH, now));
     const units = month.last.units.length;
-    rows.push({ measure: `rankings of ${MONTH.key} (3 classes, every region and org)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
+    rows.push({ measure: `rankings of ${MONTH.key} (3 classes: every region, provincial departments)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
     const year = await timed(Math.max(5, Math.floor(ITERATIONS / 5)), () => liveFigures(database.db, YEAR, now));
     rows.push({ measure: `rankings of ${YEAR.key}`, p50Ms: year.p50, p95Ms: year.p95, runs: Math.max(5, Math.floor(ITERATIONS / 5)), note: '' });
     const prefecture = await timed(ITERATIONS, () => unitDashboard(database.db, 'region', '510100', MONTH, now));
