@@ -172,6 +172,9 @@ const words = (items: readonly string[]) => `{${items.join(',')}}`;
  */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
+  private bytes = 0;
+  /** Kept for later up to this many bytes; what is handed back beyond is left to the GC. */
+  private static readonly LIMIT = 192 * 1024 * 1024;
 
   /** A buffer of at least `size` bytes: the smallest free one that fits, or a new one. */
   get(size: number): ArrayBuffer {
@@ -179,12 +182,16 @@ export class BufferPool {
     this.free.forEach((b, i) => {
       if (b.byteLength >= size && (best < 0 || b.byteLength < (this.free[best]?.byteLength ?? 0))) best = i;
     });
-    if (best >= 0) return this.free.splice(best, 1)[0] as ArrayBuffer;
-    return new ArrayBuffer(size);
+    if (best < 0) return new ArrayBuffer(size);
+    const buffer = this.free.splice(best, 1)[0] as ArrayBuffer;
+    this.bytes -= buffer.byteLength;
+    return buffer;
   }
 
   put(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > 0 && this.free.length < 64) this.free.push(buffer);
+    if (buffer.byteLength === 0 || this.bytes + buffer.byteLength > BufferPool.LIMIT) return;
+    this.free.push(buffer);
+    this.bytes += buffer.byteLength;
   }
 }
 

@@ -60,6 +60,7 @@ async function serve(config: Config, demo: DemoSummary | null): Promise<number> 
     if (links.ratingPage) print(`  评价页 / rating page: ${links.ratingPage}`);
     if (links.poster) print(`  窗口海报页 / poster:  ${links.poster}`);
     print(`  评价器 / kiosk:       ${address}/kiosk  (设备登记 / register a device: docs/kiosk.md)`);
+    print(`  好评榜 / honor roll:  ${address}/honor-roll`);
   }
   print('按 Ctrl+C 停止 / press Ctrl+C to stop');
   const stop = async () => {
