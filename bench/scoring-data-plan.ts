@@ -48,8 +48,10 @@ import {
 } from '../src/demo/content.ts';
 import { planProvince, type CountyPlan, type ItemPlan, type OrgPlan, type Province, type RegionRow, type StaffPlan, type WindowPlan } from '../src/demo/province.ts';
 import { CumulativeSampler, seededRandom, type Random } from '../src/demo/random.ts';
+import type { Setting } from '../src/demo/cases.ts';
+import { ANONYMOUS_SHARE, awake, CHANNEL_CANDOUR, CHANNEL_MIX, ratingDelay } from '../src/demo/ratings.ts';
 import { demoActorId, prefecturePath } from '../src/demo/tickets.ts';
-import { beijingMidnight, beijingWeekday, DAY, HOUR, intoOfficeHours, MINUTE, TimeSampler, type Mode } from '../src/demo/time.ts';
+import { beijingWeekday, DAY, HOUR, intoOfficeHours, MINUTE, TimeSampler, type Mode } from '../src/demo/time.ts';
 
 /** source_app (and data_source) of everything this generator writes. */
 export const BENCH_SOURCE_APP = 'bench-scoring';
@@ -372,7 +374,6 @@ function receiptNo(random: Random): string {
 // ---------------------------------------------------------------------------------------------
 // Cases: adapted from src/demo/cases.ts (planCase), for one case at a time.
 
-type Setting = 'hall' | 'office' | 'online' | 'hotline';
 
 interface CasePlan {
   id: string;
@@ -472,16 +473,6 @@ function draftCase(random: Random, province: Province, item: ItemPlan, mode: Mod
 // ---------------------------------------------------------------------------------------------
 // Ratings: adapted from src/demo/ratings.ts, one stage at a time.
 
-const CHANNEL_MIX: Record<Setting, ReadonlyArray<readonly [Channel, number]>> = {
-  hall: [['hall_tablet', 0.62], ['qr', 0.18], ['hall_terminal', 0.06], ['mobile', 0.07], ['sms', 0.07]],
-  office: [['mobile', 0.45], ['sms', 0.35], ['pc', 0.2]],
-  online: [['pc', 0.38], ['mobile', 0.52], ['sms', 0.1]],
-  hotline: [['hotline', 0.7], ['sms', 0.3]],
-};
-
-const CHANNEL_CANDOUR: Record<Channel, number> = { hall_tablet: 0.75, qr: 0.9, hall_terminal: 0.9, mobile: 1.05, pc: 1.05, sms: 1.35, hotline: 1.6, system: 1 };
-const ANONYMOUS_SHARE: Record<Channel, number> = { hall_tablet: 0.2, qr: 0.15, hall_terminal: 0.15, mobile: 0.04, pc: 0.04, sms: 0.02, hotline: 0.06, system: 0 };
-
 /** ≈ 90 % satisfied or very satisfied, ≈ 5 % basically satisfied, ≈ 4 % bad for an average unit; `badness` scales the bad share. */
 function sampleLevel(random: Random, badness: number): number {
   const p1 = 0.016 * badness;
@@ -490,41 +481,6 @@ function sampleLevel(random: Random, badness: number): number {
   const p4 = 0.24;
   const p5 = Math.max(0.05, 1 - p1 - p2 - p3 - p4);
   return random.weighted([[1, p1], [2, p2], [3, p3], [4, p4], [5, p5]] as const);
-}
-
-function ratingDelay(random: Random, channel: Channel): number {
-  switch (channel) {
-    case 'hall_tablet':
-      return random.int(10, 180) * 1000;
-    case 'hall_terminal':
-      return random.int(2, 20) * MINUTE;
-    case 'qr':
-      return random.chance(0.7) ? random.int(1, 15) * MINUTE : random.int(15, 240) * MINUTE;
-    case 'mobile':
-    case 'pc': {
-      const u = random.next();
-      if (u < 0.5) return random.int(5, 180) * MINUTE;
-      if (u < 0.85) return random.between(3 * HOUR, 3 * DAY);
-      return random.between(3 * DAY, 28 * DAY);
-    }
-    case 'sms':
-      return random.chance(0.7) ? 3 * DAY + random.between(0, 2 * DAY) : random.between(HOUR, 3 * DAY);
-    case 'hotline':
-      return random.between(HOUR, 3 * DAY);
-    case 'system':
-      return 0;
-  }
-}
-
-function awake(random: Random, channel: Channel, ms: number): number {
-  if (channel === 'hall_tablet' || channel === 'hall_terminal' || channel === 'qr' || channel === 'system') return ms;
-  const day = beijingMidnight(ms);
-  const hour = (ms - day) / HOUR;
-  const opens = channel === 'hotline' ? 9 : 7;
-  const closes = channel === 'hotline' ? 21 : 24;
-  if (hour >= opens && hour < closes) return ms;
-  const morning = hour < opens ? day : day + DAY;
-  return morning + opens * HOUR + Math.floor(random.next() * 2 * HOUR);
 }
 
 function transmissionDelay(random: Random, channel: Channel): number {

@@ -18,7 +18,7 @@ export interface PlannedEvaluation {
   deadline: number;
 }
 
-const CHANNEL_MIX: Record<Setting, ReadonlyArray<readonly [Channel, number]>> = {
+export const CHANNEL_MIX: Record<Setting, ReadonlyArray<readonly [Channel, number]>> = {
   hall: [['hall_tablet', 0.62], ['qr', 0.18], ['hall_terminal', 0.06], ['mobile', 0.07], ['sms', 0.07]],
   office: [['mobile', 0.45], ['sms', 0.35], ['pc', 0.2]],
   online: [['pc', 0.38], ['mobile', 0.52], ['sms', 0.1]],
@@ -26,9 +26,9 @@ const CHANNEL_MIX: Record<Setting, ReadonlyArray<readonly [Channel, number]>> = 
 };
 
 // People rate more kindly face to face than by SMS or on the phone afterwards.
-const CHANNEL_CANDOUR: Record<Channel, number> = { hall_tablet: 0.75, qr: 0.9, hall_terminal: 0.9, mobile: 1.05, pc: 1.05, sms: 1.35, hotline: 1.6, system: 1 };
+export const CHANNEL_CANDOUR: Record<Channel, number> = { hall_tablet: 0.75, qr: 0.9, hall_terminal: 0.9, mobile: 1.05, pc: 1.05, sms: 1.35, hotline: 1.6, system: 1 };
 
-const ANONYMOUS_SHARE: Record<Channel, number> = { hall_tablet: 0.2, qr: 0.15, hall_terminal: 0.15, mobile: 0.04, pc: 0.04, sms: 0.02, hotline: 0.06, system: 0 };
+export const ANONYMOUS_SHARE: Record<Channel, number> = { hall_tablet: 0.2, qr: 0.15, hall_terminal: 0.15, mobile: 0.04, pc: 0.04, sms: 0.02, hotline: 0.06, system: 0 };
 
 function sampleLevel(random: Random, badness: number): number {
   const p1 = 0.02 * badness;
@@ -40,7 +40,7 @@ function sampleLevel(random: Random, badness: number): number {
 }
 
 /** Delay between completing a stage and rating it, by channel. */
-function ratingDelay(random: Random, channel: Channel): number {
+export function ratingDelay(random: Random, channel: Channel): number {
   switch (channel) {
     case 'hall_tablet':
       return random.int(10, 180) * 1000;
@@ -69,7 +69,7 @@ function ratingDelay(random: Random, channel: Channel): number {
  * People rate from their phones and PCs in waking hours, and hotline callbacks happen in the
  * daytime: a time in the small hours moves to the morning (the hall channels are used on the spot).
  */
-function awake(random: Random, channel: Channel, ms: number): number {
+export function awake(random: Random, channel: Channel, ms: number): number {
   if (channel === 'hall_tablet' || channel === 'hall_terminal' || channel === 'qr' || channel === 'system') return ms;
   const day = beijingMidnight(ms);
   const hour = (ms - day) / HOUR;
