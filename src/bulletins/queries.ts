@@ -1,5 +1,6 @@
 // Reading what a bulletin needs about a named unit (where it sits, its overdue tickets, the 差评
 // that may be quoted) and reading bulletins and their accountability list back.
+import { excludedSql } from '../scoring/ledger-tallies.ts';
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { BulletinResponseTable, BulletinTable, DB, PeriodKind } from '../db/schema.ts';
@@ -23,11 +24,9 @@ export async function unitPlacement(db: Kysely<DB>, unit: { kind: 'region' | 'or
   return org && { kind: 'org', id: unit.id, regionPath: org.path };
 }
 
-/** Whether an evaluation is in the figures: no upheld appeal, and no confirmed fraud left uncleared (tally.ts isExcluded). */
+/** Whether an evaluation is in the figures: the scoring rule (no upheld appeal, no confirmed fraud left uncleared). */
 function counted(evaluationId: RawBuilder<unknown>): RawBuilder<SqlBool> {
-  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = ${evaluationId} AND x.kind = 'appeal_upheld')
-    AND COALESCE((SELECT y.kind FROM evaluation_event y WHERE y.evaluation_id = ${evaluationId} AND y.kind IN ('fraud_confirmed', 'fraud_cleared')
-      ORDER BY y.at DESC, y.id DESC LIMIT 1), '') <> 'fraud_confirmed'`;
+  return sql<SqlBool>`NOT ${excludedSql(undefined, evaluationId)}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // instant): used to rebuild the live tallies, to close a period and to verify a published snapshot.
 // Evaluations, stages and inspections are summed in SQL; tickets are replayed from their events with
 // the pure state machine, so a ticket counts as it stood at the cut.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { DB, ScoreUnitKind } from '../db/schema.ts';
 import { recordedEventOf, type TicketEventRow } from '../tickets/store.ts';
 import { isRefusal, openTicket, replay } from '../tickets/state-machine.ts';
@@ -42,9 +42,9 @@ const beijingDateSql = (column: string) => sql.raw(`((${column} AT TIME ZONE 'UT
 const filters = sql.raw(TALLY_COLUMNS.map((c, i) => `coalesce(sum(f.n) FILTER (WHERE f.col = ${i}), 0)::int8 AS ${c}`).join(', '));
 
 /** Whether evaluation `e` is flagged out of the figures (as of the cut); the SQL twin of isExcluded. */
-export function excludedSql(cut: LedgerCut | undefined) {
+export function excludedSql(cut: LedgerCut | undefined, evaluationId: RawBuilder<unknown> = sql.ref('e.id')) {
   const asOf = cut?.at ? sql`AND x.at <= ${cut.at}` : sql``;
-  return sql`EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = e.id ${asOf}
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = ${evaluationId} ${asOf}
     GROUP BY x.evaluation_id
     HAVING bool_or(x.kind = 'appeal_upheld')
         OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN ('fraud_confirmed', 'fraud_cleared')))[1] = 'fraud_confirmed')`;
