@@ -10,7 +10,13 @@
 // alone) and verifying it. Prints a table per engine and writes bench/results/scoring-<engine>.json.
 //
 // Knobs: BENCH_ENGINES (pglite,postgres), BENCH_EVALUATIONS (10000000), BENCH_ITERATIONS (50),
-// DATABASE_URL (the PostgreSQL server; default the local one).
+// BENCH_VERIFY (1; 0 skips verify-snapshot, which re-hashes every chain from its first row),
+// DATABASE_URL (the PostgreSQL server; default the local one). Loading 10 million evaluations takes
+// a while (about 25 min on PostgreSQL here); BENCH_REUSE_POSTGRES (a database URL) and
+// BENCH_REUSE_PGLITE (a data folder) measure a database loaded earlier instead, by
+//   tsx bench/scoring-data.ts --engine <engine> --evaluations N --from 2025-12-01 --to 2026-11-30 --seed 2026 --keep
+// (the same data the bench loads); it must hold exactly BENCH_EVALUATIONS evaluations, is left in
+// place, and the month closed is the first of 2026-06 … 2026-10 not closed yet.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,11 +43,13 @@ const env = process.env;
 const ENGINES = (env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((e) => e.trim()) as Engine[];
 const EVALUATIONS = Number(env.BENCH_EVALUATIONS ?? 10_000_000);
 const ITERATIONS = Number(env.BENCH_ITERATIONS ?? 50);
+const VERIFY = env.BENCH_VERIFY !== '0';
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const RESULTS_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
 const FROM_DAY = '2025-12-01';
 const TO_DAY = '2026-11-30';
 const MONTH = parsePeriod('2026-06') as Period;
+const CLOSABLE_MONTHS = ['2026-06', '2026-07', '2026-08', '2026-09', '2026-10'].map((key) => parsePeriod(key) as Period);
 const YEAR = parsePeriod('2026') as Period;
 const CURRENT_MONTH = parsePeriod('2026-11') as Period;
 // Closing needs the month's closing delay passed; the bench closes "now" = after the data.
@@ -68,6 +76,14 @@ async function timed<T>(runs: number, work: () => Promise<T>): Promise<{ p50: nu
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
   return { p50: at(0.5), p95: at(0.95), last: last as T };
+}
+
+/** A database loaded earlier (BENCH_REUSE_<ENGINE>), or none. */
+async function reusedDatabase(engine: Engine): Promise<{ database: Database; drop: () => Promise<void>; where: string } | null> {
+  const location = engine === 'pglite' ? env.BENCH_REUSE_PGLITE : env.BENCH_REUSE_POSTGRES;
+  if (!location) return null;
+  const database = await openDatabase(engine === 'pglite' ? { pgliteDir: location } : { url: location, poolSize: 8 });
+  return { database, drop: () => database.close(), where: engine === 'pglite' ? location : new URL(location).pathname.slice(1) };
 }
 
 async function freshDatabase(engine: Engine): Promise<{ database: Database; drop: () => Promise<void> }> {
@@ -108,20 +124,31 @@ async function plainGroupByRanking(database: Database, period: Period) {
   return rankUnits([...counts].map(([id, c]) => ({ unitId: id, name: id, figures: unitFigures(c, 0, scheme.definition) })), scheme.definition.minimumVolume);
 }
 
-async function benchEngine(engine: Engine): Promise<Row[]> {
-  const { database, drop } = await freshDatabase(engine);
+async function benchEngine(engine: Engine): Promise<{ rows: Row[]; reused: string | null }> {
+  const reused = await reusedDatabase(engine);
+  const { database, drop } = reused ?? (await freshDatabase(engine));
   const rows: Row[] = [];
   const once = (measure: string, ms: number, note: string) => rows.push({ measure, p50Ms: ms, p95Ms: ms, runs: 1, note });
   try {
     await migrateToLatest(database.db);
     let t = performance.now();
-    const data = await generateScoringData(database.db, { evaluations: EVALUATIONS, seed: 2026, fromDay: FROM_DAY, toDay: TO_DAY, engine, raw: database.raw, log: (line) => console.log(`  ${line}`) });
-    once('load the ledger (COPY, bench/scoring-data.ts)', performance.now() - t, `${fmt(data.evaluations)} evaluations, ${fmt(data.tickets)} tickets`);
+    if (reused) {
+      const held = await sql<{ evaluations: number; tickets: number }>`SELECT (SELECT count(*) FROM evaluation)::int8 AS evaluations, (SELECT count(*) FROM ticket)::int8 AS tickets`.execute(database.db);
+      const { evaluations, tickets } = held.rows[0] ?? { evaluations: 0, tickets: 0 };
+      if (evaluations !== EVALUATIONS) throw new Error(`${reused.where} holds ${fmt(evaluations)} evaluations, not BENCH_EVALUATIONS = ${fmt(EVALUATIONS)}`);
+      console.log(`  reusing ${reused.where}: ${fmt(evaluations)} evaluations, ${fmt(tickets)} tickets (loaded earlier; see its load log)`);
+    } else {
+      const data = await generateScoringData(database.db, { evaluations: EVALUATIONS, seed: 2026, fromDay: FROM_DAY, toDay: TO_DAY, engine, raw: database.raw, log: (line) => console.log(`  ${line}`) });
+      once('load the ledger (COPY, bench/scoring-data.ts)', performance.now() - t, `${fmt(data.evaluations)} evaluations, ${fmt(data.tickets)} tickets`);
+    }
+    const say = (line: string) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
+    say('rebuilding the tallies …');
     t = performance.now();
-    const rebuilt = await rebuildTallies(database.db);
+    const rebuilt = await rebuildTallies(database.db, (name, ms) => say(`  ${name}: ${(ms / 1000).toFixed(1)} s`));
     once('rebuild the live tallies from the ledger', performance.now() - t, `${fmt(rebuilt.tallyRows)} unit-days`);
     const now = new Date('2026-12-01T00:00:00Z');
 
+    say('measuring rankings, dashboards and the live ledger …');
     const month = await timed(ITERATIONS, () => liveFigures(database.db, MONTH, now));
     const units = month.last.units.length;
     rows.push({ measure: `rankings of ${MONTH.key} (3 classes: every region, provincial departments)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
@@ -136,18 +163,24 @@ async function benchEngine(engine: Engine): Promise<Row[]> {
     const ledger = await timed(ITERATIONS, () => scoreChanges(database.db, 'org', busiest.unit_id, CURRENT_MONTH, 50));
     rows.push({ measure: `live score ledger of that org, ${CURRENT_MONTH.key} (50 latest changes)`, p50Ms: ledger.p50, p95Ms: ledger.p95, runs: ITERATIONS, note: '' });
 
+    say('the plain GROUP BY, then closing and verifying a month …');
     const plain = await timed(3, () => plainGroupByRanking(database, MONTH));
     rows.push({ measure: `same prefecture ranking by GROUP BY over the ledger`, p50Ms: plain.p50, p95Ms: plain.p95, runs: 3, note: `${plain.last.ranked.length} ranked` });
 
     const signer = { keyId: 'bench', privateKey: generateSm2KeyPair().privateKey };
+    const closed = new Set((await database.db.selectFrom('score_snapshot').select('period_key').where('period_kind', '=', 'month').execute()).map((r) => r.period_key));
+    const toClose = CLOSABLE_MONTHS.find((m) => !closed.has(m.key));
+    if (!toClose) throw new Error('every month the bench closes is closed already in this database');
     t = performance.now();
-    const snapshot = await closePeriod(database.db, signer, MONTH, 'bench', CLOSE_AT);
-    once(`close ${MONTH.key} (figures from the ledger alone, signed)`, performance.now() - t, `${snapshot.document.units.length} units`);
+    const snapshot = await closePeriod(database.db, signer, toClose, 'bench', CLOSE_AT);
+    once(`close ${toClose.key} (figures from the ledger alone, signed)`, performance.now() - t, `${snapshot.document.units.length} units`);
+    if (!VERIFY) return { rows, reused: reused?.where ?? null };
+    say(`verifying ${toClose.key} …`);
     t = performance.now();
-    const verified = await verifySnapshot(database.db, 'month', MONTH.key);
-    once(`verify-snapshot ${MONTH.key} (chains, digests, every figure)`, performance.now() - t, verified.ok ? 'verified' : `NOT verified: ${verified.problems.map((p) => p.code).join(', ')}`);
+    const verified = await verifySnapshot(database.db, 'month', toClose.key);
+    once(`verify-snapshot ${toClose.key} (chains, digests, every figure)`, performance.now() - t, verified.ok ? 'verified' : `NOT verified: ${verified.problems.map((p) => p.code).join(', ')}`);
     if (!verified.ok) process.exitCode = 1;
-    return rows;
+    return { rows, reused: reused?.where ?? null };
   } finally {
     await drop();
   }
@@ -167,8 +200,9 @@ function printTable(engine: Engine, rows: Row[]): void {
 
 for (const engine of ENGINES) {
   console.log(`scoring benchmark on ${engine}: loading ${fmt(EVALUATIONS)} evaluations …`);
-  const rows = await benchEngine(engine);
+  const { rows, reused } = await benchEngine(engine);
   printTable(engine, rows);
+  if (reused) console.log(`(measured on ${reused}, loaded earlier by bench/scoring-data.ts)`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, `scoring-${engine}.json`), JSON.stringify({ engine, evaluations: EVALUATIONS, iterations: ITERATIONS, at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(join(RESULTS_DIR, `scoring-${engine}.json`), JSON.stringify({ engine, evaluations: EVALUATIONS, iterations: ITERATIONS, at: new Date().toISOString(), reused, rows }, null, 2));
 }

@@ -47,6 +47,7 @@ describeOnEngines('ledger verification', (database) => {
     expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(outcomes.length - 60);
     const report = await verifyLedger(database().db);
     expect(report).toMatchObject({ ok: true, rows: 60 });
+    expect(await verifyLedger(database().db, 2)).toMatchObject({ ok: true, rows: 60 });
   });
 
   it('writes plain batches by the fast path and falls back to the full path on conflicts, losing nothing', async () => {
@@ -71,11 +72,13 @@ describeOnEngines('ledger verification', (database) => {
       await sql`SET LOCAL session_replication_role = replica`.execute(trx);
       await sql`UPDATE evaluation SET level = 1 WHERE id = ${target.id}`.execute(trx);
     });
-    const report = await verifyLedger(database().db);
-    expect(report.ok).toBe(false);
-    const broken = report.chains.find((c) => !c.ok);
-    expect(broken).toMatchObject({ chainId: target.chain_id, firstBroken: { seq: target.seq, evaluationId: target.id, reason: 'hash_mismatch' } });
-    expect(report.chains.filter((c) => !c.ok)).toHaveLength(1);
+    // Whole chains in one read, and 2 rows per read (the next page read while one is hashed).
+    for (const report of [await verifyLedger(database().db), await verifyLedger(database().db, 2)]) {
+      expect(report.ok).toBe(false);
+      const broken = report.chains.find((c) => !c.ok);
+      expect(broken).toMatchObject({ chainId: target.chain_id, firstBroken: { seq: target.seq, evaluationId: target.id, reason: 'hash_mismatch' } });
+      expect(report.chains.filter((c) => !c.ok)).toHaveLength(1);
+    }
   });
 
   it('notices a removed row and removed rows at the end of a chain', async () => {
@@ -99,6 +102,8 @@ describeOnEngines('ledger verification', (database) => {
       await sql`DELETE FROM evaluation WHERE chain_id = ${chain.chain_id} AND seq = 2`.execute(trx);
     });
     report = await verifyLedger(database().db);
+    expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
+    report = await verifyLedger(database().db, 2);
     expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
   });
 });

@@ -20,10 +20,11 @@ export interface VerifyReport {
 
 const PAGE = 5000;
 
-export async function verifyLedger(db: Kysely<DB>): Promise<VerifyReport> {
+/** `pageRows`: rows read per query (small in tests, to cross page boundaries). */
+export async function verifyLedger(db: Kysely<DB>, pageRows = PAGE): Promise<VerifyReport> {
   const chains = await db.selectFrom('ledger_chain').select(['chain_id', 'head_seq', 'head_hash']).orderBy('chain_id').execute();
   const reports: ChainReport[] = [];
-  for (const chain of chains) reports.push(await verifyChain(db, chain.chain_id, chain.head_seq, Buffer.from(chain.head_hash)));
+  for (const chain of chains) reports.push(await verifyChain(db, chain.chain_id, chain.head_seq, Buffer.from(chain.head_hash), false, pageRows));
   return { ok: reports.every((r) => r.ok), rows: reports.reduce((n, r) => n + r.rows, 0), chains: reports };
 }
 
@@ -31,34 +32,46 @@ export async function verifyLedger(db: Kysely<DB>): Promise<VerifyReport> {
  * One chain from its first row to `headSeq`, which must end in `headHash`. `bounded`: rows after the
  * head are not read (checking a checkpoint of the past); otherwise they count as a head mismatch.
  */
-export async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, headHash: Buffer, bounded = false): Promise<ChainReport> {
+export async function verifyChain(db: Kysely<DB>, chainId: number, headSeq: number, headHash: Buffer, bounded = false, pageRows = PAGE): Promise<ChainReport> {
   let previous: Uint8Array = GENESIS_HASH;
   let expectedSeq = 1;
   let rows = 0;
-  for (;;) {
-    const page = await db
+  const pageFrom = (seq: number) =>
+    db
       .selectFrom('evaluation')
       .selectAll()
       .where('chain_id', '=', chainId)
-      .where('seq', '>=', expectedSeq)
+      .where('seq', '>=', seq)
       .$if(bounded, (q) => q.where('seq', '<=', headSeq))
       .orderBy('seq')
-      .limit(PAGE)
+      .limit(pageRows)
       .execute();
+  // The next page is read while this one is hashed (on a server, by another connection).
+  let next = pageFrom(1);
+  for (;;) {
+    const page = await next;
+    const last = page.at(-1);
+    next = page.length === pageRows && last ? pageFrom(last.seq + 1) : Promise.resolve([]);
     for (const row of page) {
-      if (row.seq !== expectedSeq) return broken(chainId, rows, headSeq, expectedSeq, null, 'sequence_gap');
+      if (row.seq !== expectedSeq) return settled(next, broken(chainId, rows, headSeq, expectedSeq, null, 'sequence_gap'));
       const record: LedgerRecord = row;
       const stored = Buffer.from(row.hash);
-      if (!equalBytes(chainHash(record, previous), stored)) return broken(chainId, rows, headSeq, row.seq, row.id, 'hash_mismatch');
+      if (!equalBytes(chainHash(record, previous), stored)) return settled(next, broken(chainId, rows, headSeq, row.seq, row.id, 'hash_mismatch'));
       previous = stored;
       expectedSeq++;
       rows++;
     }
-    if (page.length < PAGE) break;
+    if (page.length < pageRows) break;
   }
   // Rows removed from the end (or the head rewritten) show up against the recorded head.
   if (expectedSeq - 1 !== headSeq || !equalBytes(previous, headHash)) return broken(chainId, rows, headSeq, expectedSeq, null, 'head_mismatch');
   return { chainId, rows, headSeq, ok: true };
+}
+
+/** A report given once the read ahead has finished (its outcome no longer matters). */
+async function settled(readAhead: Promise<unknown>, report: ChainReport): Promise<ChainReport> {
+  await readAhead.catch(() => undefined);
+  return report;
 }
 
 function broken(chainId: number, rows: number, headSeq: number, seq: number, evaluationId: string | null, reason: NonNullable<ChainReport['firstBroken']>['reason']): ChainReport {

@@ -41,28 +41,58 @@ const col = (name: (typeof TALLY_COLUMNS)[number]) => TALLY_COLUMNS.indexOf(name
 const beijingDateSql = (column: string) => sql.raw(`((${column} AT TIME ZONE 'UTC') + interval '8 hours')::date`);
 const filters = sql.raw(TALLY_COLUMNS.map((c, i) => `coalesce(sum(f.n) FILTER (WHERE f.col = ${i}), 0)::int8 AS ${c}`).join(', '));
 
-/** Whether evaluation `e` is flagged out of the figures (as of the cut); the SQL twin of isExcluded. */
+// An evaluation leaves the figures once an appeal against it is upheld, or while its latest fraud
+// verdict is "confirmed" (the SQL twin of isExcluded).
+const EXCLUDED_HAVING = sql`bool_or(x.kind = 'appeal_upheld')
+  OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN ('fraud_confirmed', 'fraud_cleared')))[1] = 'fraud_confirmed'`;
+
+/** Whether evaluation `e` is flagged out of the figures (as of the cut): a lookup per row, for small reads. */
 export function excludedSql(cut: LedgerCut | undefined, evaluationId: RawBuilder<unknown> = sql.ref('e.id')) {
   const asOf = cut?.at ? sql`AND x.at <= ${cut.at}` : sql``;
   return sql<SqlBool>`EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = ${evaluationId} ${asOf}
-    GROUP BY x.evaluation_id
-    HAVING bool_or(x.kind = 'appeal_upheld')
-        OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN ('fraud_confirmed', 'fraud_cleared')))[1] = 'fraud_confirmed')`;
+    GROUP BY x.evaluation_id HAVING ${EXCLUDED_HAVING})`;
 }
 
-function headsJoin(cut: LedgerCut | undefined) {
+/** Every evaluation flagged out (as of the cut), as a set: scans of the ledger anti-join it once instead of looking up each row. */
+export function excludedSetSql(cut: LedgerCut | undefined) {
+  const asOf = cut?.at ? sql`WHERE x.at <= ${cut.at}` : sql``;
+  return sql`SELECT x.evaluation_id FROM evaluation_event x ${asOf} GROUP BY x.evaluation_id HAVING ${EXCLUDED_HAVING}`;
+}
+
+export function headsJoin(cut: LedgerCut | undefined) {
   if (!cut) return sql``;
   const heads = JSON.stringify(cut.heads.map((h) => ({ chain_id: h.chainId, seq: h.seq })));
   return sql`JOIN jsonb_to_recordset(${heads}::jsonb) AS h(chain_id int, seq int8) ON h.chain_id = e.chain_id AND e.seq <= h.seq`;
+}
+
+const UNIT_COLUMN: Record<ScoreUnitKind, string> = { region: 'f.region_code', org: 'f.org_id', item: 'f.item_id', window: 'f.window_id', staff: 'f.staff_id' };
+
+/**
+ * One aggregation over the placed facts (columns region_code … staff_id of alias f) for each unit
+ * kind at once (GROUPING SETS: the facts are read once, not fanned out per kind): the selected
+ * unit_kind and unit_id, and the GROUP BY clause. Rows whose unit is NULL (no window, no staff) come
+ * out with a NULL unit_id and are to be dropped.
+ */
+export function unitGroupingSql(unitKinds: readonly ScoreUnitKind[]) {
+  if (unitKinds.length === 0) throw new Error('unitGroupingSql: no unit kind');
+  const kind = unitKinds.map((k) => `WHEN GROUPING(${UNIT_COLUMN[k]}) = 0 THEN '${k}'`).join(' ');
+  const id = unitKinds.map((k) => `${UNIT_COLUMN[k]}::text`).join(', ');
+  return {
+    select: sql.raw(`CASE ${kind} END AS unit_kind, coalesce(${id}) AS unit_id`),
+    sets: sql.raw(`GROUPING SETS (${unitKinds.map((k) => `(${UNIT_COLUMN[k]})`).join(', ')})`),
+  };
 }
 
 /** The SQL half (everything but tickets): rows of unit_kind, unit_id, day and the tally columns. */
 export function ledgerTallySql(query: LedgerTallyQuery) {
   const { fromDay, toDay, cut } = query;
   const recordedBy = (column: string) => (cut?.at ? sql`AND ${sql.ref(column)} <= ${cut.at}` : sql``);
-  const dayOut = query.byDay ? sql`f.day` : sql`${fromDay}::date`;
+  const notExcluded = sql`NOT EXISTS (SELECT 1 FROM excluded x WHERE x.evaluation_id = e.id)`;
+  const units = unitGroupingSql(query.unitKinds);
+  const day = query.byDay ? sql`f.day` : sql`${fromDay}::date`;
   return sql<Record<string, unknown> & { unit_kind: ScoreUnitKind; unit_id: string; day: string }>`
-    WITH facts AS (
+    WITH excluded AS MATERIALIZED (${excludedSetSql(cut)}),
+    facts AS (
       SELECT e.region_code, e.org_id, e.item_id, e.window_id, e.staff_id, p.day, p.col, 1::int8 AS n
       FROM evaluation e ${headsJoin(cut)}
       CROSS JOIN LATERAL (VALUES
@@ -72,14 +102,14 @@ export function ledgerTallySql(query: LedgerTallyQuery) {
       WHERE (e.assessed_day BETWEEN ${fromDay}::date AND ${toDay}::date
              OR (e.level <= 2 AND ${beijingDateSql('e.received_at')} BETWEEN ${fromDay}::date AND ${toDay}::date))
         AND p.day BETWEEN ${fromDay}::date AND ${toDay}::date
-        AND NOT ${excludedSql(cut)}
+        AND ${notExcluded}
       UNION ALL
       SELECT sc.region_code, sc.org_id, sc.item_id, sc.window_id, sc.staff_id, sc.completed_day, ${col('stages_rated')}::int, 1
       FROM stage_completion sc
       JOIN evaluation_slot s ON s.case_stage_id = sc.case_stage_id AND s.assess_number = 1
       JOIN evaluation e ON e.id = s.evaluation_id ${headsJoin(cut)}
       WHERE sc.completed_day BETWEEN ${fromDay}::date AND ${toDay}::date ${recordedBy('sc.recorded_at')}
-        AND NOT e.is_default AND NOT ${excludedSql(cut)}
+        AND NOT e.is_default AND ${notExcluded}
       UNION ALL
       SELECT region_code, org_id, item_id, window_id, staff_id, completed_day, ${col('stages_completed')}::int, 1
       FROM stage_completion WHERE completed_day BETWEEN ${fromDay}::date AND ${toDay}::date ${recordedBy('recorded_at')}
@@ -87,12 +117,13 @@ export function ledgerTallySql(query: LedgerTallyQuery) {
       SELECT i.region_code, i.org_id, NULL, i.window_id, NULL, i.inspected_day, p.col, p.n
       FROM inspection i CROSS JOIN LATERAL (VALUES (${col('inspections')}::int, 1::int8), (${col('inspection_points')}::int, i.score_points::int8)) AS p(col, n)
       WHERE i.inspected_day BETWEEN ${fromDay}::date AND ${toDay}::date ${recordedBy('i.recorded_at')}
+    ),
+    tallies AS (
+      SELECT ${units.select}, ${day}::text AS day, ${filters}
+      FROM facts f
+      GROUP BY ${query.byDay ? sql`f.day, ` : sql``}${units.sets}
     )
-    SELECT u.kind AS unit_kind, u.id AS unit_id, ${dayOut}::text AS day, ${filters}
-    FROM facts f
-    CROSS JOIN LATERAL (VALUES ('region', f.region_code), ('org', f.org_id::text), ('item', f.item_id::text), ('window', f.window_id::text), ('staff', f.staff_id::text)) AS u(kind, id)
-    WHERE u.id IS NOT NULL AND u.kind = ANY(${[...query.unitKinds]}::text[])
-    GROUP BY 1, 2, 3`;
+    SELECT * FROM tallies WHERE unit_id IS NOT NULL`;
 }
 
 export async function ledgerTallies(db: Executor, query: LedgerTallyQuery, tickets?: readonly TicketAtCut[]): Promise<LedgerTallyRow[]> {

@@ -4,9 +4,9 @@
 // read here).
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { ALL_DAYS, excludedSql, ledgerTallySql, ticketTallies, type LedgerCut } from './ledger-tallies.ts';
+import { ALL_DAYS, excludedSetSql, headsJoin, ledgerTallySql, ticketTallies, unitGroupingSql, type LedgerCut } from './ledger-tallies.ts';
 import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
-import { applyContribution } from './tally-store.ts';
+import { upsertTallies } from './tally-store.ts';
 
 /** `phase` is told how long each step took (benchmarks print it). */
 export async function rebuildTallies(db: Kysely<DB>, phase: (name: string, ms: number) => void = () => undefined): Promise<{ tallyRows: number; channelRows: number }> {
@@ -29,22 +29,22 @@ export async function rebuildTallies(db: Kysely<DB>, phase: (name: string, ms: n
     done('lock and clear');
     await sql`INSERT INTO score_tally (unit_kind, unit_id, day, ${columns}) SELECT unit_kind, unit_id, day::date, ${columns} FROM (${ledgerTallySql(query)}) AS t`.execute(trx);
     done('daily tallies (SQL)');
+    // Tickets are replayed in JavaScript and added to the daily rows; the months are summed after.
+    const tickets = await ticketTallies(trx, query);
+    await upsertTallies(trx, 'score_tally', 'day', tickets.filter((t) => TALLY_COLUMNS.some((c) => t.counts[c] !== 0)).map((t) => ({ unit_kind: t.unit_kind, unit_id: t.unit_id, day: t.day, ...t.counts })));
+    done('tickets (replayed)');
     await sql`INSERT INTO score_tally_month (unit_kind, unit_id, month, ${columns})
       SELECT unit_kind, unit_id, date_trunc('month', day)::date, ${sql.raw(TALLY_COLUMNS.map((c) => `sum(${c})`).join(', '))} FROM score_tally GROUP BY 1, 2, 3`.execute(trx);
     done('monthly tallies');
-    // Tickets last: replayed in JavaScript, added like any live change (daily and monthly rows).
-    const tickets = await ticketTallies(trx, query);
-    await applyContribution(trx, { tallies: tickets.map((t) => ({ unit: { kind: t.unit_kind, id: t.unit_id }, day: t.day, counts: t.counts })), channels: [] });
-    done('tickets (replayed)');
-    const headsJson = JSON.stringify(heads.map((h) => ({ chain_id: h.chain_id, seq: h.head_seq })));
+    const units = unitGroupingSql(UNIT_KINDS);
     await sql`INSERT INTO score_channel_tally (unit_kind, unit_id, day, channel, evaluations, good, active, active_good)
-      SELECT u.kind, u.id, e.assessed_day, e.channel, count(*), count(*) FILTER (WHERE e.level >= 3),
-        count(*) FILTER (WHERE NOT e.is_default), count(*) FILTER (WHERE NOT e.is_default AND e.level >= 3)
-      FROM evaluation e
-      JOIN jsonb_to_recordset(${headsJson}::jsonb) AS h(chain_id int, seq int8) ON h.chain_id = e.chain_id AND e.seq <= h.seq
-      CROSS JOIN LATERAL (VALUES ('region', e.region_code), ('org', e.org_id::text), ('item', e.item_id::text), ('window', e.window_id::text), ('staff', e.staff_id::text)) AS u(kind, id)
-      WHERE u.id IS NOT NULL AND NOT ${excludedSql(undefined)}
-      GROUP BY 1, 2, 3, 4`.execute(trx);
+      WITH excluded AS MATERIALIZED (${excludedSetSql(undefined)})
+      SELECT * FROM (
+        SELECT ${units.select}, f.assessed_day, f.channel, count(*), count(*) FILTER (WHERE f.level >= 3),
+          count(*) FILTER (WHERE NOT f.is_default), count(*) FILTER (WHERE NOT f.is_default AND f.level >= 3)
+        FROM (SELECT e.* FROM evaluation e ${headsJoin(cut)} WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.evaluation_id = e.id)) AS f
+        GROUP BY f.assessed_day, f.channel, ${units.sets}
+      ) AS t WHERE unit_id IS NOT NULL`.execute(trx);
     done('channel tallies');
     await trx.deleteFrom('score_feed_cursor').execute();
     if (heads.length > 0) await trx.insertInto('score_feed_cursor').values(heads.map((h) => ({ chain_id: h.chain_id, seq: h.head_seq }))).execute();

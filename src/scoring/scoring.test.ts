@@ -134,9 +134,14 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
       { numRuns: 12 },
     );
     // And a rebuild from the ledger leaves them as they were.
+    const channelTallies = async () =>
+      (await db().selectFrom('score_channel_tally').selectAll().where('evaluations', '>', 0).orderBy(['unit_kind', 'unit_id', 'day', 'channel']).execute()).map((r) => ({ ...r, day: String(r.day) }));
     const before = await readAllTallies(db());
+    const channelsBefore = await channelTallies();
+    expect(channelsBefore.length).toBeGreaterThan(0);
     await rebuildTallies(db());
     expect(await readAllTallies(db())).toEqual(before);
+    expect(await channelTallies()).toEqual(channelsBefore);
   });
 
   it('closes a month into a signed snapshot that verify-snapshot reproduces, and catches tampering', async () => {

@@ -15,7 +15,8 @@ const tallyRecordSql = TALLY_COLUMNS.map((c) => `${c} int8`).join(', ');
 /** Rows per statement: one JSON parameter must stay well under PostgreSQL's 256 MB jsonb limit. */
 const UPSERT_CHUNK = 20_000;
 
-async function upsertTallies(db: Executor, table: 'score_tally' | 'score_tally_month', dayColumn: 'day' | 'month', rows: ReadonlyArray<{ unit_kind: string; unit_id: string; day: string } & TallyCounts>): Promise<void> {
+/** Add rows to the daily or monthly tallies (rows of one key at most once per call). */
+export async function upsertTallies(db: Executor, table: 'score_tally' | 'score_tally_month', dayColumn: 'day' | 'month', rows: ReadonlyArray<{ unit_kind: string; unit_id: string; day: string } & TallyCounts>): Promise<void> {
   const add = sql.raw(TALLY_COLUMNS.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', '));
   for (let start = 0; start < rows.length; start += UPSERT_CHUNK) {
     await sql`INSERT INTO ${sql.table(table)} (unit_kind, unit_id, ${sql.ref(dayColumn)}, ${sql.raw(tallyColumnsSql)})
