@@ -76,7 +76,7 @@ export const TABLE_COLUMNS = {
   ],
   evaluation_slot: ['case_stage_id', 'assess_number', 'evaluation_id'],
   ticket: [
-    'id', 'evaluation_id', 'receipt_no', 'case_stage_id', 'org_id', 'region_code', 'region_path', 'level', 'channel', 'evaluated_at', 'opened_day', 'opened_verify_due_at',
+    'id', 'evaluation_id', 'receipt_no', 'case_stage_id', 'org_id', 'region_code', 'region_path', 'evaluation_region_code', 'level', 'channel', 'evaluated_at', 'opened_day', 'opened_verify_due_at',
     'opened_reply_due_at', 'state', 'version', 'verify_due_at', 'verify_done_at', 'reply_due_at', 'reply_done_at', 'extension_state', 'extension_days', 'appeal_kind',
     'appeal_state', 'appeal_due_at', 'appeal_decided_at', 'escalated', 'reopen_count', 'last_callback', 'callback_at', 'last_reply_at', 'updated_at', 'watch_done',
   ],
@@ -1385,7 +1385,7 @@ export class ScoringDataPlan {
     b.add(
       'ticket',
       [
-        id, evaluationId, receipt, c.stage.id, org.id, org.regionCode, esc(regionPath), c.level, c.channel, iso(c.receivedAt), this.day(c.receivedAt),
+        id, evaluationId, receipt, c.stage.id, org.id, org.regionCode, esc(regionPath), c.stage.kase.regionCode, c.level, c.channel, iso(c.receivedAt), this.day(c.receivedAt),
         deadlines.verifyDueAt.toISOString(), deadlines.replyDueAt.toISOString(), p.state, p.version, p.verify_due_at.toISOString(), dateOpt(p.verify_done_at),
         p.reply_due_at.toISOString(), dateOpt(p.reply_done_at), p.extension_state ?? NULL, num(p.extension_days), p.appeal_kind ?? NULL, p.appeal_state ?? NULL,
         dateOpt(p.appeal_due_at), dateOpt(p.appeal_decided_at), words(p.escalated), p.reopen_count, p.last_callback ?? NULL, dateOpt(p.callback_at), dateOpt(p.last_reply_at),

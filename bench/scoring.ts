@@ -199,7 +199,7 @@ function printTable(engine: Engine, rows: Row[]): void {
 }
 
 for (const engine of ENGINES) {
-  console.log(`scoring benchmark on ${engine}: loading ${fmt(EVALUATIONS)} evaluations …`);
+  console.log(`scoring benchmark on ${engine}, ${fmt(EVALUATIONS)} evaluations …`);
   const { rows, reused } = await benchEngine(engine);
   printTable(engine, rows);
   if (reused) console.log(`(measured on ${reused}, loaded earlier by bench/scoring-data.ts)`);

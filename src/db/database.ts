@@ -35,7 +35,9 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // JIT off: it compiles plans whose estimate passes jit_above_cost, adding tens of milliseconds to
+    // short reads estimated large (rankings, dashboards); bulk work turns it back on (rebuildTallies).
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: '-c jit=off' });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', raw: { engine: 'postgres', pool }, close: () => db.destroy() };
   }

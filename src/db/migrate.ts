@@ -7,6 +7,7 @@ import * as hotline from './migrations/2026-11-29T03-hotline.ts';
 import * as abuseSignals from './migrations/2026-11-29T04-abuse-signals.ts';
 import * as hallDevices from './migrations/2026-11-29T05-hall-devices.ts';
 import * as scoring from './migrations/2026-11-30T00-scoring.ts';
+import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T04-abuse-signals': abuseSignals,
   '2026-11-29T05-hall-devices': hallDevices,
   '2026-11-30T00-scoring': scoring,
+  '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -240,6 +240,8 @@ export interface TicketTable {
   org_id: string;
   region_code: string;
   region_path: string;
+  /** The evaluation's region (the case's area), where the figures count the ticket. */
+  evaluation_region_code: string;
   level: number;
   channel: string;
   evaluated_at: Timestamp;

@@ -21,6 +21,7 @@ export async function rebuildTallies(db: Kysely<DB>, phase: (name: string, ms: n
     const cut: LedgerCut = { heads: heads.map((h) => ({ chainId: h.chain_id, seq: h.head_seq })) };
     // The rebuild aggregates millions of rows at once: give it the memory to do so without spilling.
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    await sql`SET LOCAL jit = on`.execute(trx);
     await trx.deleteFrom('score_tally').execute();
     await trx.deleteFrom('score_tally_month').execute();
     await trx.deleteFrom('score_channel_tally').execute();

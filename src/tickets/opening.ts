@@ -19,6 +19,7 @@ export interface RatedEvaluation {
   channel: string;
   case_stage_id: string | null;
   org_id: string;
+  region_code: string;
 }
 
 export interface TicketOpenings {
@@ -44,6 +45,7 @@ export function ticketOpenings(rated: readonly RatedEvaluation[], calendar: Work
         receipt_no: e.receipt_no,
         case_stage_id: e.case_stage_id,
         org_id: e.org_id,
+        evaluation_region_code: e.region_code,
         level: e.level,
         channel: e.channel,
         evaluated_at: e.received_at.toISOString(),
@@ -66,12 +68,12 @@ export function openTicketsCtes(openings: TicketOpenings, gate: { from: RawBuild
   return sql`,
     ticket_input AS (
       SELECT * FROM jsonb_to_recordset(${openings.json}::jsonb) AS t(id uuid, job_id uuid, evaluation_id uuid, receipt_no text, case_stage_id uuid,
-        org_id uuid, level smallint, channel text, evaluated_at timestamptz, opened_day date, verify_due_at timestamptz, reply_due_at timestamptz)
+        org_id uuid, evaluation_region_code text, level smallint, channel text, evaluated_at timestamptz, opened_day date, verify_due_at timestamptz, reply_due_at timestamptz)
     ),
     opened_tickets AS (
-      INSERT INTO ticket (id, evaluation_id, receipt_no, case_stage_id, org_id, region_code, region_path, level, channel, evaluated_at, opened_day,
+      INSERT INTO ticket (id, evaluation_id, receipt_no, case_stage_id, org_id, region_code, region_path, evaluation_region_code, level, channel, evaluated_at, opened_day,
         opened_verify_due_at, opened_reply_due_at, state, version, verify_due_at, reply_due_at, escalated, reopen_count, updated_at, watch_done)
-      SELECT t.id, t.evaluation_id, t.receipt_no, t.case_stage_id, t.org_id, o.region_code, r.path, t.level, t.channel, t.evaluated_at, t.opened_day,
+      SELECT t.id, t.evaluation_id, t.receipt_no, t.case_stage_id, t.org_id, o.region_code, r.path, t.evaluation_region_code, t.level, t.channel, t.evaluated_at, t.opened_day,
         t.verify_due_at, t.reply_due_at, 'open', 0, t.verify_due_at, t.reply_due_at, '{}', 0, t.evaluated_at, '{}'
       FROM ticket_input t JOIN org o ON o.id = t.org_id JOIN region r ON r.code = o.region_code${from}
     ),

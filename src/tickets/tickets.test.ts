@@ -98,7 +98,12 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(await db().selectFrom('ticket').select('id').where('evaluation_id', '=', good.json().evaluation.id).executeTakeFirst()).toBeUndefined();
 
     const { ticket } = await badRating();
-    expect(ticket).toMatchObject({ org_id: org.id, region_code: '510104', region_path: '510000/510100/510104/', state: 'open', version: 0, level: 1 });
+    expect(ticket).toMatchObject({ org_id: org.id, region_code: '510104', region_path: '510000/510100/510104/', evaluation_region_code: '510104', state: 'open', version: 0, level: 1 });
+    // A case of another area handled by the org: assigned to the org, counted in the case's area.
+    const elsewhere = await makeCompletedCase(db(), config, item, '2026-11-19 11:00:00', { projectNo: '510105-20261119-000001', areaCode: '510105' });
+    const away = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo: elsewhere, level: 2, indicators: ['507'], channel: 'mobile', assessedAt: '2026-11-20 09:00:00' });
+    expect(away.statusCode, away.body).toBe(201);
+    expect(await db().selectFrom('ticket').select(['org_id', 'region_code', 'evaluation_region_code']).where('evaluation_id', '=', away.json().evaluation.id).executeTakeFirst()).toEqual({ org_id: org.id, region_code: '510104', evaluation_region_code: '510105' });
     // Received Friday 10:00 Beijing: verify by the end of Monday (one working day), reply within 15 natural days.
     expect(ticket.verify_due_at.toISOString()).toBe('2026-11-23T15:59:59.999Z');
     expect(ticket.reply_due_at.toISOString()).toBe('2026-12-05T15:59:59.999Z');
