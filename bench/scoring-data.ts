@@ -91,7 +91,7 @@ export interface ScoringDataResult {
   seconds: number;
   /** Rows written, per table. */
   rows: Record<string, number>;
-  /** Seconds per phase: preparing, planning + writing the rows, ledger heads, counters, ANALYZE. */
+  /** Seconds per phase: preparing, planning + writing the rows, ledger heads, counters, VACUUM ANALYZE. */
   phases: { prepare: number; write: number; ledger: number; counters: number; analyze: number };
   /** Peak resident memory of this process (worker included) while writing, in MB. */
   peakRssMb: number;
@@ -411,9 +411,11 @@ export async function generateScoringData(db: Kysely<DB>, options: ScoringDataOp
   if (options.counters === true) await recomputeCounters(db);
   const counterSeconds = (performance.now() - t) / 1000;
 
-  // Fresh statistics, so that what runs next (the scoring rebuild) is planned on the real sizes.
+  // Fresh statistics, so that what runs next (the scoring rebuild) is planned on the real sizes, and
+  // visibility maps set (index-only scans), as autovacuum would leave them after a load (the server
+  // of this machine runs with autovacuum off).
   t = performance.now();
-  await sql.raw(`ANALYZE ${TABLE_ORDER.join(', ')}, ledger_chain, evaluation_counter`).execute(db);
+  await sql.raw(`VACUUM ANALYZE ${TABLE_ORDER.join(', ')}, ledger_chain, evaluation_counter`).execute(db);
   const analyzeSeconds = (performance.now() - t) / 1000;
 
   const seconds = (performance.now() - began) / 1000;
@@ -585,7 +587,7 @@ async function main(): Promise<void> {
     console.log(`  rows written: ${fmt(totalRows)} in ${w.toFixed(1)} s = ${fmt(totalRows / w)} rows/s, ${fmt(result.evaluations / w)} evaluations/s (${result.cpu.planners} planner${result.cpu.planners > 1 ? 's' : ''} ${cli.worker ? 'in worker threads' : 'in this thread'})`);
     for (const table of TABLE_ORDER) console.log(`    ${table.padEnd(17)} ${fmt(result.rows[table] ?? 0).padStart(12)}`);
     const p = result.phases;
-    console.log(`  phases: prepare ${p.prepare.toFixed(1)} s, plan + COPY ${p.write.toFixed(1)} s, ledger heads ${p.ledger.toFixed(1)} s, evaluation_counter ${p.counters.toFixed(1)} s, ANALYZE ${p.analyze.toFixed(1)} s`);
+    console.log(`  phases: prepare ${p.prepare.toFixed(1)} s, plan + COPY ${p.write.toFixed(1)} s, ledger heads ${p.ledger.toFixed(1)} s, evaluation_counter ${p.counters.toFixed(1)} s, VACUUM ANALYZE ${p.analyze.toFixed(1)} s`);
     console.log(`  peak RSS ${result.peakRssMb} MB`);
     if (s.plannerWaitedSeconds !== undefined) {
       const waited = s.plannerWaitedSeconds / result.cpu.planners;

@@ -47,6 +47,9 @@ export async function rebuildTallies(db: Kysely<DB>, phase: (name: string, ms: n
         GROUP BY f.assessed_day, f.channel, ${units.sets}
       ) AS t WHERE unit_id IS NOT NULL`.execute(trx);
     done('channel tallies');
+    // The tables' whole content changed: fresh statistics for the planner of the readers.
+    await sql`ANALYZE score_tally, score_tally_month, score_channel_tally`.execute(trx);
+    done('analyze');
     await trx.deleteFrom('score_feed_cursor').execute();
     if (heads.length > 0) await trx.insertInto('score_feed_cursor').values(heads.map((h) => ({ chain_id: h.chain_id, seq: h.head_seq }))).execute();
     const counted = await sql<{ t: number; c: number }>`SELECT (SELECT count(*) FROM score_tally)::int8 AS t, (SELECT count(*) FROM score_channel_tally)::int8 AS c`.execute(trx);
