@@ -59,6 +59,8 @@ const CLOSE_AT = new Date('2026-12-25T00:00:00Z');
 
 interface Row {
   measure: string;
+  /** Held to the target (p95 ≤ 50 ms on PostgreSQL): the reads of the maintained tallies. */
+  judged?: boolean;
   p50Ms: number;
   p95Ms: number;
   runs: number;
@@ -163,17 +165,17 @@ async function benchEngine(engine: Engine): Promise<{ rows: Row[]; reused: strin
     say('measuring rankings, dashboards and the live ledger …');
     const month = await timed(ITERATIONS, () => liveFigures(database.db, MONTH, now));
     const units = month.last.units.length;
-    rows.push({ measure: `rankings of ${MONTH.key} (3 classes: every region, provincial departments)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
-    const year = await timed(Math.max(5, Math.floor(ITERATIONS / 5)), () => liveFigures(database.db, YEAR, now));
-    rows.push({ measure: `rankings of ${YEAR.key}`, p50Ms: year.p50, p95Ms: year.p95, runs: Math.max(5, Math.floor(ITERATIONS / 5)), note: '' });
+    rows.push({ judged: true, measure: `rankings of ${MONTH.key} (3 classes: every region, provincial departments)`, p50Ms: month.p50, p95Ms: month.p95, runs: ITERATIONS, note: `${units} units` });
+    const year = await timed(ITERATIONS, () => liveFigures(database.db, YEAR, now));
+    rows.push({ judged: true, measure: `rankings of ${YEAR.key}`, p50Ms: year.p50, p95Ms: year.p95, runs: ITERATIONS, note: '' });
     const prefecture = await timed(ITERATIONS, () => unitDashboard(database.db, 'region', '510100', MONTH, now));
-    rows.push({ measure: 'dashboard of a prefecture (成都市), one month', p50Ms: prefecture.p50, p95Ms: prefecture.p95, runs: ITERATIONS, note: `${fmt(prefecture.last.figures.evaluations)} evaluations` });
+    rows.push({ judged: true, measure: 'dashboard of a prefecture (成都市), one month', p50Ms: prefecture.p50, p95Ms: prefecture.p95, runs: ITERATIONS, note: `${fmt(prefecture.last.figures.evaluations)} evaluations` });
     const busiest = await database.db.selectFrom('score_tally').select(['unit_id', sql<number>`sum(active_5 + active_4)::int8`.as('n')]).where('unit_kind', '=', 'org').groupBy('unit_id').orderBy('n', 'desc').limit(1).executeTakeFirstOrThrow();
     const org = await timed(ITERATIONS, () => unitDashboard(database.db, 'org', busiest.unit_id, MONTH, now));
-    rows.push({ measure: 'dashboard of the busiest org, one month', p50Ms: org.p50, p95Ms: org.p95, runs: ITERATIONS, note: `${fmt(org.last.figures.evaluations)} evaluations` });
+    rows.push({ judged: true, measure: 'dashboard of the busiest org, one month', p50Ms: org.p50, p95Ms: org.p95, runs: ITERATIONS, note: `${fmt(org.last.figures.evaluations)} evaluations` });
     // The live ledger is read for the running period: the latest month of the data.
     const ledger = await timed(ITERATIONS, () => scoreChanges(database.db, 'org', busiest.unit_id, CURRENT_MONTH, 50));
-    rows.push({ measure: `live score ledger of that org, ${CURRENT_MONTH.key} (50 latest changes)`, p50Ms: ledger.p50, p95Ms: ledger.p95, runs: ITERATIONS, note: '' });
+    rows.push({ judged: true, measure: `live score ledger of that org, ${CURRENT_MONTH.key} (50 latest changes)`, p50Ms: ledger.p50, p95Ms: ledger.p95, runs: ITERATIONS, note: '' });
 
     say('the plain GROUP BY, then closing and verifying a month …');
     const plain = await timed(3, () => plainGroupByRanking(database, MONTH));
@@ -205,7 +207,7 @@ function printTable(engine: Engine, rows: Row[]): void {
   console.log(`|---|---:|---:|---:|---|`);
   for (const r of rows) console.log(`| ${r.measure} | ${r.p50Ms.toFixed(1)} ms | ${r.p95Ms.toFixed(1)} ms | ${r.runs} | ${r.note} |`);
   if (engine === 'postgres') {
-    const live = rows.filter((r) => r.runs === ITERATIONS);
+    const live = rows.filter((r) => r.judged === true);
     const worst = Math.max(...live.map((r) => r.p95Ms));
     console.log(`target p95 ≤ 50 ms for rankings, dashboards and the live ledger: ${worst <= 50 ? 'PASS' : 'FAIL'} (worst ${worst.toFixed(1)} ms)`);
   }
