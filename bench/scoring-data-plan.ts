@@ -38,7 +38,6 @@ import {
   FOLLOW_UP_COMMENTS,
   GOOD_COMMENTS,
   MIDDLING_COMMENTS,
-  STAGE_NAMES,
   TICKET_APPEAL_REASONS,
   TICKET_CANNOT_FIX_REASONS,
   TICKET_DECISION_NOTES,
@@ -46,9 +45,9 @@ import {
   TICKET_REPLIES,
   TICKET_SECOND_REPLIES,
 } from '../src/demo/content.ts';
-import { planProvince, type CountyPlan, type ItemPlan, type OrgPlan, type Province, type RegionRow, type StaffPlan, type WindowPlan } from '../src/demo/province.ts';
+import { planProvince, type ItemPlan, type OrgPlan, type Province, type RegionRow, type StaffPlan, type WindowPlan } from '../src/demo/province.ts';
 import { CumulativeSampler, seededRandom, type Random } from '../src/demo/random.ts';
-import type { Setting } from '../src/demo/cases.ts';
+import { draftCase, type Setting, type StageDraft } from '../src/demo/cases.ts';
 import { ANONYMOUS_SHARE, awake, CHANNEL_CANDOUR, CHANNEL_MIX, ratingDelay } from '../src/demo/ratings.ts';
 import { demoActorId, prefecturePath } from '../src/demo/tickets.ts';
 import { beijingWeekday, DAY, HOUR, intoOfficeHours, MINUTE, TimeSampler, type Mode } from '../src/demo/time.ts';
@@ -400,75 +399,6 @@ interface StagePlan {
   rateWeight: number;
 }
 
-type StageDraft = Omit<StagePlan, 'id' | 'kase' | 'serviceNumber' | 'done'>;
-
-function pickWindowAndStaff(random: Random, county: CountyPlan, departmentKey: string | null, role: 'accept' | 'pickup'): { window: WindowPlan; staff: StaffPlan } | null {
-  const options: Array<readonly [WindowPlan, number]> = [];
-  for (const window of county.windows) {
-    if (window.staff.length === 0) continue;
-    if (role === 'pickup') {
-      if (window.role === 'pickup') options.push([window, 1]);
-    } else if (window.role === 'comprehensive') options.push([window, 1]);
-    else if (window.role === 'special' && window.departmentKey === departmentKey) options.push([window, 3]);
-    else if (window.role === 'assisted') options.push([window, 0.3]);
-  }
-  if (options.length === 0) return null;
-  const window = random.weighted(options);
-  return { window, staff: random.pick(window.staff) };
-}
-
-function hallStage(random: Random, item: ItemPlan, name: string, completedAt: number, role: 'accept' | 'pickup'): StageDraft {
-  const county = item.county;
-  const chosen = county ? pickWindowAndStaff(random, county, item.department.template?.key ?? null, role) : null;
-  return { name, org: county?.hall ?? item.org, window: chosen?.window ?? null, staff: chosen?.staff ?? null, completedAt, setting: 'hall', rateWeight: 1 };
-}
-
-function processed(random: Random, from: number, days: number): number {
-  const share = random.chance(0.05) ? random.between(1.0, 1.4) : random.between(0.15, 0.95);
-  return intoOfficeHours(random, from + Math.max(0.2, days * share) * DAY);
-}
-
-interface CaseDraft {
-  accepted: number;
-  enterprise: boolean;
-  stages: StageDraft[];
-}
-
-function draftCase(random: Random, province: Province, item: ItemPlan, mode: Mode, createdAt: number): CaseDraft {
-  const template = item.template;
-  const county = item.county;
-  const enterprise = random.chance(template.enterprise);
-  const pd = template.promiseDays;
-  const stages: StageDraft[] = [];
-  const accepted = mode === 'hall' ? createdAt + random.int(3, 25) * MINUTE : createdAt;
-  if (mode === 'hall') {
-    const shape = pd === 0 ? 1 : random.weighted([[1, 0.15], [2, 0.55], [3, 0.3]] as const);
-    if (shape === 1) {
-      stages.push(hallStage(random, item, STAGE_NAMES.instant, pd === 0 ? accepted + random.int(2, 30) * MINUTE : processed(random, accepted, pd), 'accept'));
-    } else {
-      stages.push(hallStage(random, item, STAGE_NAMES.accept, accepted, 'accept'));
-      const reviewed = processed(random, accepted, shape === 2 ? pd : pd * 0.8);
-      stages.push({ name: shape === 2 ? STAGE_NAMES.review : STAGE_NAMES.reviewOnly, org: item.org, window: null, staff: null, completedAt: reviewed, setting: 'office', rateWeight: shape === 2 ? 1 : 0.35 });
-      if (shape === 3) stages.push(hallStage(random, item, STAGE_NAMES.pickup, intoOfficeHours(random, reviewed + random.between(0.3, 6) * DAY), 'pickup'));
-    }
-  } else if (mode === 'online') {
-    if (pd === 0) {
-      stages.push({ name: STAGE_NAMES.online, org: item.org, window: null, staff: null, completedAt: createdAt + random.int(2, 120) * MINUTE, setting: 'online', rateWeight: 1 });
-    } else if (random.chance(0.6)) {
-      stages.push({ name: STAGE_NAMES.online, org: item.org, window: null, staff: null, completedAt: processed(random, createdAt, pd), setting: 'online', rateWeight: 1 });
-    } else {
-      const checked = intoOfficeHours(random, createdAt + random.between(0.05, 1.5) * DAY);
-      stages.push({ name: STAGE_NAMES.preReview, org: item.org, window: null, staff: null, completedAt: checked, setting: 'online', rateWeight: 0.4 });
-      stages.push({ name: STAGE_NAMES.review, org: item.org, window: null, staff: null, completedAt: processed(random, checked, pd), setting: 'online', rateWeight: 1 });
-    }
-  } else {
-    const handlers = county ? county.departments.map((d) => d.org) : province.provincial.slice(1).map((d) => d.org);
-    const handler = handlers.length > 0 ? random.pick(handlers) : item.org;
-    stages.push({ name: STAGE_NAMES.hotlineAccept, org: item.org, window: null, staff: null, completedAt: createdAt + random.int(1, 8) * MINUTE, setting: 'hotline', rateWeight: 0.15 });
-    stages.push({ name: STAGE_NAMES.hotlineHandle, org: handler, window: null, staff: null, completedAt: processed(random, createdAt, random.between(0.5, pd)), setting: 'hotline', rateWeight: 1 });
-  }
-  return { accepted, enterprise, stages };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Ratings: adapted from src/demo/ratings.ts, one stage at a time.

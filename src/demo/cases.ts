@@ -81,7 +81,8 @@ function pickWindowAndStaff(random: Random, county: CountyPlan, departmentKey: s
   return { window, staff: random.pick(window.staff) };
 }
 
-type StageDraft = Omit<StagePlan, 'id' | 'serviceNumber' | 'status'> & { completedAt: number };
+/** A stage as drafted, before the period's end decides whether it is done. */
+export type StageDraft = Omit<StagePlan, 'id' | 'serviceNumber' | 'status'> & { completedAt: number };
 
 /** A stage at a window of the county's hall (or at the item's org where there is no hall). */
 function hallStage(random: Random, item: ItemPlan, name: string, completedAt: number, role: 'accept' | 'pickup'): StageDraft {
@@ -96,14 +97,18 @@ function processed(random: Random, from: number, days: number): number {
   return intoOfficeHours(random, from + Math.max(0.2, days * share) * DAY);
 }
 
-function planCase(planning: CasePlanning, item: ItemPlan, province: Province): CasePlan {
-  const { random } = planning;
+export interface CaseDraft {
+  /** When the applicant was accepted (in the hall, minutes after taking a number). */
+  accepted: number;
+  enterprise: boolean;
+  stages: StageDraft[];
+}
+
+/** A case's applicant kind and stages for one mode of handling, created at `createdAt` (shared with the scoring bench's data). */
+export function draftCase(random: Random, province: Province, item: ItemPlan, mode: Mode, createdAt: number): CaseDraft {
   const template = item.template;
   const county = item.county;
-  const mode: Mode = template.type === 'hotline' ? 'hotline' : county !== null && random.chance(template.inPerson) ? 'hall' : 'online';
-  const createdAt = planning.samplers[mode].sample(random);
   const enterprise = random.chance(template.enterprise);
-  const regionCode = item.org.regionCode;
   const pd = template.promiseDays;
   const stages: StageDraft[] = [];
 
@@ -135,6 +140,18 @@ function planCase(planning: CasePlanning, item: ItemPlan, province: Province): C
     stages.push({ name: STAGE_NAMES.hotlineAccept, org: item.org, window: null, staff: null, completedAt: createdAt + random.int(1, 8) * MINUTE, setting: 'hotline', rateWeight: 0.15 });
     stages.push({ name: STAGE_NAMES.hotlineHandle, org: handler, window: null, staff: null, completedAt: processed(random, createdAt, random.between(0.5, pd)), setting: 'hotline', rateWeight: 1 });
   }
+
+  return { accepted, enterprise, stages };
+}
+
+function planCase(planning: CasePlanning, item: ItemPlan, province: Province): CasePlan {
+  const { random } = planning;
+  const template = item.template;
+  const county = item.county;
+  const mode: Mode = template.type === 'hotline' ? 'hotline' : county !== null && random.chance(template.inPerson) ? 'hall' : 'online';
+  const createdAt = planning.samplers[mode].sample(random);
+  const regionCode = item.org.regionCode;
+  const { accepted, enterprise, stages } = draftCase(random, province, item, mode, createdAt);
 
   // Stages done before the end are completed; the first one after it is in progress, later ones wait.
   const latest = planning.end - 5 * MINUTE;
@@ -174,7 +191,7 @@ function planCase(planning: CasePlanning, item: ItemPlan, province: Province): C
     createdAt,
     acceptAt,
     resultAt: allDone ? (completedTimes.at(-1) ?? null) : null,
-    promiseAt: waiting || pd === 0 ? null : (acceptAt ?? createdAt) + pd * DAY,
+    promiseAt: waiting || template.promiseDays === 0 ? null : (acceptAt ?? createdAt) + template.promiseDays * DAY,
     updatedAt: Math.max(createdAt, ...completedTimes),
     userProp: enterprise ? 2 : 1,
     applicant: newApplicant(planning, regionCode, enterprise),
