@@ -28,7 +28,7 @@ import { chinaCalendar } from '../src/calendar/china-calendar.ts';
 import { canonicalRecord, GENESIS_HASH, type LedgerRecord } from '../src/ledger/canonical.ts';
 import type { IndicatorOption } from '../src/evaluations/indicators.ts';
 import type { Channel } from '../src/evaluations/channels.ts';
-import { appealDeadline, openingDeadlines, type TicketSettings } from '../src/tickets/rules.ts';
+import { appealDeadline, openingDeadlines, runningDeadlines, type TicketSettings } from '../src/tickets/rules.ts';
 import { applyEvent, deadlineOf, isRefusal, openTicket, TERMINAL_STATES, type Actor, type CallbackOutcome, type DeadlineName, type Ticket, type TicketEvent } from '../src/tickets/state-machine.ts';
 import { projectionOf } from '../src/tickets/store.ts';
 import { TICKET_WATCH } from '../src/tickets/opening.ts';
@@ -48,7 +48,7 @@ import {
 import { planProvince, type ItemPlan, type OrgPlan, type Province, type RegionRow, type StaffPlan, type WindowPlan } from '../src/demo/province.ts';
 import { CumulativeSampler, seededRandom, type Random } from '../src/demo/random.ts';
 import { draftCase, type Setting, type StageDraft } from '../src/demo/cases.ts';
-import { ANONYMOUS_SHARE, awake, CHANNEL_CANDOUR, CHANNEL_MIX, ratingDelay } from '../src/demo/ratings.ts';
+import { ANONYMOUS_SHARE, awake, CHANNEL_CANDOUR, CHANNEL_MIX, chooseIndicators, indicatorPools, ratingDelay, type IndicatorPools } from '../src/demo/ratings.ts';
 import { demoActorId, prefecturePath } from '../src/demo/tickets.ts';
 import { beijingWeekday, DAY, HOUR, intoOfficeHours, MINUTE, TimeSampler, type Mode } from '../src/demo/time.ts';
 
@@ -419,36 +419,6 @@ function transmissionDelay(random: Random, channel: Channel): number {
   return random.int(1, 20) * 1000;
 }
 
-interface IndicatorPools {
-  online: Map<number, IndicatorOption[]>;
-  offline: Map<number, IndicatorOption[]>;
-}
-
-function indicatorPools(options: readonly IndicatorOption[]): IndicatorPools {
-  const pools: IndicatorPools = { online: new Map(), offline: new Map() };
-  for (const level of [1, 2, 3, 4, 5]) {
-    const forLevel = options.filter((o) => o.levels.includes(level));
-    const specific = (scope: 'online' | 'offline') => {
-      const matching = forLevel.filter((o) => o.scope === scope || o.scope === 'any');
-      return matching.length > 0 ? matching : forLevel;
-    };
-    pools.online.set(level, specific('online'));
-    pools.offline.set(level, specific('offline'));
-  }
-  return pools;
-}
-
-function chooseIndicators(random: Random, pools: IndicatorPools, setting: Setting, level: number): IndicatorOption[] {
-  const pool = (setting === 'hall' || setting === 'hotline' ? pools.offline : pools.online).get(level) ?? [];
-  const bad = level <= 2;
-  const wanted = bad ? (random.chance(0.7) ? 1 : 2) : level === 3 ? (random.chance(0.6) ? random.int(1, 2) : 0) : random.chance(0.5) ? random.int(1, 3) : 0;
-  const chosen: IndicatorOption[] = [];
-  while (chosen.length < Math.min(wanted, pool.length)) {
-    const option = random.weighted(pool.filter((o) => !chosen.includes(o)).map((o) => [o, o.scope === 'any' ? 0.35 : 1] as const));
-    chosen.push(option);
-  }
-  return chosen.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-}
 
 /** The comment, and for a bad one the theme its ticket's reply answers. */
 function chooseComment(random: Random, setting: Setting, level: number, indicators: IndicatorOption[]): { comment: string | null; theme: string } {
@@ -731,14 +701,6 @@ function planTicketSteps(random: Random, facts: { evaluatedAt: number; verifyDue
 }
 
 /** The deadlines still running in the ticket's state (as src/tickets/rules.ts runningDeadlines). */
-function runningDeadlines(ticket: Ticket): DeadlineName[] {
-  const names: DeadlineName[] = [];
-  if (ticket.verify.doneAt === null && (ticket.state === 'open' || ticket.state === 'verifying')) names.push('verify');
-  if (ticket.reply.doneAt === null && !TERMINAL_STATES.has(ticket.state)) names.push('reply');
-  if (ticket.state === 'appealing' && ticket.appeal?.deadline.doneAt === null) names.push('appeal');
-  return names;
-}
-
 interface FoldedEvent {
   event: TicketEvent;
   actor: Actor;

@@ -87,15 +87,14 @@ function transmissionDelay(random: Random, channel: Channel): number {
   return random.int(1, 20) * 1000;
 }
 
-interface IndicatorPools {
+/** Indicators per level that fit an online or an offline (hall, hotline) rating. */
+export interface IndicatorPools {
   online: Map<number, IndicatorOption[]>;
   offline: Map<number, IndicatorOption[]>;
-  version: string;
 }
 
-function indicatorPools(catalogue: IndicatorCatalogue): IndicatorPools {
-  const options = [...(catalogue.versions.get(catalogue.current)?.values() ?? [])];
-  const pools: IndicatorPools = { online: new Map(), offline: new Map(), version: catalogue.current };
+export function indicatorPools(options: readonly IndicatorOption[]): IndicatorPools {
+  const pools: IndicatorPools = { online: new Map(), offline: new Map() };
   for (const level of [1, 2, 3, 4, 5]) {
     const forLevel = options.filter((o) => o.levels.includes(level));
     const specific = (scope: 'online' | 'offline') => {
@@ -108,7 +107,7 @@ function indicatorPools(catalogue: IndicatorCatalogue): IndicatorPools {
   return pools;
 }
 
-function chooseIndicators(random: Random, pools: IndicatorPools, setting: Setting, level: number): IndicatorOption[] {
+export function chooseIndicators(random: Random, pools: IndicatorPools, setting: Setting, level: number): IndicatorOption[] {
   const pool = (setting === 'hall' || setting === 'hotline' ? pools.offline : pools.online).get(level) ?? [];
   const bad = level <= 2;
   const wanted = bad ? (random.chance(0.7) ? 1 : 2) : level === 3 ? (random.chance(0.6) ? random.int(1, 2) : 0) : random.chance(0.5) ? random.int(1, 3) : 0;
@@ -155,6 +154,7 @@ interface EvaluationPlanning {
   random: Random;
   config: Config;
   pools: IndicatorPools;
+  indicatorVersion: string;
   end: number;
 }
 
@@ -191,7 +191,7 @@ function planFirstRating(planning: EvaluationPlanning, kase: CasePlan, stage: St
     serviceNumber: stage.serviceNumber,
     assessNumber: 1,
     level,
-    indicatorVersion: planning.pools.version,
+    indicatorVersion: planning.indicatorVersion,
     indicatorCodes: indicators.map((i) => i.code),
     comment,
     channel,
@@ -238,7 +238,7 @@ function planFollowUp(planning: EvaluationPlanning, rated: RatedStage): PlannedE
     serviceNumber: rated.stage.serviceNumber,
     assessNumber: 2,
     level,
-    indicatorVersion: planning.pools.version,
+    indicatorVersion: planning.indicatorVersion,
     indicatorCodes: indicators.map((i) => i.code),
     comment,
     channel,
@@ -261,7 +261,7 @@ function planSystemDefault(planning: EvaluationPlanning, kase: CasePlan, stage: 
     serviceNumber: stage.serviceNumber,
     assessNumber: 1,
     level: planning.config.rules.systemDefault.level,
-    indicatorVersion: planning.pools.version,
+    indicatorVersion: planning.indicatorVersion,
     indicatorCodes: [],
     comment: null,
     channel: 'system',
@@ -288,7 +288,8 @@ export interface RatingTargets {
 }
 
 export function planEvaluations(random: Random, config: Config, catalogue: IndicatorCatalogue, cases: CasePlan[], end: number, targets: RatingTargets): PlannedEvaluation[] {
-  const planning: EvaluationPlanning = { random, config, pools: indicatorPools(catalogue), end };
+  const options = [...(catalogue.versions.get(catalogue.current)?.values() ?? [])];
+  const planning: EvaluationPlanning = { random, config, pools: indicatorPools(options), indicatorVersion: catalogue.current, end };
   const completed: Array<{ kase: CasePlan; stage: StagePlan }> = [];
   for (const kase of cases) for (const stage of kase.stages) if (isRateable(stage, end)) completed.push({ kase, stage });
   const chosen = sampleWithout(random, completed, (c) => c.stage.rateWeight, targets.firsts);

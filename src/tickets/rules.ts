@@ -60,7 +60,7 @@ export interface WatchPlan {
 }
 
 /** Which deadlines are still running for the ticket in its current state. */
-function runningDeadlines(ticket: Ticket): DeadlineName[] {
+export function runningDeadlines(ticket: Ticket): DeadlineName[] {
   const names: DeadlineName[] = [];
   if (ticket.verify.doneAt === null && (ticket.state === 'open' || ticket.state === 'verifying')) names.push('verify');
   if (ticket.reply.doneAt === null && !TERMINAL_STATES.has(ticket.state)) names.push('reply');
