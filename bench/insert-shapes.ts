@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { withDatabase } from './database-url.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { uuidv7 } from 'uuidv7';
 import { openDatabase } from '../src/db/database.ts';
@@ -22,11 +23,6 @@ const BATCH = 1000;
 const base = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const name = `hcp_bench_shapes_${process.pid}`;
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 async function admin(query: string): Promise<void> {
   const client = new pg.Client({ connectionString: base });

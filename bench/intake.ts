@@ -35,6 +35,7 @@ import { openDatabase, type Database, type Engine } from '../src/db/database.ts'
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
+import { redact, withDatabase } from './database-url.ts';
 import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
 import type { CpuShare } from './cpu.ts';
 import { traceStatements, type StatementTrace } from './trace.ts';
@@ -198,17 +199,7 @@ interface OpenedEngine {
   cleanup(): Promise<void>;
 }
 
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
 
 function systemConfig(extra: Record<string, string>): Config {
   return loadConfig({

@@ -46,6 +46,7 @@ import type { DB } from '../src/db/schema.ts';
 import { loadIndicatorCatalogue } from '../src/evaluations/indicators.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { ScoringDataPlan, TABLE_COLUMNS, TABLE_ORDER, type Chunk, type PlanSettings, type PlanSummary, type RegionInfo, type TableName } from './scoring-data-plan.ts';
+import { redact, withDatabase } from './database-url.ts';
 import { cpuSnapshot, type CpuSnapshot } from './cpu.ts';
 import type { Ack, WorkerInput, WorkerMessage } from './scoring-data-worker.ts';
 
@@ -508,17 +509,7 @@ function parseArgs(argv: string[]): CliOptions {
   return options;
 }
 
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
 
 async function admin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

@@ -40,6 +40,7 @@ import { closePeriod, verifySnapshot } from '../src/scoring/snapshots.ts';
 import { unitFigures } from '../src/scoring/figures.ts';
 import { emptyTally, type TallyCounts } from '../src/scoring/tally.ts';
 import { generateScoringData } from './scoring-data.ts';
+import { withDatabase } from './database-url.ts';
 
 const env = process.env;
 const ENGINES = (env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((e) => e.trim()) as Engine[];
@@ -108,9 +109,7 @@ async function freshDatabase(engine: Engine): Promise<{ database: Database; drop
     try { await client.query(statement); } finally { await client.end(); }
   };
   await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolSize: 8 });
+  const database = await openDatabase({ url: withDatabase(base, name), poolSize: 8 });
   return { database, drop: async () => { await database.close(); await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
 }
 
