@@ -11,6 +11,7 @@ import { beijingDay, type Clock } from '../clock.ts';
 import { callerCovers, type Scope } from '../auth/policy.ts';
 import type { Config } from '../config/config.ts';
 import { equalBytes, hmacSm3 } from '../crypto/sm.ts';
+import { prepared } from '../db/database.ts';
 import type { DB, EvaluationTable } from '../db/schema.ts';
 import type { Refusal } from '../errors.ts';
 import { countEvaluations } from '../aggregates/counters.ts';
@@ -331,8 +332,12 @@ function fitsFastPath(batch: Pending[]): boolean {
 
 async function readStages(db: Kysely<DB>, batch: Pending[]): Promise<CaseStageRow[]> {
   const projectNos = [...new Set(batch.map((p) => p.request.draft.projectNo))];
-  return (await stagesOf(projectNos).execute(db)).rows;
+  return (await sql<CaseStageRow>`${PREPARE_STAGES}${stagesOf(projectNos)}`.execute(db)).rows;
 }
+
+// Run at every flush: planned once per connection (src/db/database.ts).
+const PREPARE_STAGES = sql.raw(prepared('intake_stages'));
+const PREPARE_FAST_WRITE = sql.raw(prepared('intake_fast_write'));
 
 /** The chain head, with the stages of the batch (none, when no case is known: then projectNo is null). */
 type StageRow = Omit<CaseStageRow, 'projectNo'> & {
@@ -507,7 +512,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
   const nonces = chosen.filter((p) => p.request.nonce).length;
   const chained = chainRecords(chosen, chainId, head);
   const tickets = ticketsFor(deps, chained.records);
-  const written = sql`
+  const written = sql`${PREPARE_FAST_WRITE}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${claimsJson(chosen)}::jsonb)
         AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
