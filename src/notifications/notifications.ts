@@ -41,7 +41,23 @@ export interface NotifyResult {
  * inserts local in the B-tree (DESIGN §7).
  */
 function uuidv7At(now: Date): RawBuilder<string> {
-  return sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send(${now.getTime()}::int8) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`;
+  return uuidv7AtMs(sql`${now.getTime()}::int8`);
+}
+
+/** uuidv7At for a time given in SQL, as int8 milliseconds since the epoch. */
+function uuidv7AtMs(ms: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send(${ms}) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`;
+}
+
+/**
+ * An INSERT (for a data-modifying CTE) of one in-app notification of `kind` per row of `source`
+ * to each active org handler of the row's org: how intake tells the handlers of the tickets it
+ * opens, in its own statement. `source` yields ticket_id, org_id, params (jsonb) and at.
+ */
+export function notifyOrgHandlersSql(kind: string, source: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`INSERT INTO notification (id, account_id, kind, ticket_id, params, created_at, read_at)
+    SELECT ${uuidv7AtMs(sql`(extract(epoch FROM n.at) * 1000)::int8`)}, a.id, ${kind}, n.ticket_id, n.params, n.at, NULL
+    FROM (${source}) n JOIN staff_account a ON a.scope_org_id = n.org_id AND a.role = 'org_handler' AND a.active`;
 }
 
 function recipientsQuery(db: Kysely<DB>, to: Recipients) {

@@ -14,7 +14,7 @@ import { signLink } from '../links/signed-link.ts';
 import { notify, type Recipients } from '../notifications/notifications.ts';
 import { queueOutbound } from '../outbound/outbound.ts';
 import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
-import { TICKET_WATCH } from './opening.ts';
+import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
 import { applyEvent, isRefusal, TERMINAL_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
 import { appendStep, recordWatchDone, ticketFromRow, type TicketRow } from './store.ts';
@@ -182,7 +182,7 @@ export function watchTicket(deps: Pick<TicketDeps, 'config'>): JobHandler {
     for (const action of plan.actions) {
       switch (action.kind) {
         case 'opened':
-          await tell(trx, row, 'ticket_opened', { level: row.level }, handlersOf(row), now);
+          await tell(trx, row, TICKET_OPENED, { level: row.level }, handlersOf(row), now);
           break;
         case 'warn':
           await tell(trx, row, 'deadline_warning', { deadline: action.deadline, dueAt: action.dueAt.toISOString(), hoursLeft: action.hoursLeft }, action.deadline === 'appeal' ? supervisorsOf(row) : handlersOf(row), now, true);

@@ -107,8 +107,17 @@ describeOnEngines('bad-rating tickets', (database) => {
     // Received Friday 10:00 Beijing: verify by the end of Monday (one working day), reply within 15 natural days.
     expect(ticket.verify_due_at.toISOString()).toBe('2026-11-23T15:59:59.999Z');
     expect(ticket.reply_due_at.toISOString()).toBe('2026-12-05T15:59:59.999Z');
+    // The handlers hear of it from the same statement; the watch waits for the first warning (72 h before verify).
+    const handlers = await db().selectFrom('staff_account').select('id').where('role', '=', 'org_handler').where('scope_org_id', '=', org.id).where('active', '=', true).execute();
+    expect(handlers.length).toBeGreaterThan(0);
+    const notices = async () => db().selectFrom('notification').select(['account_id', 'params', 'created_at']).where('ticket_id', '=', ticket.id).where('kind', '=', 'ticket_opened').execute();
+    expect((await notices()).map((n) => n.account_id).sort()).toEqual(handlers.map((h) => h.id).sort());
+    expect((await notices())[0]).toMatchObject({ params: { receiptNo: ticket.receipt_no, level: 1 }, created_at: ticket.evaluated_at });
+    expect(ticket.watch_done).toEqual(['opened']);
     const job = await db().selectFrom('scheduled_job').selectAll().where('subject_id', '=', ticket.id).executeTakeFirstOrThrow();
-    expect(job).toMatchObject({ kind: 'ticket.watch', done_at: null });
+    expect(job).toMatchObject({ kind: 'ticket.watch', done_at: null, due_at: new Date('2026-11-20T15:59:59.999Z') });
+    await runJobs();
+    expect(await notices()).toHaveLength(handlers.length);
   });
 
   it('runs a full lifecycle: 签收, 核实, 答复, 回访 satisfied, closed; notifications along the way; the state is the fold of the events', async () => {
