@@ -48,14 +48,7 @@ function processSeconds(pid: number): number {
 
 function postgresSeconds(): number {
   let ticks = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of procEntries()) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
@@ -71,12 +64,35 @@ function postgresSeconds(): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-export function cpuSnapshot(serverPid: number): CpuSnapshot {
+/** The processes whose parent is `pid` (the worker processes of a server). */
+export function childProcesses(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of procEntries()) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (the first after the state) is the parent's pid.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return children;
+}
+
+function procEntries(): string[] {
+  try {
+    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+}
+
+export function cpuSnapshot(serverPids: number[]): CpuSnapshot {
   const usage = process.cpuUsage();
   return {
     at: performance.now(),
     selfUs: usage.user + usage.system,
-    serverSeconds: processSeconds(serverPid),
+    serverSeconds: serverPids.reduce((sum, pid) => sum + processSeconds(pid), 0),
     postgresSeconds: postgresSeconds(),
     machineBusySeconds: machineBusySeconds(),
   };

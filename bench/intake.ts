@@ -13,8 +13,10 @@
 // Knobs (environment, all optional; see bench/README.md): DATABASE_URL (PostgreSQL server; default
 // the local one), BENCH_ENGINES (pglite,postgres), BENCH_SECONDS (8), BENCH_CONNECTIONS (50),
 // BENCH_BATCH_CLIENTS (4), BENCH_SCALE (1), BENCH_BASELINES (1), BENCH_PROFILE (a folder for CPU
-// profiles of the server process), BENCH_TRACE (1: per-statement timings, PostgreSQL), and for
-// the system under test LOG_LEVEL (warn), DB_POOL_SIZE, INTAKE_WRITERS, INTAKE_FLUSH_MAX_ROWS.
+// profiles of the server process), BENCH_TRACE (1: per-statement timings, PostgreSQL), BENCH_WORKERS
+// (PostgreSQL: the system runs as `serve` with HTTP_WORKERS worker processes; default 1, in this
+// process), and for the system under test LOG_LEVEL (warn), DB_POOL_SIZE, INTAKE_WRITERS,
+// INTAKE_FLUSH_MAX_ROWS.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
 import { redact, withDatabase } from './database-url.ts';
 import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
-import type { CpuShare } from './cpu.ts';
+import { childProcesses, type CpuShare } from './cpu.ts';
 import { traceStatements, type StatementTrace } from './trace.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +54,9 @@ const BATCH_SIZE = 1000;
 // BENCH_BASELINES=0 skips rows 3–5 (quicker A/B runs of intake settings; targets then not judged).
 const BASELINES = env.BENCH_BASELINES !== '0';
 const ENGINES = (env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((e) => e.trim()) as Engine[];
+// BENCH_WORKERS > 1 (PostgreSQL): the system under test is `serve` in a child process with that many
+// HTTP worker processes (HTTP_WORKERS), as deployed on a machine with several cores.
+const WORKERS = Number(env.BENCH_WORKERS ?? 1);
 
 // Cases are registered just before each run: for the single run 3 × what the warm-up rate would
 // use in BENCH_SECONDS, for the batch run 8 × what the single rate would, within [min, max], so
@@ -194,6 +199,8 @@ interface OpenedEngine {
   database: Database;
   /** For PostgreSQL: the URL of the benchmark database (row 5 opens its own 50-connection pool). */
   url: string | null;
+  /** The environment `config` was loaded from, for a system under test in a child process. */
+  systemEnv: Record<string, string | undefined>;
   /** BENCH_TRACE=1 on PostgreSQL: per-statement timings of the system's queries. */
   trace: StatementTrace | null;
   cleanup(): Promise<void>;
@@ -201,8 +208,9 @@ interface OpenedEngine {
 
 
 
-function systemConfig(extra: Record<string, string>): Config {
-  return loadConfig({
+/** The configuration of the system under test, as environment variables. */
+function systemEnv(extra: Record<string, string>): Record<string, string | undefined> {
+  return {
     HCP_ENV: 'development',
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     HTTP_HOST: '127.0.0.1',
@@ -211,13 +219,14 @@ function systemConfig(extra: Record<string, string>): Config {
     INTAKE_WRITERS: env.INTAKE_WRITERS,
     INTAKE_FLUSH_MAX_ROWS: env.INTAKE_FLUSH_MAX_ROWS,
     ...extra,
-  });
+  };
 }
 
 async function openEngine(engine: Engine): Promise<OpenedEngine | { skipped: string }> {
   if (engine === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'hcp_bench_pglite_'));
-    const config = systemConfig({ PGLITE_DIR: dir });
+    const vars = systemEnv({ PGLITE_DIR: dir });
+    const config = loadConfig(vars);
     const database = await openDatabase({ pgliteDir: dir });
     const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db);
     return {
@@ -226,6 +235,7 @@ async function openEngine(engine: Engine): Promise<OpenedEngine | { skipped: str
       config,
       database,
       url: null,
+      systemEnv: vars,
       trace: null,
       async cleanup() {
         await database.close();
@@ -246,15 +256,18 @@ async function openEngine(engine: Engine): Promise<OpenedEngine | { skipped: str
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = withDatabase(base, name);
-  const config = systemConfig({ DATABASE_URL: url });
+  const vars = systemEnv({ DATABASE_URL: url });
+  const config = loadConfig(vars);
   const database = await openDatabase({ url, poolSize: config.database.poolSize });
-  const trace = env.BENCH_TRACE && database.raw.engine === 'postgres' ? traceStatements(database.raw.pool) : null;
+  // The trace sees the queries of a system under test in this process only.
+  const trace = env.BENCH_TRACE && WORKERS === 1 && database.raw.engine === 'postgres' ? traceStatements(database.raw.pool) : null;
   return {
     engine,
     server: `PostgreSQL ${version} at ${redact(base)}, database ${name}`,
     config,
     database,
     url,
+    systemEnv: vars,
     trace,
     async cleanup() {
       await database.close();
@@ -423,11 +436,62 @@ async function measureRaw(opened: OpenedEngine, seedData: Seed, rowCount: number
 }
 
 // ---------------------------------------------------------------------------------------------
+// The system under test: in this process, or `serve` with BENCH_WORKERS worker processes.
+
+interface SystemUnderTest {
+  url: string;
+  /** Its processes, for the CPU account. */
+  pids: number[];
+  /** In this process: its event loop's utilisation can be read and its CPU profiled. */
+  inProcess: boolean;
+  close(): Promise<void>;
+}
+
+async function startSystemUnderTest(opened: OpenedEngine): Promise<SystemUnderTest> {
+  if (WORKERS <= 1 || opened.engine !== 'postgres') {
+    const system = await startSystem(opened.config, { database: opened.database });
+    await system.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = system.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('server has no port');
+    return { url: `http://127.0.0.1:${address.port}`, pids: [process.pid], inProcess: true, close: () => system.close() };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+    cwd: ROOT,
+    env: { PATH: env.PATH, HOME: env.HOME, ...opened.systemEnv, HTTP_WORKERS: String(WORKERS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /API:\s+(http:\/\/\S+)\/api\/v1/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
+  });
+  const pid = child.pid ?? 0;
+  return {
+    url,
+    pids: [pid, ...childProcesses(pid)],
+    inProcess: false,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // One engine
 
-async function profileWhile<T>(label: string, run: () => Promise<T>): Promise<T> {
+async function profileWhile<T>(system: SystemUnderTest, label: string, run: () => Promise<T>): Promise<T> {
   const folder = env.BENCH_PROFILE;
   if (!folder) return run();
+  if (!system.inProcess) {
+    console.log('  (no CPU profile: the server runs in worker processes)');
+    return run();
+  }
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -472,15 +536,14 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
   }
   const { config, database } = opened;
   const rows: Row[] = [];
-  let system: Awaited<ReturnType<typeof startSystem>> | null = null;
+  let system: SystemUnderTest | null = null;
   try {
     let t = performance.now();
-    system = await startSystem(config, { database });
-    await system.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = system.app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server has no port');
-    const url = `http://127.0.0.1:${address.port}`;
-    console.log(`  system started in ${((performance.now() - t) / 1000).toFixed(1)} s on ${url} (intake writers: ${config.intake.writers}, pool ${config.database.poolSize}, flush max ${config.intake.flushMaxRows})`);
+    system = await startSystemUnderTest(opened);
+    const { url } = system;
+    const httpWorkers = system.inProcess ? 1 : system.pids.length - 1;
+    const processes = system.inProcess ? 'in this process' : `${httpWorkers} worker processes (HTTP_WORKERS), pids ${system.pids.join(' ')}`;
+    console.log(`  system started in ${((performance.now() - t) / 1000).toFixed(1)} s on ${url}, ${processes} (intake writers: ${config.intake.writers}, pool ${config.database.poolSize}, flush max ${config.intake.flushMaxRows})`);
 
     const seeded = await seedCatalog(database, config);
     let nextCase = 0;
@@ -492,13 +555,13 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
       return first;
     };
     const assessedAt = new Date(Date.now() - 3_600_000).toISOString();
-    const base = { url, appId: seeded.appId, secret: seeded.secret, projectPrefix: seeded.projectPrefix, assessedAt, batchSize: BATCH_SIZE, serverPid: process.pid };
+    const base = { url, appId: seeded.appId, secret: seeded.secret, projectPrefix: seeded.projectPrefix, assessedAt, batchSize: BATCH_SIZE, serverPids: system.pids };
 
     // 3. Bare Fastify route (its own process), loaded like row 1.
     let bareRow: Row | null = null;
     if (BASELINES) {
       const bare = await startBareServer();
-      const bareResult = await runLoad({ ...base, url: `http://127.0.0.1:${bare.port}`, serverPid: bare.pid, mode: 'single', connections: CONNECTIONS, durationSeconds: SECONDS, maxRequests: 10_000_000, firstCase: 0 });
+      const bareResult = await runLoad({ ...base, url: `http://127.0.0.1:${bare.port}`, serverPids: [bare.pid], mode: 'single', connections: CONNECTIONS, durationSeconds: SECONDS, maxRequests: 10_000_000, firstCase: 0 });
       await bare.stop();
       bareRow = loadRow('bare', '3  bare Fastify route, no storage', bareResult, bareResult.statusCodes['201'] ?? 0);
       console.log(`  bare route: ${fmt(bareRow.rate)} req/s`);
@@ -513,14 +576,14 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
     const singleFirst = await register(singleCases);
     opened.trace?.reset();
     const eluBefore = performance.eventLoopUtilization();
-    const single = await profileWhile(`${engine}-single`, () =>
+    const single = await profileWhile(system, `${engine}-single`, () =>
       runLoad({ ...base, mode: 'single', connections: CONNECTIONS, durationSeconds: SECONDS, maxRequests: singleCases, firstCase: singleFirst }),
     );
     const singleElu = performance.eventLoopUtilization(eluBefore).utilization;
     const single201 = single.statusCodes['201'] ?? 0;
     const singleRow = loadRow('single', '1  single evaluations over HTTP', single, single201);
     // How busy the server's event loop was: near 1, the server process is the bottleneck.
-    singleRow.note += `, server event loop ${(singleElu * 100).toFixed(0)} % busy`;
+    singleRow.note += system.inProcess ? `, server event loop ${(singleElu * 100).toFixed(0)} % busy` : `, ${system.pids.length - 1} server worker processes`;
     if (single.sampleErrors.length) console.log(`  single: sample errors: ${single.sampleErrors.join(' | ')}`);
     if (single.casesUsed >= singleCases) singleRow.note += ` (used all ${fmt(singleCases)} cases before ${SECONDS} s)`;
     console.log(`  single: ${fmt(singleRow.rate)} eval/s, p50 ${single.latencyMs.p50} ms, p99 ${single.latencyMs.p99} ms`);
@@ -534,7 +597,7 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
     const batchCases = within(singleRow.rate * SECONDS * 8, plan.batch);
     const batchFirst = await register(batchCases);
     const batches = Math.floor(batchCases / BATCH_SIZE);
-    const batchResult = await profileWhile(`${engine}-batch`, () =>
+    const batchResult = await profileWhile(system, `${engine}-batch`, () =>
       runLoad({ ...base, mode: 'batch', connections: Math.min(BATCH_CLIENTS, batches), durationSeconds: SECONDS, maxRequests: batches, firstCase: batchFirst }),
     );
     const batchSeconds = batchResult.elapsedMs / 1000;
@@ -596,6 +659,7 @@ async function runEngine(engine: Engine): Promise<EngineReport | null> {
         logLevel: config.logLevel,
         dbPoolSize: config.database.poolSize,
         intakeWriters: config.intake.writers,
+        httpWorkers,
         intakeFlushMaxRows: config.intake.flushMaxRows,
         plan,
       },
@@ -652,7 +716,7 @@ function table(headers: string[], body: string[][], rightAligned: Set<number>): 
 function printReport(report: EngineReport): void {
   console.log(`\n${report.engine === 'postgres' ? 'PostgreSQL' : 'PGlite'} — ${report.server}`);
   console.log(`${report.machine.cpus} CPUs (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.settings.connections} connections, ≤ ${report.settings.seconds} s per load run; ` +
-    `server LOG_LEVEL ${String(report.settings.logLevel)}, DB_POOL_SIZE ${String(report.settings.dbPoolSize)}, INTAKE_WRITERS ${String(report.settings.intakeWriters)}`);
+    `server LOG_LEVEL ${String(report.settings.logLevel)}, DB_POOL_SIZE ${String(report.settings.dbPoolSize)}, INTAKE_WRITERS ${String(report.settings.intakeWriters)}, HTTP_WORKERS ${String(report.settings.httpWorkers ?? 1)}`);
   const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
   console.log(`load average before ${la(report.machine.loadAverageBefore)}, after ${la(report.machine.loadAverageAfter)} (other work on this machine skews every row)`);
   const body = report.rows.map((r) => [r.label, fmt(r.rate), r.unit, r.p50 === undefined ? '' : r.p50.toFixed(1), r.p99 === undefined ? '' : r.p99.toFixed(1), r.note]);
@@ -681,10 +745,24 @@ function printReport(report: EngineReport): void {
   );
 }
 
-function printTargets(targets: Target[]): void {
+function printTargets(report: EngineReport, targets: Target[]): void {
   console.log('\nTargets (PostgreSQL)');
   const body = targets.map((t) => [t.name, t.comparison === '>=' ? fmt(t.actual) : t.actual.toFixed(1), t.comparison, t.comparison === '>=' ? fmt(t.threshold) : t.threshold.toFixed(1), t.pass ? 'PASS' : 'FAIL']);
   console.log(table(['target', 'actual', '', 'needed', 'result'], body, new Set([1, 3])));
+  // What a rate target asks of the machine: every process of the run shares its cores, so at the
+  // needed rate each evaluation may cost at most cores ÷ rate of CPU, all parties together.
+  const budget = (key: 'single' | 'batch', needed: number) => {
+    const row = report.rows.find((r) => r.key === key);
+    if (!row?.cpu || row.rate <= 0) return null;
+    const us = (cores: number) => ((cores * 1e6) / row.rate).toFixed(0);
+    const { server, postgres, loadGenerator, other } = row.cpu;
+    return [key, fmt(needed), ((report.machine.cpus * 1e6) / needed).toFixed(0), us(server + postgres + loadGenerator + other), us(server), us(postgres), us(loadGenerator), us(other)];
+  };
+  const rates = targets.filter((t) => t.comparison === '>=');
+  const budgets = [budget('batch', rates[0]?.threshold ?? 0), budget('single', rates[1]?.threshold ?? 0)].filter((b): b is string[] => b !== null);
+  if (budgets.length === 0) return;
+  console.log(`\nCPU per evaluation, µs of one core: what the needed rate leaves on this machine (${report.machine.cpus} cores for all processes), and what this run spent`);
+  console.log(table(['row', 'needed rate', 'budget', 'spent', 'server', 'postgres', 'load generator', 'other'], budgets, new Set([1, 2, 3, 4, 5, 6, 7])));
 }
 
 async function main(): Promise<void> {
@@ -698,13 +776,14 @@ async function main(): Promise<void> {
       continue;
     }
     reports.push(report);
-    writeFileSync(join(RESULTS_DIR, `intake-${engine}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    const workers = engine === 'postgres' && WORKERS > 1 ? `-${WORKERS}-workers` : '';
+    writeFileSync(join(RESULTS_DIR, `intake-${engine}${workers}.json`), `${JSON.stringify(report, null, 2)}\n`);
   }
   console.log('\n================ intake benchmark ================');
   for (const report of reports) printReport(report);
   for (const engine of skipped) console.log(`\n${engine}: skipped (see above)`);
   const pgReport = reports.find((r) => r.engine === 'postgres');
-  if (pgReport?.targets) printTargets(pgReport.targets);
+  if (pgReport?.targets) printTargets(pgReport, pgReport.targets);
   else console.log(`\nTargets (PostgreSQL): not judged — ${BASELINES ? 'PostgreSQL was skipped' : 'baselines were skipped (BENCH_BASELINES=0)'}`);
   const failedChecks = reports.filter((r) => !r.check.countOk || !r.check.ledger.ok);
   if (failedChecks.length > 0) process.exitCode = 1;

@@ -27,8 +27,8 @@ export interface LoadSpec {
   batchSize: number;
   /** ISO time the evaluations claim to be made at (after the cases were completed, not in the future). */
   assessedAt: string;
-  /** The server process, for the CPU accounting. */
-  serverPid: number;
+  /** The server's processes, for the CPU accounting. */
+  serverPids: number[];
 }
 
 export interface LoadResult {
@@ -143,7 +143,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     setupRequest(req) {
       if (firstSentAt === 0) {
         firstSentAt = performance.now();
-        cpuBefore = cpuSnapshot(spec.serverPid);
+        cpuBefore = cpuSnapshot(spec.serverPids);
       }
       let payload: unknown;
       if (spec.mode === 'single') {
@@ -189,7 +189,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   // its last request; it ends once that request is answered.
   const clients: AutocannonClient[] = [];
   const deadline = setTimeout(() => {
-    cpuAfter = cpuSnapshot(spec.serverPid);
+    cpuAfter = cpuSnapshot(spec.serverPids);
     for (const client of clients) client.responseMax = Math.max(1, client.reqsMade);
   }, spec.durationSeconds * 1000);
 
@@ -209,7 +209,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       (error, result) => {
         clearTimeout(deadline);
         if (error) return reject(error);
-        const end = cpuAfter ?? cpuSnapshot(spec.serverPid);
+        const end = cpuAfter ?? cpuSnapshot(spec.serverPids);
         const sorted = Float64Array.from(latencies).sort();
         const mean = latencies.length === 0 ? 0 : latencies.reduce((a, b) => a + b, 0) / latencies.length;
         const statusCodes: Record<string, number> = {};

@@ -251,7 +251,7 @@ async function* plannedHere(input: WorkerInput): AsyncGenerator<Chunk, PlanSumma
 
 /** CPU snapshots, one per writer (its backend's CPU; the process and machine figures are the same in each). */
 function cpuSnapshots(writers: readonly Writer[]): CpuSnapshot[] {
-  return writers.map((w) => cpuSnapshot(w.backendPid ?? -1));
+  return writers.map((w) => cpuSnapshot([w.backendPid ?? -1]));
 }
 
 /** The parts' summaries added up. */

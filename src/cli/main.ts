@@ -10,15 +10,15 @@ import { recomputeCounters } from '../aggregates/counters.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
 import { generateDemo } from '../demo/generate.ts';
-import { demoLinks } from '../demo/links.ts';
 import type { DemoSummary } from '../demo/summary.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { parsePeriod } from '../scoring/periods.ts';
 import { rebuildTallies } from '../scoring/rebuild.ts';
 import { loadSigner } from '../scoring/signer.ts';
 import { closePeriod, readSnapshot, verifySnapshot } from '../scoring/snapshots.ts';
-import { openConfiguredDatabase, prepareDatabase, startSystem } from '../system.ts';
+import { openConfiguredDatabase, prepareDatabase } from '../system.ts';
 import { printVerifyReport } from './print.ts';
+import { serve } from './serve.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -27,7 +27,8 @@ const USAGE = `好差评平台 命令行 / haochaping command line
 用法 / usage: npm run cli -- <command> [options]
 
   quickstart                     演示数据 + 启动服务 / demo data (first time) and the server
-  serve                          启动服务 / start the HTTP server (and intake writer)
+  serve                          启动服务 / start the HTTP server (and intake writer);
+                                 HTTP_WORKERS=N: N 个工作进程 / N worker processes (PostgreSQL)
   demo [--months N] [--evaluations N] [--seed N] [--counties N|all]
                                  生成演示数据 / generate a demo province
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
@@ -44,33 +45,6 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   errors                         列出错误码 / list the error catalogue
 
 配置取自环境变量（见 README）/ configuration comes from environment variables (see README).`;
-
-async function serve(config: Config, demo: DemoSummary | null): Promise<number> {
-  const system = await startSystem(config);
-  const address = await system.app.listen({ host: config.http.host, port: config.http.port });
-  print('');
-  print(`好差评平台已启动 / haochaping is running on ${system.database.engine === 'pglite' ? `PGlite (${config.database.pgliteDir})` : 'PostgreSQL'}`);
-  print(`  API:                  ${address}/api/v1`);
-  print(`  API 文档 / API docs:  ${address}/docs`);
-  print(`  区划 / regions:       ${address}/api/v1/catalog/regions?parent=510000`);
-  print(`  健康检查 / health:    ${address}/health`);
-  if (demo) {
-    print(`  登录 / sign in:       POST ${address}/api/v1/auth/login  {"username":"admin","password":"${demo.credentials.password}"}`);
-    const links = await demoLinks(system.database.db, config, system.clock());
-    if (links.ratingPage) print(`  评价页 / rating page: ${links.ratingPage}`);
-    if (links.poster) print(`  窗口海报页 / poster:  ${links.poster}`);
-    print(`  评价器 / kiosk:       ${address}/kiosk  (设备登记 / register a device: docs/kiosk.md)`);
-    print(`  好评榜 / honor roll:  ${address}/honor-roll`);
-  }
-  print('按 Ctrl+C 停止 / press Ctrl+C to stop');
-  const stop = async () => {
-    await system.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  return new Promise<number>(() => undefined);
-}
 
 function printDemoSummary(summary: DemoSummary): void {
   const c = summary.counts;

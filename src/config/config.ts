@@ -6,6 +6,8 @@ const Env = Type.Object({
   HCP_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
   HTTP_HOST: Type.String({ default: '127.0.0.1' }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  // Processes that serve HTTP on the one port (node:cluster): about one per core. PostgreSQL only.
+  HTTP_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String()),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   PGLITE_DIR: Type.String({ default: './data/pglite' }),
@@ -77,7 +79,7 @@ export interface PiiKey {
 
 export interface Config {
   env: Env['HCP_ENV'];
-  http: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  http: { host: string; port: number; workers: number; publicBaseUrl: string; bodyLimitBytes: number };
   database: { url: string | undefined; pgliteDir: string; poolSize: number };
   logLevel: Env['LOG_LEVEL'];
   pii: { keys: PiiKey[]; lookupKey: Buffer };
@@ -165,11 +167,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError('OUTBOUND_GATEWAY=http needs OUTBOUND_GATEWAY_URL, OUTBOUND_GATEWAY_APP_ID and OUTBOUND_GATEWAY_SECRET');
   }
   const usesPglite = env.DATABASE_URL === undefined;
+  if (usesPglite && env.HTTP_WORKERS > 1) {
+    throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
+  }
   return Object.freeze({
     env: env.HCP_ENV,
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
+      workers: env.HTTP_WORKERS,
       publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HTTP_HOST}:${env.HTTP_PORT}`,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
     },
