@@ -39,7 +39,7 @@ import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
 import { redact, withDatabase } from './database-url.ts';
 import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
-import { childProcesses, type CpuShare } from './cpu.ts';
+import { childProcesses, cpuSnapshot, type CpuShare } from './cpu.ts';
 import { traceStatements, type StatementTrace } from './trace.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -94,7 +94,7 @@ const within = (n: number, range: { min: number; max: number }) => Math.min(rang
 // Results
 
 interface Row {
-  key: 'single' | 'batch' | 'bare' | 'rawMulti' | 'rawCopy' | 'rawSingle';
+  key: 'single' | 'batch' | 'bare' | 'rawMulti' | 'rawCopy' | 'rawLedgerCopy' | 'rawSingle';
   label: string;
   rate: number;
   unit: string;
@@ -103,6 +103,8 @@ interface Row {
   note: string;
   /** HTTP rows: cores used by each party during the run (see bench/cpu.ts). */
   cpu?: CpuShare | null;
+  /** COPY rows on PostgreSQL: the server's CPU per row written. */
+  postgresUsPerRow?: number;
   detail?: unknown;
 }
 
@@ -344,6 +346,8 @@ async function seedCases(database: Database, seedData: Seed, first: number, coun
 // Rows 4 and 5: a bare table with the evaluation columns, no indexes, triggers or constraints.
 
 const RAW_TABLE = 'bench_raw_evaluation';
+/** Row 4c: the columns, indexes and constraints of `evaluation` (LIKE … INCLUDING ALL), no triggers. */
+const LEDGER_TABLE = 'bench_ledger_evaluation';
 
 async function rawCount(database: Database): Promise<number> {
   const result = await sql<{ n: number }>`select count(*)::int8 as n from ${sql.table(RAW_TABLE)}`.execute(database.db);
@@ -377,24 +381,39 @@ async function measureRaw(opened: OpenedEngine, seedData: Seed, rowCount: number
   results.push({ key: 'rawMulti', label: '4a bare table, multi-row INSERT', rate: stored / seconds, unit: 'rows/s', note: `${fmt(stored)} rows, ${BATCH}/statement, 1 connection, ${seconds.toFixed(1)} s` });
   await sql`truncate ${sql.table(RAW_TABLE)}`.execute(database.db);
 
-  // 4b. COPY, one connection.
-  const copySql = `COPY ${RAW_TABLE} (${names}) FROM STDIN`;
-  started = performance.now();
-  if (database.raw.engine === 'postgres') {
-    const client = await database.raw.pool.connect();
-    try {
-      await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(copySql)));
-    } finally {
-      client.release();
+  // 4b. COPY, one connection; 4c the same into a table with the ledger's indexes and constraints.
+  const copyInto = async (table: string, label: Row['label'], key: Row['key']) => {
+    // On PostgreSQL, the CPU of the one backend that copies (PGlite runs in this process).
+    let backendSeconds: (() => number) | null = null;
+    let postgresSeconds = 0;
+    const began = performance.now();
+    if (database.raw.engine === 'postgres') {
+      const client = await database.raw.pool.connect();
+      try {
+        const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? -1;
+        backendSeconds = () => cpuSnapshot([backend]).serverSeconds;
+        postgresSeconds = backendSeconds();
+        await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+        postgresSeconds = backendSeconds() - postgresSeconds;
+      } finally {
+        client.release();
+      }
+    } else {
+      const blob = new Blob([...copyText(rows)]);
+      await database.raw.pglite.query(`COPY ${table} (${names}) FROM '/dev/blob'`, [], { blob });
     }
-  } else {
-    const blob = new Blob([...copyText(rows)]);
-    await database.raw.pglite.query(`COPY ${RAW_TABLE} (${names}) FROM '/dev/blob'`, [], { blob });
-  }
-  seconds = (performance.now() - started) / 1000;
-  stored = await rawCount(database);
-  results.push({ key: 'rawCopy', label: '4b bare table, COPY', rate: stored / seconds, unit: 'rows/s', note: `${fmt(stored)} rows, 1 connection, ${seconds.toFixed(1)} s` });
+    const took = (performance.now() - began) / 1000;
+    const copied = Number((await sql<{ n: number }>`select count(*)::int8 as n from ${sql.table(table)}`.execute(database.db)).rows[0]?.n ?? 0);
+    const postgresUsPerRow = backendSeconds ? (postgresSeconds * 1e6) / Math.max(1, copied) : undefined;
+    const pgNote = postgresUsPerRow === undefined ? '' : `, PostgreSQL CPU ${postgresUsPerRow.toFixed(1)} µs per row`;
+    results.push({ key, label, rate: copied / took, unit: 'rows/s', note: `${fmt(copied)} rows, 1 connection, ${took.toFixed(1)} s${pgNote}`, ...(postgresUsPerRow === undefined ? {} : { postgresUsPerRow }) });
+  };
+  await copyInto(RAW_TABLE, '4b bare table, COPY', 'rawCopy');
   await sql`truncate ${sql.table(RAW_TABLE)}`.execute(database.db);
+  // The least that storing the ledger rows can cost: no checks, no other table, no hash, no HTTP.
+  await sql.raw(`CREATE TABLE ${LEDGER_TABLE} (LIKE evaluation INCLUDING ALL)`).execute(database.db);
+  await copyInto(LEDGER_TABLE, '4c ledger-shaped table, COPY', 'rawLedgerCopy');
+  await sql.raw(`DROP TABLE ${LEDGER_TABLE}`).execute(database.db);
 
   // 5. Single-row INSERT, autocommit: 50 concurrent clients on PostgreSQL, sequential on PGlite.
   const oneSql = `INSERT INTO ${RAW_TABLE} (${names}) VALUES (${columns.map((_c, c) => `$${c + 1}`).join(', ')})`;
@@ -763,6 +782,8 @@ function printTargets(report: EngineReport, targets: Target[]): void {
   if (budgets.length === 0) return;
   console.log(`\nCPU per evaluation, µs of one core: what the needed rate leaves on this machine (${report.machine.cpus} cores for all processes), and what this run spent`);
   console.log(table(['row', 'needed rate', 'budget', 'spent', 'server', 'postgres', 'load generator', 'other'], budgets, new Set([1, 2, 3, 4, 5, 6, 7])));
+  const floor = report.rows.find((r) => r.key === 'rawLedgerCopy')?.postgresUsPerRow;
+  if (floor !== undefined) console.log(`the ledger rows alone, by COPY into a table with the ledger's indexes (row 4c): PostgreSQL ${floor.toFixed(1)} µs per row`);
 }
 
 async function main(): Promise<void> {

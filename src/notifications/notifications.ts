@@ -51,8 +51,9 @@ function uuidv7AtMs(ms: RawBuilder<unknown>): RawBuilder<string> {
 
 /**
  * An INSERT (for a data-modifying CTE) of one in-app notification of `kind` per row of `source`
- * to each active org handler of the row's org: how intake tells the handlers of the tickets it
- * opens, in its own statement. `source` yields ticket_id, org_id, params (jsonb) and at.
+ * to each active org handler of the row's org (the accounts of `{ orgHandlersOf }`, chosen by a
+ * join): how intake tells the handlers of the tickets it opens, in its own statement. `source`
+ * yields ticket_id, org_id, params (jsonb) and at.
  */
 export function notifyOrgHandlersSql(kind: string, source: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`INSERT INTO notification (id, account_id, kind, ticket_id, params, created_at, read_at)
