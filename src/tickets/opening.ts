@@ -39,13 +39,17 @@ export interface TicketOpenings {
  * deadline runs from when the evaluation reached us.
  */
 export function ticketOpenings(rated: readonly RatedEvaluation[], calendar: WorkingDayCalendar, settings: TicketSettings): TicketOpenings {
+  // The evaluations of one submission arrive at one instant: their deadlines and plans are the same.
+  const opening = new Map<number, ReturnType<typeof openingAt>>();
   const rows = rated
     .filter((e) => BAD_LEVELS.has(e.level))
     .map((e) => {
-      const deadlines = openingDeadlines(e.received_at, calendar, settings);
-      // What the watch would do at once: tell the handlers. Done here, in the intake statement, so
-      // that no job has to run for it; the watch job waits for the first warning.
-      const plan = planWatch(openTicket(deadlines), e.received_at, [], e.received_at, settings);
+      let known = opening.get(e.received_at.getTime());
+      if (!known) {
+        known = openingAt(e.received_at, calendar, settings);
+        opening.set(e.received_at.getTime(), known);
+      }
+      const { deadlines, plan } = known;
       const noticeOnly = plan.actions.every((a) => a.kind === 'opened');
       return {
         id: uuidv7(),
@@ -68,6 +72,16 @@ export function ticketOpenings(rated: readonly RatedEvaluation[], calendar: Work
       };
     });
   return { count: rows.length, json: JSON.stringify(rows) };
+}
+
+/**
+ * The deadlines of a ticket opened at `at`, and what its watch would do at once: tell the
+ * handlers. That is done in the intake statement, so that no job has to run for it; the watch job
+ * then waits for the first warning.
+ */
+function openingAt(at: Date, calendar: WorkingDayCalendar, settings: TicketSettings) {
+  const deadlines = openingDeadlines(at, calendar, settings);
+  return { deadlines, plan: planWatch(openTicket(deadlines), at, [], at, settings) };
 }
 
 /**
