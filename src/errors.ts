@@ -11,6 +11,7 @@ export const errorCatalogue = {
   INTERNAL_ERROR: { status: 500, zh: '系统内部错误，请稍后重试', en: 'Internal error, please retry later' },
   SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable, please retry' },
   TEXT_INVALID_CHARACTERS: { status: 422, zh: '文本含有不允许的控制字符', en: 'The text contains forbidden control characters' },
+  CONFIG_INVALID: { status: 500, zh: '配置无效，请检查环境变量（见 README）', en: 'Invalid configuration: check the environment variables (see README)' },
 
   // Authentication and authorisation
   AUTH_REQUIRED: { status: 401, zh: '需要登录或签名认证', en: 'Authentication required' },

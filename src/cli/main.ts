@@ -7,7 +7,7 @@ import { isCatalogKind } from '../catalog/import.ts';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { recomputeCounters } from '../aggregates/counters.ts';
-import { loadConfig, type Config } from '../config/config.ts';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
 import { generateDemo } from '../demo/generate.ts';
 import type { DemoSummary } from '../demo/summary.ts';
@@ -188,6 +188,11 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof ConfigError) {
+      const entry = errorCatalogue.CONFIG_INVALID;
+      process.stderr.write(`错误 / error CONFIG_INVALID: ${entry.zh} / ${entry.en}: ${error.message}\n`);
+      process.exit(2);
+    }
     if (error instanceof AppError) {
       const entry = errorCatalogue[error.code];
       process.stderr.write(`错误 / error ${error.code}: ${entry.zh} / ${entry.en}${error.details ? ` ${JSON.stringify(error.details)}` : ''}\n`);

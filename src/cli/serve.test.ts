@@ -1,6 +1,6 @@
 // `serve` with HTTP_WORKERS: worker processes share the port, each with its own intake chains; a
 // worker that dies is replaced; SIGTERM stops them all. PostgreSQL only (PGlite is one process's).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +41,16 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('serve with HTTP_WORKERS on PGlite', () => {
+  it('refuses to start, with the stable code and a message in Chinese and English', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: REPO, env: { HTTP_WORKERS: '2', PGLITE_DIR: 'memory://' }, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('错误 / error CONFIG_INVALID: 配置无效');
+    expect(run.stderr).toContain('HTTP_WORKERS > 1 needs DATABASE_URL');
+    expect(run.stderr).not.toContain('    at ');
+  });
+});
 
 describe.runIf(postgresUrl)('serve with HTTP_WORKERS [postgres]', () => {
   const config = testConfig();

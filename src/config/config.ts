@@ -168,7 +168,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const usesPglite = env.DATABASE_URL === undefined;
   if (usesPglite && env.HTTP_WORKERS > 1) {
-    throw new ConfigError('HTTP_WORKERS > 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
+    throw new ConfigError('HTTP_WORKERS 大于 1 须配置 DATABASE_URL：内嵌的 PGlite 数据库只属于一个进程 / HTTP_WORKERS > 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
   }
   return Object.freeze({
     env: env.HCP_ENV,
