@@ -3,6 +3,8 @@
 //   kysely-values  Kysely insertInto().values(objects) — what the intake writer does today
 //   pg-values      the same multi-row VALUES statement (35,000 parameters) sent by pg directly
 //   pg-unnest      INSERT … SELECT FROM unnest($1::uuid[], …): one array parameter per column
+//   jsonb          INSERT … SELECT FROM jsonb_populate_recordset(…, $1): the rows as one JSON
+//                  parameter, what the intake writer does
 //   copy           COPY … FROM STDIN (pg-copy-streams)
 // and, for reference, pg-values and copy into a bare table (no indexes). Methods take turns,
 // round after round, so that other load on the machine spreads over all of them alike.
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     await migrateToLatest(database.db);
     const columns = await evaluationColumns(database.db);
     const names = columns.map((c) => c.name).join(', ');
-    const tables = ['shape_kysely', 'shape_values', 'shape_unnest', 'shape_copy'];
+    const tables = ['shape_kysely', 'shape_values', 'shape_unnest', 'shape_jsonb', 'shape_copy'];
     // LIKE … INCLUDING ALL: columns, NOT NULL/CHECK/UNIQUE constraints and indexes; no triggers.
     for (const table of tables) await sql.raw(`CREATE TABLE ${table} (LIKE evaluation INCLUDING ALL)`).execute(database.db);
     await createBareTable(database.db, 'shape_bare_values');
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
       'pg-unnest': async (rows) => {
         const arrays = columns.map((c, i) => rows.map((row) => (c.type.endsWith('[]') ? toArrayText(row[i] ?? null) : (row[i] ?? null))));
         await client.query(unnestSql('shape_unnest', columns), arrays);
+      },
+      jsonb: async (rows) => {
+        // bytea as '\x…' text, as the intake writer sends it.
+        const json = JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, Buffer.isBuffer(row[i]) ? `\\x${(row[i] as Buffer).toString('hex')}` : (row[i] ?? null)]))));
+        await client.query('INSERT INTO shape_jsonb SELECT * FROM jsonb_populate_recordset(NULL::shape_jsonb, $1::jsonb)', [json]);
       },
       copy: (rows) => copyInto('shape_copy', rows),
       'bare pg-values': async (rows) => {
