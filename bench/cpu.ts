@@ -36,7 +36,8 @@ function machineBusySeconds(): number {
   }
 }
 
-function processSeconds(pid: number): number {
+/** CPU-seconds (user and system) a process has used so far; 0 if it is gone. */
+export function processSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
