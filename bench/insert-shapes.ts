@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { withDatabase } from './database-url.ts';
+import { dropDatabase, withDatabase } from '../test/server-database.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { uuidv7 } from 'uuidv7';
 import { openDatabase } from '../src/db/database.ts';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     for (const [method, ms] of times) console.log(`${method.padEnd(16)} ${median(ms).toFixed(1).padStart(10)} ${Math.round((BATCH * 1000) / median(ms)).toLocaleString('en-US').padStart(10)}`);
   } finally {
     await database.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(base, name);
   }
 }
 

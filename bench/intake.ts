@@ -37,7 +37,7 @@ import { openDatabase, type Database, type Engine } from '../src/db/database.ts'
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
-import { redact, withDatabase } from './database-url.ts';
+import { dropDatabase, redact, withDatabase } from '../test/server-database.ts';
 import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
 import { childProcesses, processSeconds, type CpuShare } from './cpu.ts';
 import { traceStatements, type StatementTrace } from './trace.ts';
@@ -275,10 +275,7 @@ async function openEngine(engine: Engine): Promise<OpenedEngine | { skipped: str
     trace,
     async cleanup() {
       await database.close();
-      const dropper = new pg.Client({ connectionString: base });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await dropDatabase(base, name);
     },
   };
 }

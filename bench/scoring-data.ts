@@ -46,7 +46,7 @@ import type { DB } from '../src/db/schema.ts';
 import { loadIndicatorCatalogue } from '../src/evaluations/indicators.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { ScoringDataPlan, TABLE_COLUMNS, TABLE_ORDER, type Chunk, type PlanSettings, type PlanSummary, type RegionInfo, type TableName } from './scoring-data-plan.ts';
-import { redact, withDatabase } from './database-url.ts';
+import { dropDatabase, redact, withDatabase } from '../test/server-database.ts';
 import { cpuSnapshot, type CpuSnapshot } from './cpu.ts';
 import type { Ack, WorkerInput, WorkerMessage } from './scoring-data-worker.ts';
 
@@ -539,7 +539,7 @@ async function main(): Promise<void> {
     cleanup = async () => {
       await database.close();
       if (cli.keep) console.log(`kept: ${redact(url)}`);
-      else await admin(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      else await dropDatabase(base, name);
     };
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'hcp_bench_scoring_'));

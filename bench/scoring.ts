@@ -40,7 +40,7 @@ import { closePeriod, verifySnapshot } from '../src/scoring/snapshots.ts';
 import { unitFigures } from '../src/scoring/figures.ts';
 import { emptyTally, type TallyCounts } from '../src/scoring/tally.ts';
 import { generateScoringData } from './scoring-data.ts';
-import { withDatabase } from './database-url.ts';
+import { dropDatabase, withDatabase } from '../test/server-database.ts';
 
 const env = process.env;
 const ENGINES = (env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((e) => e.trim()) as Engine[];
@@ -110,7 +110,7 @@ async function freshDatabase(engine: Engine): Promise<{ database: Database; drop
   };
   await admin(`CREATE DATABASE ${name}`);
   const database = await openDatabase({ url: withDatabase(base, name), poolSize: 8 });
-  return { database, drop: async () => { await database.close(); await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+  return { database, drop: async () => { await database.close(); await dropDatabase(base, name); } };
 }
 
 /** The month's prefecture ranking the naive way: one GROUP BY over the evaluation ledger. */

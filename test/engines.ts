@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { openDatabase, type Database, type Engine } from '../src/db/database.ts';
-import { withDatabase } from './global-setup.ts';
+import { dropDatabase, withDatabase } from './server-database.ts';
 
 export function engines(): Engine[] {
   return inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
@@ -29,18 +29,7 @@ export async function openTestDatabase(engine: Engine): Promise<Database> {
     ...database,
     async close() {
       await database.close();
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      // pg's pool.end() resolves before its clients' sockets have closed; dropping WITH (FORCE) at
-      // once can kill a backend still saying goodbye, and its client then throws an unhandled
-      // "terminating connection due to administrator command". Wait for them (up to 2 s) first.
-      for (let i = 0; i < 100; i++) {
-        const left = await dropper.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
-        if ((left.rows[0]?.n ?? 0) === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await dropDatabase(url, name);
     },
   };
 }

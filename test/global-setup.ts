@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { dropDatabase, withDatabase } from './server-database.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -46,16 +47,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     rmSync(folder, { recursive: true, force: true });
     if (url && templateName) {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${templateName} WITH (FORCE)`);
-      await admin.end();
+      await dropDatabase(url, templateName);
     }
   };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}

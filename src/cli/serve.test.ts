@@ -13,7 +13,7 @@ import { prepareDatabase } from '../system.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, type TestIntegrator } from '../../test/factories.ts';
-import { withDatabase } from '../../test/global-setup.ts';
+import { withDatabase } from '../../test/server-database.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const postgresUrl = inject('postgresUrl');

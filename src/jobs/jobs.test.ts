@@ -8,7 +8,7 @@ import { beforeAll, beforeEach, describe, expect, expectTypeOf, inject, it, vi }
 import type { DB } from '../db/schema.ts';
 import { testClock } from '../../test/clock.ts';
 import { describeOnEngines } from '../../test/engines.ts';
-import { withDatabase } from '../../test/global-setup.ts';
+import { withDatabase } from '../../test/server-database.ts';
 import { startJobRunner, type JobRunnerLog } from './job-runner.ts';
 import { cancelJob, retryDelayMs, runDueJobs, scheduleJob, scheduleJobs, type Job, type JobHandler } from './scheduled-jobs.ts';
 
