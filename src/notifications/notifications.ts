@@ -51,19 +51,24 @@ function uuidv7AtMs(ms: RawBuilder<unknown>): RawBuilder<string> {
 
 /**
  * An INSERT (for a data-modifying CTE) of one in-app notification of `kind` per row of `source`
- * to each active org handler of the row's org (the accounts of `{ orgHandlersOf }`, chosen by a
- * join): how intake tells the handlers of the tickets it opens, in its own statement. `source`
- * yields ticket_id, org_id, params (jsonb) and at.
+ * to each handler of the row's org (isHandlerOf, as for `{ orgHandlersOf }`): how intake tells
+ * the handlers of the tickets it opens, in its own statement. `source` yields ticket_id, org_id,
+ * params (jsonb) and at.
  */
 export function notifyOrgHandlersSql(kind: string, source: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`INSERT INTO notification (id, account_id, kind, ticket_id, params, created_at, read_at)
-    SELECT ${uuidv7AtMs(sql`(extract(epoch FROM n.at) * 1000)::int8`)}, a.id, ${kind}, n.ticket_id, n.params, n.at, NULL
-    FROM (${source}) n JOIN staff_account a ON a.scope_org_id = n.org_id AND a.role = 'org_handler' AND a.active`;
+    SELECT ${uuidv7AtMs(sql`(extract(epoch FROM n.at) * 1000)::int8`)}, staff_account.id, ${kind}, n.ticket_id, n.params, n.at, NULL
+    FROM (${source}) n JOIN staff_account ON ${isHandlerOf(sql`n.org_id`)}`;
+}
+
+/** Who an org's handlers are: its active org_handler accounts (a condition on staff_account). */
+function isHandlerOf(orgId: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`staff_account.active AND staff_account.role = 'org_handler' AND staff_account.scope_org_id = ${orgId}`;
 }
 
 function recipientsQuery(db: Kysely<DB>, to: Recipients) {
+  if ('orgHandlersOf' in to) return db.selectFrom('staff_account').where(isHandlerOf(sql`${to.orgHandlersOf}::uuid`));
   const active = db.selectFrom('staff_account').where('staff_account.active', '=', true);
-  if ('orgHandlersOf' in to) return active.where('staff_account.role', '=', 'org_handler').where('staff_account.scope_org_id', '=', to.orgHandlersOf);
   if ('accounts' in to) return active.where('staff_account.id', 'in', to.accounts);
   const path = to.supervisorsOver;
   const over = active
