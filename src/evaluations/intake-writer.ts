@@ -372,7 +372,8 @@ function stagesOf(projectNos: string[]) {
 /** A row of stagesOf: the stage columns are null for a case without stages. */
 type CaseStageRow = Omit<StageFacts, 'caseStageId'> & { caseStageId: string | null };
 
-function indexStages(rows: Array<CaseStageRow | (Omit<CaseStageRow, 'projectNo'> & { projectNo: string | null })>) {
+/** Known cases and their stages by `projectNo#serviceNumber`; rows without a case (the full path's head alone) are skipped. */
+function indexStages(rows: ReadonlyArray<Omit<CaseStageRow, 'projectNo'> & { projectNo: string | null }>) {
   const stages = new Map<string, StageFacts>();
   const knownCases = new Set<string>();
   for (const row of rows) {
