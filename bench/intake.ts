@@ -37,6 +37,7 @@ import { openDatabase, type Database, type Engine } from '../src/db/database.ts'
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
+import { startServeProcess } from '../test/serve-process.ts';
 import { dropDatabase, redact, withDatabase } from '../test/server-database.ts';
 import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
 import { childProcesses, processSeconds, type CpuShare } from './cpu.ts';
@@ -471,20 +472,7 @@ async function startSystemUnderTest(opened: OpenedEngine): Promise<SystemUnderTe
     if (!address || typeof address === 'string') throw new Error('server has no port');
     return { url: `http://127.0.0.1:${address.port}`, pids: [process.pid], inProcess: true, close: () => system.close() };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
-    cwd: ROOT,
-    env: { PATH: env.PATH, HOME: env.HOME, ...opened.systemEnv, HTTP_WORKERS: String(WORKERS) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /API:\s+(http:\/\/\S+)\/api\/v1/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
-  });
+  const { child, url } = await startServeProcess({ PATH: env.PATH, HOME: env.HOME, ...opened.systemEnv, HTTP_WORKERS: String(WORKERS) });
   const pid = child.pid ?? 0;
   return {
     url,
