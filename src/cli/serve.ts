@@ -56,7 +56,8 @@ async function serveAsWorker(config: Config): Promise<number> {
 }
 
 async function superviseWorkers(config: Config, demo: DemoSummary | null): Promise<number> {
-  // Migrations and the seed run once, here, before any worker opens the database.
+  // Migrations and the seed run here, before any worker starts: the workers, which check them as
+  // every start does, then find nothing to do and never race each other to migrate.
   const database = await openConfiguredDatabase(config);
   let links: DemoLinks | null = null;
   try {
