@@ -5,9 +5,19 @@ export const systemClock: Clock = () => new Date();
 
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 
+// Intake names the day of every evaluation (twice) and the score feed again: few distinct days.
+const dayNames = new Map<number, string>();
+
 /** The calendar day in Beijing time (UTC+8, no daylight saving), as YYYY-MM-DD. */
 export function beijingDay(instant: Date): string {
-  return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+  const dayNumber = Math.floor((instant.getTime() + BEIJING_OFFSET_MS) / 86_400_000);
+  let day = dayNames.get(dayNumber);
+  if (day === undefined) {
+    day = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
+    if (dayNames.size >= 4096) dayNames.clear();
+    dayNames.set(dayNumber, day);
+  }
+  return day;
 }
 
 /** Parse `yyyy-MM-dd HH:mm:ss` (Beijing time, as the national interfaces send it) or ISO 8601. */

@@ -79,7 +79,8 @@ export interface IntakeDeps {
   owner: string;
 }
 
-type Row = Omit<LedgerRecord, 'chain_id' | 'seq'>;
+/** The ledger record in the making: chain_id and seq are set, in place, when the row is chained. */
+type Row = LedgerRecord;
 
 interface Pending {
   request: IntakeRequest;
@@ -188,6 +189,8 @@ function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lan
   }
   const row: Row = {
     id,
+    chain_id: 0,
+    seq: 0,
     receipt_no: newReceiptNo(),
     received_at: receivedAt,
     assessed_at: draft.assessedAt,
@@ -481,8 +484,10 @@ function chainRecords(pendings: Pending[], chainId: number, start: Head) {
   // The rows as jsonb_populate_recordset reads them (bytea as '\x…' text), written as the records are made.
   let rowsJson = '[';
   for (const { row } of pendings) {
-    const unhashed: LedgerRecord = { ...row, chain_id: chainId, seq: head.seq + 1 };
-    const record = Object.assign(unhashed, { hash: chainHash(unhashed, head.hash) });
+    // Chained in place: a row chained again (the full path after a failed fast path) is overwritten.
+    row.chain_id = chainId;
+    row.seq = head.seq + 1;
+    const record = Object.assign(row, { hash: chainHash(row, head.hash) });
     head.seq = record.seq;
     head.hash = record.hash;
     records.push(record);

@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, ScoreUnitKind } from '../db/schema.ts';
 import { monthStart, splitByMonths } from './periods.ts';
-import { addCounts, emptyTally, TALLY_COLUMNS, type ChannelCounts, type Contribution, type TallyCounts } from './tally.ts';
+import { addInto, emptyTally, TALLY_COLUMNS, type ChannelCounts, type Contribution, type TallyCounts } from './tally.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -32,8 +32,9 @@ export async function applyContribution(db: Executor, contribution: Contribution
   const tallies = new Map<string, { unit_kind: string; unit_id: string; day: string } & TallyCounts>();
   for (const t of contribution.tallies) {
     const key = keyOf(t.unit.kind, t.unit.id, t.day);
-    const current = tallies.get(key) ?? { unit_kind: t.unit.kind, unit_id: t.unit.id, day: t.day, ...emptyTally() };
-    tallies.set(key, { ...current, ...addCounts(current, t.counts) });
+    let current = tallies.get(key);
+    if (!current) tallies.set(key, (current = { unit_kind: t.unit.kind, unit_id: t.unit.id, day: t.day, ...emptyTally() }));
+    addInto(current, t.counts);
   }
   const channels = new Map<string, { unit_kind: string; unit_id: string; day: string; channel: string } & ChannelCounts>();
   for (const c of contribution.channels) {
@@ -48,8 +49,9 @@ export async function applyContribution(db: Executor, contribution: Contribution
     for (const row of tallyRows) {
       const month = monthStart(row.day);
       const key = keyOf(row.unit_kind, row.unit_id, month);
-      const current = months.get(key) ?? { unit_kind: row.unit_kind, unit_id: row.unit_id, day: month, ...emptyTally() };
-      months.set(key, { ...current, ...addCounts(current, row) });
+      let current = months.get(key);
+      if (!current) months.set(key, (current = { unit_kind: row.unit_kind, unit_id: row.unit_id, day: month, ...emptyTally() }));
+      for (const c of TALLY_COLUMNS) current[c] += row[c];
     }
     await upsertTallies(db, 'score_tally', 'day', tallyRows);
     await upsertTallies(db, 'score_tally_month', 'month', sortedValues(months));

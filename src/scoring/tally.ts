@@ -53,6 +53,11 @@ export function emptyTally(): TallyCounts {
   return Object.fromEntries(TALLY_COLUMNS.map((c) => [c, 0])) as unknown as TallyCounts;
 }
 
+/** Adds the columns b has into `into`, in place: for accumulators the caller owns (hot in the score feed). */
+export function addInto(into: TallyCounts, b: Partial<TallyCounts>): void {
+  for (const c in b) into[c as TallyColumn] += b[c as TallyColumn] ?? 0;
+}
+
 /** a + sign × b, column by column. */
 export function addCounts(a: TallyCounts, b: Partial<TallyCounts>, sign = 1): TallyCounts {
   const out = { ...a };
