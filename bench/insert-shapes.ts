@@ -48,7 +48,12 @@ async function main(): Promise<void> {
     await migrateToLatest(database.db);
     const columns = await evaluationColumns(database.db);
     const names = columns.map((c) => c.name).join(', ');
-    const tables = ['shape_kysely', 'shape_values', 'shape_unnest', 'shape_jsonb', 'shape_copy'];
+    const tables = ['shape_kysely', 'shape_values', 'shape_unnest', 'shape_jsonb', 'shape_arrays', 'shape_copy'];
+    const positional = columns
+      .map((c, i) =>
+        c.type === 'bytea' ? `decode(r->>${i}, 'hex')` : c.type === 'text[]' ? `ARRAY(SELECT jsonb_array_elements_text(r->${i}))` : c.type === 'jsonb' ? `r->${i}` : `(r->>${i})::${c.type}`,
+      )
+      .join(', ');
     // LIKE … INCLUDING ALL: columns, NOT NULL/CHECK/UNIQUE constraints and indexes; no triggers.
     for (const table of tables) await sql.raw(`CREATE TABLE ${table} (LIKE evaluation INCLUDING ALL)`).execute(database.db);
     await createBareTable(database.db, 'shape_bare_values');
@@ -83,6 +88,11 @@ async function main(): Promise<void> {
         // bytea as '\x…' text, as the intake writer sends it.
         const json = JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, Buffer.isBuffer(row[i]) ? `\\x${(row[i] as Buffer).toString('hex')}` : (row[i] ?? null)]))));
         await client.query('INSERT INTO shape_jsonb SELECT * FROM jsonb_populate_recordset(NULL::shape_jsonb, $1::jsonb)', [json]);
+      },
+      'jsonb arrays': async (rows) => {
+        // Each row a JSON array in column order, read by position: no key names to send or parse.
+        const json = JSON.stringify(rows.map((row) => row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))));
+        await client.query(`INSERT INTO shape_arrays (${names}) SELECT ${positional} FROM jsonb_array_elements($1::jsonb) AS r(r)`, [json]);
       },
       copy: (rows) => copyInto('shape_copy', rows),
       'bare pg-values': async (rows) => {

@@ -10,12 +10,12 @@ import { uuidv7 } from 'uuidv7';
 import { beijingDay, type Clock } from '../clock.ts';
 import { callerCovers, type Scope } from '../auth/policy.ts';
 import type { Config } from '../config/config.ts';
-import { equalBytes, hmacSm3 } from '../crypto/sm.ts';
+import { equalBytes, hmacSm3, sm3 } from '../crypto/sm.ts';
 import { prepared } from '../db/database.ts';
 import type { DB, EvaluationTable } from '../db/schema.ts';
 import type { Refusal } from '../errors.ts';
 import { countEvaluations } from '../aggregates/counters.ts';
-import { chainHash, type LedgerRecord } from '../ledger/canonical.ts';
+import { canonicalRecord, LEDGER_ROW_COLUMNS, LEDGER_ROW_VALUES, transportRecord, type LedgerRecord } from '../ledger/canonical.ts';
 import { claimChain, releaseChain, renewLease } from '../ledger/chains.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
@@ -481,18 +481,19 @@ function claimsJson(pendings: Pending[]): string {
 function chainRecords(pendings: Pending[], chainId: number, start: Head) {
   const head: Head = { seq: start.seq, hash: start.hash };
   const records: Array<LedgerRecord & { hash: Buffer }> = [];
-  // The rows as jsonb_populate_recordset reads them (bytea as '\x…' text), written as the records are made.
+  // The rows as the database reads them (LEDGER_ROW_VALUES), written as the records are made.
   let rowsJson = '[';
   for (const { row } of pendings) {
     // Chained in place: a row chained again (the full path after a failed fast path) is overwritten.
     row.chain_id = chainId;
     row.seq = head.seq + 1;
-    const record = Object.assign(row, { hash: chainHash(row, head.hash) });
+    const canonical = canonicalRecord(row);
+    const record = Object.assign(row, { hash: sm3(canonical, head.hash) });
     head.seq = record.seq;
     head.hash = record.hash;
     records.push(record);
     if (records.length > 1) rowsJson += ',';
-    rowsJson += JSON.stringify({ ...record, hash: hexOf(record.hash), rater_pii: hexOf(record.rater_pii), rater_phone_lookup: hexOf(record.rater_phone_lookup), rater_cert_lookup: hexOf(record.rater_cert_lookup) });
+    rowsJson += transportRecord(canonical, record.hash);
   }
   rowsJson += ']';
   return { records, head, rowsJson, countsJson: JSON.stringify(countEvaluations(records)) };
@@ -546,7 +547,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
         AND (SELECT count(*) FROM slots) = ${passed.length} AND (SELECT count(*) FROM moved) = 1) AS ok
     ),
     appended AS (
-      INSERT INTO evaluation SELECT e.* FROM jsonb_populate_recordset(NULL::evaluation, ${chained.rowsJson}::jsonb) e, verdict WHERE verdict.ok
+      INSERT INTO evaluation (${LEDGER_ROW_COLUMNS}) SELECT ${LEDGER_ROW_VALUES} FROM jsonb_array_elements(${chained.rowsJson}::jsonb) AS x(r), verdict WHERE verdict.ok
     ),
     counted AS (
       INSERT INTO evaluation_counter SELECT c.* FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb) c, verdict WHERE verdict.ok
@@ -562,7 +563,6 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
   return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head: chained.head };
 }
 
-const hexOf = (bytes: Uint8Array | null) => (bytes === null ? null : `\\x${Buffer.from(bytes).toString('hex')}`);
 
 /**
  * The full path, in one transaction: lock the chain head, read the stages, claim what can be
@@ -703,7 +703,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
     const tickets = ticketsFor(deps, chained.records);
     await sql`
       WITH appended AS (
-        INSERT INTO evaluation SELECT * FROM jsonb_populate_recordset(NULL::evaluation, ${chained.rowsJson}::jsonb)
+        INSERT INTO evaluation (${LEDGER_ROW_COLUMNS}) SELECT ${LEDGER_ROW_VALUES} FROM jsonb_array_elements(${chained.rowsJson}::jsonb) AS x(r)
       ),
       counted AS (
         INSERT INTO evaluation_counter SELECT * FROM jsonb_populate_recordset(NULL::evaluation_counter, ${chained.countsJson}::jsonb)

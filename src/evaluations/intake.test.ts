@@ -225,8 +225,15 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
 
   it('masks personal data, and reveals it only to an allowed role, logging the read', async () => {
     const projectNo = await newCase();
-    const stored = await post('/api/v1/evaluations', rating(projectNo, { rater: { name: '王小明', phone: '13900001111', certNo: '11010519491231002X' } }));
+    const comment = '引号"与反斜杠\\、换行\n和表情😀 / quote, backslash, newline, emoji';
+    const stored = await post('/api/v1/evaluations', rating(projectNo, { comment, rater: { name: '王小明', phone: '13900001111', certNo: '11010519491231002X' } }));
     const id = stored.json().evaluation.id;
+    // Every column as hashed, read back from the stored row (the rows travel as their canonical arrays).
+    expect((await verifyLedger(database().db)).ok).toBe(true);
+    expect(await database().db.selectFrom('evaluation').select(['comment', 'rater_masked']).where('id', '=', id).executeTakeFirst()).toEqual({
+      comment,
+      rater_masked: { name: '王**', phone: '139****1111', certNo: '1101**********002X' },
+    });
     await createStaffAccount(database().db, { username: 'super1', password: 'correct horse battery', displayName: '督查一', role: 'supervisor', scopeRegionCode: '510100' }, clock());
     await createStaffAccount(database().db, { username: 'handler1', password: 'correct horse battery', displayName: '经办一', role: 'org_handler', scopeOrgId: org.id }, clock());
     const tokenOf = async (username: string) => (await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'correct horse battery' } })).json().token as string;
