@@ -111,9 +111,10 @@ export function newReceiptNo(): string {
 }
 
 /** Keyed, so that the stored digest reveals nothing about the personal data in the request. */
-function requestDigest(config: Config, draft: EvaluationDraft): Buffer {
+export function requestDigest(config: Config, draft: EvaluationDraft): Buffer {
   const { clientId: _clientId, derivedKey: _derived, ...content } = draft;
-  return hmacSm3(config.pii.lookupKey, 'intake', JSON.stringify({ ...content, assessedAt: draft.assessedAt.toISOString() }));
+  // assessedAt is written by Date's toJSON, which is toISOString: the digests stored so far stay comparable.
+  return hmacSm3(config.pii.lookupKey, 'intake', JSON.stringify(content));
 }
 
 function present(row: Pick<EvaluationTable, 'id' | 'receipt_no' | 'project_no' | 'service_number' | 'assess_number' | 'level' | 'channel' | 'is_default' | 'chain_id' | 'seq'> & { received_at: Date; hash: Uint8Array }): StoredEvaluation {

@@ -3,6 +3,11 @@ import { channelFromPf, pfFromChannel } from './channels.ts';
 import { nationalToDraft, nativeToDraft, type EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue, IndicatorOption } from './indicators.ts';
 import { checkAgainstStage, checkDraft, type StageFacts } from './rules.ts';
+import { requestDigest } from './intake-writer.ts';
+import { testConfig } from '../../test/config.ts';
+
+// HMAC-SM3 of the request as drafted (without its key), as intake has stored it since the first release.
+const PINNED = '50a0c76ec87819ece387204f23e9489c15dee03fc013f0776b68fbd3f658203c';
 
 const option = (code: string, levels: number[]): IndicatorOption => ({ code, nameZh: code, nameEn: code, scope: 'any', levels });
 const catalogue: IndicatorCatalogue = {
@@ -87,5 +92,17 @@ describe('wire formats', () => {
   it('derives the idempotency key from case, stage and assessment number when none is given', () => {
     const parsed = nativeToDraft({ projectNo: 'P-1', serviceNumber: 2, assessNumber: 2, level: 5, channel: 'pc', assessedAt: '2026-11-19 08:00:00' });
     expect('draft' in parsed && parsed.draft).toMatchObject({ clientId: 'derived:P-1#2#2', derivedKey: true });
+  });
+});
+
+describe('request digest', () => {
+  it('stays the same from version to version, so that a retry of a request stored earlier is still recognised', () => {
+    const parsed = nativeToDraft({ clientId: 'c-1', projectNo: 'P-1', level: 2, indicators: ['505'], comment: '排队 "长"', channel: 'pc', assessedAt: '2026-11-20 10:00:00', rater: { name: '张三', phone: '13800001111' } });
+    if (!('draft' in parsed)) throw new Error('refused');
+    const config = testConfig({ PII_LOOKUP_KEY: '00112233445566778899aabbccddeeff' });
+    // The digest covers everything but the key itself: a changed comment changes it.
+    expect(requestDigest(config, parsed.draft).toString('hex')).toBe(PINNED);
+    expect(requestDigest(config, { ...parsed.draft, clientId: 'c-2' }).toString('hex')).toBe(PINNED);
+    expect(requestDigest(config, { ...parsed.draft, comment: '排队' }).toString('hex')).not.toBe(PINNED);
   });
 });
