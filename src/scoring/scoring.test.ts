@@ -13,7 +13,7 @@ import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
-import { foldLedger } from './feed.ts';
+import { foldLedger, foldWaiting } from './feed.ts';
 import { appendEvaluationFlag } from './footprint.ts';
 import { ALL_DAYS, ledgerTallies } from './ledger-tallies.ts';
 import { liveFigures, unitDashboard } from './live.ts';
@@ -64,6 +64,20 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     const expectedMonths = [...months.values()].filter((m) => TALLY_COLUMNS.some((c) => m[c] !== 0)).sort((a, b) => (`${a.unit_kind}${a.unit_id}${a.month}` < `${b.unit_kind}${b.unit_id}${b.month}` ? -1 : 1));
     expect(await readMonthTallies(db())).toEqual(expectedMonths);
   }
+
+  it("a feed tick folds a backlog of more than one fold (one fold per chain and tick otherwise)", async () => {
+    while ((await foldLedger(db())) > 0);
+    const org = await makeOrg(db(), { regionCode: '510722' });
+    const item = await makeItem(db(), org);
+    const projects: string[] = [];
+    for (let i = 0; i < 5; i++) projects.push(await makeCompletedCase(db(), config, item, '2026-11-18 10:00:00', { areaCode: '510722' }));
+    const outcomes = await submitDrafts(system.intake, projects.map((p) => draft(p, { level: 4, assessedAt: new Date('2026-11-19T01:00:00Z') })));
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    // Folds of 2 rows: the tick goes on while a chain had a full fold, and not a fold longer.
+    expect(await foldWaiting(db(), 2)).toBe(5);
+    expect(await foldWaiting(db(), 2)).toBe(0);
+    await expectTalliesMatchLedger();
+  });
 
   it('a small county by hand: figures from the live tallies', async () => {
     const org = await makeOrg(db(), { regionCode: '510703' });
