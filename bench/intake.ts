@@ -18,6 +18,7 @@
 // process), and for the system under test LOG_LEVEL (warn), DB_POOL_SIZE, INTAKE_WRITERS,
 // INTAKE_FLUSH_MAX_ROWS.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ import { startSystem } from '../src/system.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
 import { startServeProcess } from '../test/serve-process.ts';
 import { dropDatabase, redact, withDatabase } from '../test/server-database.ts';
-import { copyText, createBareTable, evaluationLikeRows } from './raw-rows.ts';
+import { copyText, createBareTable, evaluationLikeRows, type RawValue } from './raw-rows.ts';
 import { childProcesses, processSeconds, type CpuShare } from './cpu.ts';
 import { traceStatements, type StatementTrace } from './trace.ts';
 
@@ -95,7 +96,7 @@ const within = (n: number, range: { min: number; max: number }) => Math.min(rang
 // Results
 
 interface Row {
-  key: 'single' | 'batch' | 'bare' | 'rawMulti' | 'rawCopy' | 'rawLedgerCopy' | 'rawSingle';
+  key: 'single' | 'batch' | 'bare' | 'rawMulti' | 'rawCopy' | 'rawLedgerCopy' | 'rawEvaluationRowsCopy' | 'rawSingle';
   label: string;
   rate: number;
   unit: string;
@@ -348,6 +349,9 @@ async function seedCases(database: Database, seedData: Seed, first: number, coun
 const RAW_TABLE = 'bench_raw_evaluation';
 /** Row 4c: the columns, indexes and constraints of `evaluation` (LIKE … INCLUDING ALL), no triggers. */
 const LEDGER_TABLE = 'bench_ledger_evaluation';
+/** Row 4d: shaped like `intake_key` and `evaluation_slot`, the other rows every evaluation writes. */
+const KEY_TABLE = 'bench_intake_key';
+const SLOT_TABLE = 'bench_evaluation_slot';
 
 async function rawCount(database: Database, table = RAW_TABLE): Promise<number> {
   const result = await sql<{ n: number }>`select count(*)::int8 as n from ${sql.table(table)}`.execute(database.db);
@@ -381,8 +385,14 @@ async function measureRaw(opened: OpenedEngine, seedData: Seed, rowCount: number
   results.push({ key: 'rawMulti', label: '4a bare table, multi-row INSERT', rate: stored / seconds, unit: 'rows/s', note: `${fmt(stored)} rows, ${BATCH}/statement, 1 connection, ${seconds.toFixed(1)} s` });
   await sql`truncate ${sql.table(RAW_TABLE)}`.execute(database.db);
 
-  // 4b. COPY, one connection; 4c the same into a table with the ledger's indexes and constraints.
-  const copyInto = async (table: string, label: Row['label'], key: Row['key']) => {
+  // 4b. COPY, one connection; 4c the same into a table with the ledger's indexes and constraints;
+  // 4d as 4c, with the idempotency key and the case-stage slot that every evaluation also writes.
+  interface Copy {
+    table: string;
+    columns: string;
+    rows: RawValue[][];
+  }
+  const copyInto = async (copies: Copy[], label: Row['label'], key: Row['key']) => {
     // On PostgreSQL, the CPU of the one backend that copies (PGlite runs in this process).
     let postgresSeconds: number | undefined;
     const began = performance.now();
@@ -391,27 +401,43 @@ async function measureRaw(opened: OpenedEngine, seedData: Seed, rowCount: number
       try {
         const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? -1;
         const before = processSeconds(backend);
-        await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+        for (const copy of copies) await pipeline(Readable.from(copyText(copy.rows)), client.query(copyFrom(`COPY ${copy.table} (${copy.columns}) FROM STDIN`)));
         postgresSeconds = processSeconds(backend) - before;
       } finally {
         client.release();
       }
     } else {
-      const blob = new Blob([...copyText(rows)]);
-      await database.raw.pglite.query(`COPY ${table} (${names}) FROM '/dev/blob'`, [], { blob });
+      for (const copy of copies) {
+        const blob = new Blob([...copyText(copy.rows)]);
+        await database.raw.pglite.query(`COPY ${copy.table} (${copy.columns}) FROM '/dev/blob'`, [], { blob });
+      }
     }
     const took = (performance.now() - began) / 1000;
-    const copied = await rawCount(database, table);
+    const copied = await rawCount(database, copies[0]?.table);
     const postgresUsPerRow = postgresSeconds === undefined ? undefined : (postgresSeconds * 1e6) / Math.max(1, copied);
-    const pgNote = postgresUsPerRow === undefined ? '' : `, PostgreSQL CPU ${postgresUsPerRow.toFixed(1)} µs per row`;
-    results.push({ key, label, rate: copied / took, unit: 'rows/s', note: `${fmt(copied)} rows, 1 connection, ${took.toFixed(1)} s${pgNote}`, ...(postgresUsPerRow === undefined ? {} : { postgresUsPerRow }) });
+    const pgNote = postgresUsPerRow === undefined ? '' : `, PostgreSQL CPU ${postgresUsPerRow.toFixed(1)} µs per ${copies.length > 1 ? 'evaluation' : 'row'}`;
+    const what = copies.length > 1 ? `${fmt(copied)} evaluations (${copies.length} rows each)` : `${fmt(copied)} rows`;
+    results.push({ key, label, rate: copied / took, unit: copies.length > 1 ? 'eval/s' : 'rows/s', note: `${what}, 1 connection, ${took.toFixed(1)} s${pgNote}`, ...(postgresUsPerRow === undefined ? {} : { postgresUsPerRow }) });
   };
-  await copyInto(RAW_TABLE, '4b bare table, COPY', 'rawCopy');
+  await copyInto([{ table: RAW_TABLE, columns: names, rows }], '4b bare table, COPY', 'rawCopy');
   await sql`truncate ${sql.table(RAW_TABLE)}`.execute(database.db);
   // The least that storing the ledger rows can cost: no checks, no other table, no hash, no HTTP.
   await sql.raw(`CREATE TABLE ${LEDGER_TABLE} (LIKE evaluation INCLUDING ALL)`).execute(database.db);
-  await copyInto(LEDGER_TABLE, '4c ledger-shaped table, COPY', 'rawLedgerCopy');
-  await sql.raw(`DROP TABLE ${LEDGER_TABLE}`).execute(database.db);
+  await copyInto([{ table: LEDGER_TABLE, columns: names, rows }], '4c ledger-shaped table, COPY', 'rawLedgerCopy');
+  await sql.raw(`TRUNCATE ${LEDGER_TABLE}; CREATE TABLE ${KEY_TABLE} (LIKE intake_key INCLUDING ALL); CREATE TABLE ${SLOT_TABLE} (LIKE evaluation_slot INCLUDING ALL)`).execute(database.db);
+  const at = (name: string) => columns.findIndex((c) => c.name === name);
+  const [id, stage, app, client, received] = ['id', 'case_stage_id', 'source_app', 'client_id', 'received_at'].map(at) as [number, number, number, number, number];
+  const digest = randomBytes(32);
+  await copyInto(
+    [
+      { table: LEDGER_TABLE, columns: names, rows },
+      { table: KEY_TABLE, columns: 'source_app, client_id, evaluation_id, request_digest, created_at', rows: rows.map((r) => [r[app] ?? null, r[client] ?? null, r[id] ?? null, digest, r[received] ?? null]) },
+      { table: SLOT_TABLE, columns: 'case_stage_id, assess_number, evaluation_id', rows: rows.map((r) => [r[stage] ?? null, 1, r[id] ?? null]) },
+    ],
+    '4d ledger + key + slot, COPY',
+    'rawEvaluationRowsCopy',
+  );
+  await sql.raw(`DROP TABLE ${LEDGER_TABLE}, ${KEY_TABLE}, ${SLOT_TABLE}`).execute(database.db);
 
   // 5. Single-row INSERT, autocommit: 50 concurrent clients on PostgreSQL, sequential on PGlite.
   const oneSql = `INSERT INTO ${RAW_TABLE} (${names}) VALUES (${columns.map((_c, c) => `$${c + 1}`).join(', ')})`;
@@ -768,8 +794,12 @@ function printTargets(report: EngineReport, targets: Target[]): void {
   if (budgets.length === 0) return;
   console.log(`\nCPU per evaluation, µs of one core: what the needed rate leaves on this machine (${report.machine.cpus} cores for all processes), and what this run spent`);
   console.log(table(['row', 'needed rate', 'budget', 'spent', 'server', 'postgres', 'load generator', 'other'], budgets, new Set([1, 2, 3, 4, 5, 6, 7])));
-  const floor = report.rows.find((r) => r.key === 'rawLedgerCopy')?.postgresUsPerRow;
-  if (floor !== undefined) console.log(`the ledger rows alone, by COPY into a table with the ledger's indexes (row 4c): PostgreSQL ${floor.toFixed(1)} µs per row`);
+  const ledgerRows = report.rows.find((r) => r.key === 'rawLedgerCopy')?.postgresUsPerRow;
+  if (ledgerRows !== undefined) console.log(`the ledger rows alone, by COPY into a table with the ledger's indexes (row 4c): PostgreSQL ${ledgerRows.toFixed(1)} µs per row`);
+  const evaluationRows = report.rows.find((r) => r.key === 'rawEvaluationRowsCopy')?.postgresUsPerRow;
+  if (evaluationRows !== undefined) {
+    console.log(`the rows every evaluation writes (ledger row, idempotency key, stage slot), by COPY (row 4d): PostgreSQL ${evaluationRows.toFixed(1)} µs per evaluation`);
+  }
 }
 
 async function main(): Promise<void> {
