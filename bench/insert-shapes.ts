@@ -4,7 +4,9 @@
 //   pg-values      the same multi-row VALUES statement (35,000 parameters) sent by pg directly
 //   pg-unnest      INSERT … SELECT FROM unnest($1::uuid[], …): one array parameter per column
 //   jsonb          INSERT … SELECT FROM jsonb_populate_recordset(…, $1): the rows as one JSON
-//                  parameter, what the intake writer does
+//                  parameter of objects, what the intake writer did until it sent arrays
+//   jsonb arrays   INSERT … SELECT r->>0, … FROM jsonb_array_elements($1): one JSON array per row,
+//                  read by position, what the intake writer does (src/ledger/canonical.ts)
 //   copy           COPY … FROM STDIN (pg-copy-streams)
 // and, for reference, pg-values and copy into a bare table (no indexes). Methods take turns,
 // round after round, so that other load on the machine spreads over all of them alike.

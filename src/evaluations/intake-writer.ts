@@ -564,7 +564,6 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
   return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head: chained.head };
 }
 
-
 /**
  * The full path, in one transaction: lock the chain head, read the stages, claim what can be
  * claimed and sort out repeats, rated stages, replayed nonces and follow-ups, then append.

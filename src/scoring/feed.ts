@@ -26,7 +26,7 @@ async function foldChains(db: Kysely<DB>, maxRows: number): Promise<{ folded: nu
   let behind = false;
   for (const { chain_id: chainId } of waiting.rows) {
     await db.insertInto('score_feed_cursor').values({ chain_id: chainId, seq: 0 }).onConflict((oc) => oc.column('chain_id').doNothing()).execute();
-    const rows = await db.transaction().execute(async (trx) => {
+    const count = await db.transaction().execute(async (trx) => {
       const cursor = await trx.selectFrom('score_feed_cursor').select('seq').where('chain_id', '=', chainId).forUpdate().skipLocked().executeTakeFirst();
       if (!cursor) return 0; // another process is folding this chain
       const rows = await trx
@@ -47,8 +47,8 @@ async function foldChains(db: Kysely<DB>, maxRows: number): Promise<{ folded: nu
       await trx.updateTable('score_feed_cursor').set({ seq: (rows[rows.length - 1] as { seq: number }).seq }).where('chain_id', '=', chainId).execute();
       return rows.length;
     });
-    folded += rows;
-    behind ||= rows === maxRows;
+    folded += count;
+    behind ||= count === maxRows;
   }
   return { folded, behind };
 }
@@ -70,20 +70,20 @@ export interface ScoreFeed {
 }
 
 /** Run the feed every `intervalMs` in this process (several processes share the chains safely). */
-export function startScoreFeed(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger, foldRows = FOLD_ROWS): ScoreFeed {
+export function startScoreFeed(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger): ScoreFeed {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const drain = async () => {
     let total = 0;
     for (;;) {
-      const n = await foldLedger(db, foldRows);
+      const n = await foldLedger(db);
       total += n;
       if (n === 0) return total;
     }
   };
   const tick = () => {
-    running = foldWaiting(db, foldRows)
+    running = foldWaiting(db)
       .catch((error: unknown) => log.error({ err: error }, 'score feed failed; retrying'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);

@@ -65,7 +65,7 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     expect(await readMonthTallies(db())).toEqual(expectedMonths);
   }
 
-  it("a feed tick folds a backlog of more than one fold (one fold per chain and tick otherwise)", async () => {
+  it('a feed tick folds a backlog of more than one fold (one fold per chain and tick otherwise)', async () => {
     while ((await foldLedger(db())) > 0);
     const org = await makeOrg(db(), { regionCode: '510722' });
     const item = await makeItem(db(), org);
