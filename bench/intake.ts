@@ -5,7 +5,8 @@
 //   1. single evaluations over HTTP (50 connections, load from a second process),
 //   2. batch intake (1,000 items per request, a few concurrent clients),
 //   3. a bare Fastify route with the same body schema, storing nothing,
-//   4. a bare evaluation-shaped table written by multi-row INSERT and by COPY,
+//   4. a bare evaluation-shaped table written by multi-row INSERT and by COPY; by COPY, a table
+//      with the ledger's indexes (4c), and with it the key and slot tables (4d),
 //   5. the same table written by single-row autocommit INSERTs,
 // then checks the stored data (row count, ledger verification), prints a table per engine, writes
 // bench/results/intake-<engine>.json, and judges the targets on PostgreSQL.
