@@ -8,6 +8,7 @@ import * as abuseSignals from './migrations/2026-11-29T04-abuse-signals.ts';
 import * as hallDevices from './migrations/2026-11-29T05-hall-devices.ts';
 import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
+import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -20,9 +21,16 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T05-hall-devices': hallDevices,
   '2026-11-30T00-scoring': scoring,
   '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
+  '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Runs the migrations up to and including `name` (tests of a migration against the schema before it). */
+export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
 
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });

@@ -12,8 +12,6 @@ UPDATE ticket t SET evaluation_region_code = e.region_code FROM evaluation e WHE
 ALTER TABLE ticket ALTER COLUMN evaluation_region_code SET NOT NULL;
 COMMENT ON COLUMN ticket.evaluation_region_code IS 'region of the evaluation (the case''s area), which the figures count the ticket in';
 -- The unanswered tickets of a period with all that the overdue count reads: an index-only scan.
--- It replaces the index by deadline that the overdue count read before (nothing else reads it).
-DROP INDEX ticket_unanswered_idx;
 CREATE INDEX ticket_open_overdue_idx ON ticket (opened_day) INCLUDE (reply_due_at, appeal_state, evaluation_region_code, org_id, evaluation_id) WHERE reply_done_at IS NULL;
 `).execute(db);
 }
