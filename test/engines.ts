@@ -10,9 +10,10 @@ export function engines(): Engine[] {
   return inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-/** A fresh, migrated database for one test file on one engine. */
-export async function openTestDatabase(engine: Engine): Promise<Database> {
+/** A fresh, migrated database for one test file on one engine; `empty`: not migrated (tests of migrations). */
+export async function openTestDatabase(engine: Engine, { empty = false }: { empty?: boolean } = {}): Promise<Database> {
   if (engine === 'pglite') {
+    if (empty) return openDatabase({ pgliteDir: 'memory://' });
     const dump = readFileSync(inject('pgliteTemplateFile'));
     return openDatabase({ pgliteLoad: new Blob([dump]) });
   }
@@ -22,7 +23,7 @@ export async function openTestDatabase(engine: Engine): Promise<Database> {
   const name = `hcp_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.query(`CREATE DATABASE ${name}${empty ? '' : ` TEMPLATE ${template}`}`);
   await admin.end();
   const database = await openDatabase({ url: withDatabase(url, name), poolSize: 8 });
   return {

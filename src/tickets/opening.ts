@@ -10,7 +10,6 @@ import { notifyOrgHandlersSql } from '../notifications/notifications.ts';
 import { openingDeadlines, planWatch, type TicketSettings } from './rules.ts';
 import { openTicket } from './state-machine.ts';
 
-
 export const TICKET_WATCH = 'ticket.watch';
 /** The notice to an org's handlers that a ticket of theirs is open (src/notifications/render.ts). */
 export const TICKET_OPENED = 'ticket_opened';
