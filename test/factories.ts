@@ -7,7 +7,7 @@ import { makeDeptCode } from '../src/catalog/dept-code.ts';
 import { registerCase, type CaseInput } from '../src/cases/register-case.ts';
 import type { Config } from '../src/config/config.ts';
 import type { DB } from '../src/db/schema.ts';
-import type { App } from '../src/http/app.ts';
+import type { App } from '../src/http/app-type.ts';
 
 let serial = 0;
 const next = () => ++serial;

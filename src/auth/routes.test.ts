@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import { createIntegratorApp } from './integrator-apps.ts';
 import { newNonce, signRequest } from './signature.ts';
 import { createStaffAccount } from './staff-accounts.ts';

@@ -1,7 +1,7 @@
 // HTTP face of authentication: sign in, sign out, and "who am I" (also a signature self-check
 // for integrators). Routes parse, call, present; the rules live in sessions.ts and guard.ts.
 import { Type, type TSchema } from 'typebox';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { AppError } from '../errors.ts';

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError, errorBody } from '../errors.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import { ErrorResponse } from '../http/error-schema.ts';
 import { authenticateRequest, requireApp, requireStaff } from './guard.ts';
 import { registerAuthRoutes } from './routes.ts';

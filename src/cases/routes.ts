@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { requireCaller } from '../auth/guard.ts';
 import { callerCovers, mayWriteCatalog } from '../auth/policy.ts';
 import { AppError } from '../errors.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { CaseInput, registerCase } from './register-case.ts';

@@ -5,7 +5,7 @@ import { requireApp, requireCaller } from '../auth/guard.ts';
 import { callerCovers, mayRevealPii } from '../auth/policy.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { AppError, errorBody } from '../errors.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { revealPerson } from '../pii/vault.ts';

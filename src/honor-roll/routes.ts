@@ -3,7 +3,7 @@
 // default (the latest month) and live figures are cached briefly.
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError, errorCatalogue, type ErrorCode } from '../errors.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';

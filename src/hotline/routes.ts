@@ -7,7 +7,7 @@ import { requireApp } from '../auth/guard.ts';
 import { parseAssessTime } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../errors.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppCaller } from '../http/caller.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';

@@ -4,14 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyError } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
@@ -34,10 +27,10 @@ import { registerRatingRoutes } from '../ratings/routes.ts';
 import { publicLimits, registerRateLimits } from './rate-limits.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
+import type { App } from './app-type.ts';
 import type { AppContext } from './context.ts';
 import { ErrorResponse } from './error-schema.ts';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -1,4 +1,4 @@
-import type { App } from './app.ts';
+import type { App } from './app-type.ts';
 
 export const OPENAPI_FILE = 'docs/openapi.json';
 

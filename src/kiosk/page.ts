@@ -4,7 +4,7 @@
 // stream and rates through the same public API as every rating link.
 import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { buildPageAssets, sendAsset, type PageAssets } from '../pages/page-assets.ts';
 

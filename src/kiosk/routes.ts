@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import { requireStaff } from '../auth/guard.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { authenticateDevice, deactivateDevice, deviceStillActive, listDevices, registerDevice, type HallDevice } from './devices.ts';

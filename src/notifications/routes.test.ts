@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { login } from '../auth/sessions.ts';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';

@@ -2,7 +2,7 @@
 // window (or by that staff member), each opening its own rating page, and a rating of the window or
 // staff member itself. Server-rendered with a small script; it uses the public place API.
 import { Type } from 'typebox';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { levelChoices } from '../ratings/queries.ts';

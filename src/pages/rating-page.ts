@@ -5,7 +5,7 @@
 // link it needs no login, which is what WeChat's and Alipay's web views give us.
 import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { buildPageAssets, sendAsset, type PageAssets } from './page-assets.ts';
 

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { requireApp } from '../auth/guard.ts';
 import { AppError, errorBody } from '../errors.ts';
 import { CHANNELS, type Channel } from '../evaluations/channels.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';

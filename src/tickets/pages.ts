@@ -4,7 +4,7 @@
 // rating page (src/pages/) may restyle these.
 import { Type } from 'typebox';
 import { checkLink } from '../links/signed-link.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
