@@ -91,7 +91,7 @@ type Autocannon = (options: AutocannonOptions, callback?: (error: Error | null, 
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-// A realistic mix: levels with matching indicator codes (levels 1–2 require one), several channels.
+// A realistic mix: levels with matching indicator codes (a 差评 requires one), several channels.
 const RATINGS: Array<{ level: number; indicators: string[]; comment?: string }> = [
   { level: 5, indicators: ['101', '103'] },
   { level: 5, indicators: ['105'], comment: '窗口服务很好，一次办成' },

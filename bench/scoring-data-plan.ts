@@ -28,6 +28,7 @@ import { chinaCalendar } from '../src/calendar/china-calendar.ts';
 import { canonicalRecord, GENESIS_HASH, type LedgerRecord } from '../src/ledger/canonical.ts';
 import type { IndicatorOption } from '../src/evaluations/indicators.ts';
 import type { Channel } from '../src/evaluations/channels.ts';
+import { BAD_LEVELS } from '../src/evaluations/levels.ts';
 import { appealDeadline, openingDeadlines, runningDeadlines, type TicketSettings } from '../src/tickets/rules.ts';
 import { applyEvent, deadlineOf, isRefusal, openTicket, TERMINAL_STATES, type Actor, type CallbackOutcome, type DeadlineName, type Ticket, type TicketEvent } from '../src/tickets/state-machine.ts';
 import { projectionOf } from '../src/tickets/store.ts';
@@ -422,7 +423,7 @@ function transmissionDelay(random: Random, channel: Channel): number {
 
 /** The comment, and for a bad one the theme its ticket's reply answers. */
 function chooseComment(random: Random, setting: Setting, level: number, indicators: IndicatorOption[]): { comment: string | null; theme: string } {
-  if (level <= 2) {
+  if (BAD_LEVELS.has(level)) {
     const theme = indicators.length > 0 ? commentTheme(random.pick(indicators).nameZh) : 'other';
     if (!random.chance(0.75)) return { comment: null, theme };
     return { comment: random.pick(BAD_COMMENTS[theme] ?? BAD_COMMENTS.other ?? ['希望改进']), theme };
@@ -453,7 +454,7 @@ interface Candidate {
 
 /** Share of evaluations that are follow-ups: weights by the first rating's level, scaled to ≈ 3 %. */
 const FOLLOW_UP_BASE = 0.022;
-const FOLLOW_UP_WEIGHT = (level: number) => (level <= 2 ? 8 : level === 3 ? 3 : 1);
+const FOLLOW_UP_WEIGHT = (level: number) => (BAD_LEVELS.has(level) ? 8 : level === 3 ? 3 : 1);
 const FOLLOW_UP_GAP = 26 * HOUR;
 /** Of the completed stages left unrated, this share gets a system default after `afterDays`. */
 const DEFAULT_SHARE_OF_UNRATED = 0.09;
@@ -508,9 +509,9 @@ function followUpOf(random: Random, ctx: RatingContext, first: Candidate): Candi
   if (assessedAt > latest) assessedAt = earliest + Math.floor(random.next() * room);
   let level: number;
   let comment: string | null;
-  if (first.level <= 2) {
+  if (BAD_LEVELS.has(first.level)) {
     const outcome = random.weighted([['resolved', 0.5], ['middling', 0.3], ['unresolved', 0.2]] as const);
-    level = outcome === 'resolved' ? random.pick([4, 5, 5]) : outcome === 'middling' ? 3 : random.pick([1, 2]);
+    level = outcome === 'resolved' ? random.pick([4, 5, 5]) : outcome === 'middling' ? 3 : random.pick([...BAD_LEVELS]);
     comment = random.chance(0.75) ? random.pick(outcome === 'unresolved' ? FOLLOW_UP_COMMENTS.unresolved : FOLLOW_UP_COMMENTS.resolved) : null;
   } else {
     level = first.level === 3 ? random.pick([3, 4, 5]) : random.chance(0.8) ? first.level : random.pick([3, 4, 5]);
@@ -518,7 +519,7 @@ function followUpOf(random: Random, ctx: RatingContext, first: Candidate): Candi
   }
   const indicators = chooseIndicators(random, ctx.pools, stage.setting, level);
   let theme = first.theme;
-  if (level <= 2) {
+  if (BAD_LEVELS.has(level)) {
     const chosen = chooseComment(random, stage.setting, level, indicators);
     theme = chosen.theme;
     comment ??= chosen.comment;
@@ -1256,7 +1257,7 @@ export class ScoringDataPlan {
     else s.firstRatings++;
     s.levels[c.level] = (s.levels[c.level] ?? 0) + 1;
     s.channels[c.channel] = (s.channels[c.channel] ?? 0) + 1;
-    if (c.level <= 2) this.emitTicket(c, id, receipt);
+    if (BAD_LEVELS.has(c.level)) this.emitTicket(c, id, receipt);
   }
 
   private emitTicket(c: Candidate, evaluationId: string, receipt: string): void {

@@ -3,6 +3,8 @@
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { beijingDay } from '../src/clock.ts';
+import { badLevelCondition } from '../src/evaluations/level-sql.ts';
+import { BAD_LEVELS } from '../src/evaluations/levels.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { isRefusal } from '../src/tickets/state-machine.ts';
 import { projectionOf, replayRow, ticketFromRow, type TicketEventRow } from '../src/tickets/store.ts';
@@ -78,7 +80,7 @@ describeOnEngines('scoring benchmark data', (database, engine) => {
       expect(Number.parseInt(r.id.replaceAll('-', '').slice(0, 12), 16)).toBe(r.received_at.getTime());
       expect(r.id[14]).toBe('7');
       if (r.is_default) expect([r.level, r.channel]).toEqual([3, 'system']);
-      if (r.level <= 2) expect(r.indicator_codes.length).toBeGreaterThan(0);
+      if (BAD_LEVELS.has(r.level)) expect(r.indicator_codes.length).toBeGreaterThan(0);
     }
   });
 
@@ -108,8 +110,8 @@ describeOnEngines('scoring benchmark data', (database, engine) => {
 
   it('opens exactly one ticket for every bad evaluation, as intake opens it', async () => {
     const { db } = database();
-    expect(await count('evaluation e', `e.level <= 2 AND (SELECT count(*) FROM ticket t WHERE t.evaluation_id = e.id) <> 1`)).toBe(0);
-    expect(await count('ticket t', `NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.id = t.evaluation_id AND e.level <= 2)`)).toBe(0);
+    expect(await count('evaluation e', `${badLevelCondition('e.level')} AND (SELECT count(*) FROM ticket t WHERE t.evaluation_id = e.id) <> 1`)).toBe(0);
+    expect(await count('ticket t', `NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.id = t.evaluation_id AND ${badLevelCondition('e.level')})`)).toBe(0);
     const rows = await db
       .selectFrom('ticket as t')
       .innerJoin('evaluation as e', 'e.id', 't.evaluation_id')

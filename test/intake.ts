@@ -1,6 +1,7 @@
 // Driving the intake writer directly, for storage tests that need many evaluations fast.
 import type { EvaluationDraft } from '../src/evaluations/draft.ts';
 import type { IntakeOutcome, IntakeWriter } from '../src/evaluations/intake-writer.ts';
+import { BAD_LEVELS } from '../src/evaluations/levels.ts';
 
 const PROVINCE = { regionPath: '510000/', orgId: null };
 
@@ -14,7 +15,7 @@ export function draft(projectNo: string, overrides: Partial<EvaluationDraft> = {
     assessNumber: 1,
     level,
     indicatorVersion: null,
-    indicatorCodes: level <= 2 ? ['509'] : [],
+    indicatorCodes: BAD_LEVELS.has(level) ? ['509'] : [],
     comment: null,
     channel: 'mobile',
     isDefault: false,

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../evaluations/channels.ts';
 import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { startIntakeWriter, type IntakeWriter } from '../evaluations/intake-writer.ts';
 import { prepareDatabase } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
@@ -68,7 +69,7 @@ describeOnEngines('counters maintained with each evaluation', (database) => {
                   channel: e.isDefault ? 'system' : e.channel,
                   isDefault: e.isDefault && !e.followUp,
                   assessNumber: e.followUp ? 2 : 1,
-                  indicatorCodes: !e.isDefault && e.level <= 2 ? ['505'] : [],
+                  indicatorCodes: !e.isDefault && BAD_LEVELS.has(e.level) ? ['505'] : [],
                   // Days around midnight Beijing time exercise the day boundary.
                   assessedAt: new Date(Date.UTC(2026, 10, 2 + e.day, e.hour, 30)),
                 }),

@@ -2,6 +2,7 @@
 // returns and what the PDF and the workbook are drawn from. TypeBox schemas double as the types.
 import { Type, type Static, type TSchema } from 'typebox';
 import type { BulletinResponseState, PeriodKind } from '../db/schema.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { UNIT_CLASS_NAMES, type StoredSnapshot, type UnitClass } from '../scoring/document.ts';
 import type { UnitFigures } from '../scoring/figures.ts';
 import type { Period } from '../scoring/periods.ts';
@@ -86,7 +87,7 @@ export const OverdueTicket = Type.Object({
 });
 
 export const TypicalComment = Type.Object({
-  level: Type.Integer({ minimum: 1, maximum: 2 }),
+  level: Type.Integer({ minimum: Math.min(...BAD_LEVELS), maximum: Math.max(...BAD_LEVELS) }),
   day: Day,
   comment: Type.String({ description: '已去除电话、证件号、邮箱、姓名 / personal data removed' }),
 });

@@ -4,6 +4,7 @@ import { excludedSql } from '../scoring/ledger-tallies.ts';
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { BulletinResponseTable, BulletinTable, DB, PeriodKind } from '../db/schema.ts';
+import { badLevelSql } from '../evaluations/level-sql.ts';
 import type { UnitClass } from '../scoring/document.ts';
 import { OVERDUE_LISTED, type OverdueTicket } from './document.ts';
 import type { ResponseUnit } from './rules.ts';
@@ -70,7 +71,7 @@ export async function badCommentCandidates(db: Kysely<DB>, unit: ResponseUnit, f
         ? q.where('e.org_id', '=', unit.id)
         : q.where('e.region_code', 'in', (eb) => eb.selectFrom('region').select('region.code').where('region.path', 'like', pathPrefixPattern(unit.regionPath))),
     )
-    .where('e.level', '<=', 2)
+    .where(badLevelSql('e.level'))
     .where('e.is_default', '=', false)
     .where('e.comment', 'is not', null)
     .where(sql<SqlBool>`btrim(e.comment) <> ''`)

@@ -4,6 +4,7 @@
 import { callerCovers, type Scope } from '../auth/policy.ts';
 import type { BulletinResponseState, StaffRole } from '../db/schema.ts';
 import type { Refusal } from '../errors.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { SnapshotDocument, UnitClass } from '../scoring/document.ts';
 import { bottomOf, type Ranking } from '../scoring/ranking.ts';
 import type { NamedUnit, TypicalComment } from './document.ts';
@@ -291,7 +292,7 @@ export function pickTypicalComments(candidates: ReadonlyArray<{ level: number; d
   const seen = new Set<string>();
   for (const candidate of candidates) {
     if (picked.length >= limit) break;
-    if (candidate.level < 1 || candidate.level > 2) continue;
+    if (!BAD_LEVELS.has(candidate.level)) continue;
     const comment = scrubComment(candidate.comment);
     if (substance(comment) < MIN_SUBSTANCE || seen.has(comment)) continue;
     seen.add(comment);

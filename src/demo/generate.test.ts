@@ -7,6 +7,7 @@ import { beijingDay } from '../clock.ts';
 import { isValidDeptCode } from '../catalog/dept-code.ts';
 import { seedSichuanRegions } from '../catalog/regions.ts';
 import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { verifyLedger } from '../ledger/verify.ts';
 import { residentIdIsValid } from '../pii/person.ts';
 import { revealPerson } from '../pii/vault.ts';
@@ -136,13 +137,13 @@ describeOnEngines('demo data', (database) => {
 
     const rows = await db().selectFrom('evaluation').select(['level', 'indicator_codes', 'is_anonymous', 'rater_pii', 'rater_masked', 'received_at', 'assessed_at', 'assess_number', 'case_stage_id']).execute();
     for (const r of rows) {
-      if (r.level <= 2) expect(r.indicator_codes.length).toBeGreaterThanOrEqual(1);
+      if (BAD_LEVELS.has(r.level)) expect(r.indicator_codes.length).toBeGreaterThanOrEqual(1);
       expect(r.is_anonymous).toBe(r.rater_pii === null);
       const lag = r.received_at.getTime() - r.assessed_at.getTime();
       expect(lag).toBeGreaterThanOrEqual(0);
       expect(lag).toBeLessThanOrEqual(15 * 60_000);
     }
-    expect(rows.filter((r) => r.level <= 2).some((r) => r.indicator_codes.length === 2)).toBe(true);
+    expect(rows.filter((r) => BAD_LEVELS.has(r.level)).some((r) => r.indicator_codes.length === 2)).toBe(true);
     // Follow-ups are on stages rated before.
     const firsts = new Set(rows.filter((r) => r.assess_number === 1).map((r) => r.case_stage_id));
     expect(rows.filter((r) => r.assess_number === 2).every((r) => firsts.has(r.case_stage_id))).toBe(true);

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import type { Channel } from '../evaluations/channels.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import type { IndicatorCatalogue, IndicatorOption } from '../evaluations/indicators.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { isRateable, type CasePlan, type Setting, type StagePlan } from './cases.ts';
 import { BAD_COMMENTS, commentTheme, FOLLOW_UP_COMMENTS, GOOD_COMMENTS, MIDDLING_COMMENTS } from './content.ts';
 import type { DemoPerson } from './people.ts';
@@ -109,7 +110,7 @@ export function indicatorPools(options: readonly IndicatorOption[]): IndicatorPo
 
 export function chooseIndicators(random: Random, pools: IndicatorPools, setting: Setting, level: number): IndicatorOption[] {
   const pool = (setting === 'hall' || setting === 'hotline' ? pools.offline : pools.online).get(level) ?? [];
-  const bad = level <= 2;
+  const bad = BAD_LEVELS.has(level);
   const wanted = bad ? (random.chance(0.7) ? 1 : 2) : level === 3 ? (random.chance(0.6) ? random.int(1, 2) : 0) : random.chance(0.5) ? random.int(1, 3) : 0;
   // The specific problems come before 其他问题 (509) and the catch-all 'any' codes.
   const weighted = pool.map((option) => [option, option.scope === 'any' ? 0.35 : 1] as const);
@@ -122,7 +123,7 @@ export function chooseIndicators(random: Random, pools: IndicatorPools, setting:
 }
 
 function chooseComment(random: Random, setting: Setting, level: number, indicators: IndicatorOption[]): string | null {
-  if (level <= 2) {
+  if (BAD_LEVELS.has(level)) {
     if (!random.chance(0.75)) return null;
     const theme = indicators.length > 0 ? commentTheme(random.pick(indicators).nameZh) : 'other';
     return random.pick(BAD_COMMENTS[theme] ?? BAD_COMMENTS.other ?? ['希望改进']);
@@ -221,16 +222,16 @@ function planFollowUp(planning: EvaluationPlanning, rated: RatedStage): PlannedE
   if (assessedAt > earliest + room) assessedAt = earliest + Math.floor(random.next() * room);
   let level: number;
   let comment: string | null;
-  if (rated.level <= 2) {
+  if (BAD_LEVELS.has(rated.level)) {
     const outcome = random.weighted([['resolved', 0.5], ['middling', 0.3], ['unresolved', 0.2]] as const);
-    level = outcome === 'resolved' ? random.pick([4, 5, 5]) : outcome === 'middling' ? 3 : random.pick([1, 2]);
+    level = outcome === 'resolved' ? random.pick([4, 5, 5]) : outcome === 'middling' ? 3 : random.pick([...BAD_LEVELS]);
     comment = random.chance(0.75) ? random.pick(outcome === 'unresolved' ? FOLLOW_UP_COMMENTS.unresolved : FOLLOW_UP_COMMENTS.resolved) : null;
   } else {
     level = rated.level === 3 ? random.pick([3, 4, 5]) : random.chance(0.8) ? rated.level : random.pick([3, 4, 5]);
     comment = random.chance(0.6) ? random.pick(FOLLOW_UP_COMMENTS.neutral) : null;
   }
   const indicators = chooseIndicators(random, planning.pools, rated.stage.setting, level);
-  if (level <= 2 && comment === null) comment = chooseComment(random, rated.stage.setting, level, indicators);
+  if (BAD_LEVELS.has(level) && comment === null) comment = chooseComment(random, rated.stage.setting, level, indicators);
   const draft: EvaluationDraft = {
     clientId: clientId(rated.kase.projectNo, rated.stage.serviceNumber, 2),
     derivedKey: false,
@@ -305,7 +306,7 @@ export function planEvaluations(random: Random, config: Config, catalogue: Indic
   }
   // Follow-ups mostly come after a bad rating, once the unit has answered.
   const followable = rated.filter((r) => followUpRoom(planning, r) > HOUR);
-  for (const r of sampleWithout(random, followable, (x) => (x.level <= 2 ? 8 : x.level === 3 ? 3 : 1), targets.followUps)) planned.push(planFollowUp(planning, r));
+  for (const r of sampleWithout(random, followable, (x) => (BAD_LEVELS.has(x.level) ? 8 : x.level === 3 ? 3 : 1), targets.followUps)) planned.push(planFollowUp(planning, r));
   if (targets.systemDefaults > 0) {
     const afterMs = Math.min(config.rules.systemDefault.afterDays * DAY, config.rules.ratingWindowDays * DAY - HOUR);
     const unrated = completed.filter((c) => !chosenIds.has(c.stage.id) && (c.stage.completedAt ?? end) + afterMs <= end - MINUTE);

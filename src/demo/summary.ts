@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { loadIntegratorApp } from '../auth/integrator-apps.ts';
 import type { Config } from '../config/config.ts';
 import type { DB, StaffRole } from '../db/schema.ts';
+import { isGoodLevel } from '../evaluations/levels.ts';
 import type { TicketState } from '../tickets/state-machine.ts';
 import { DEMO_INTEGRATOR_APP_ID, DEMO_MARKER_DEPT_CODE, DEMO_PASSWORD, DEMO_SOURCE_APP, DEMO_USERNAMES } from './constants.ts';
 
@@ -50,7 +51,7 @@ export interface DemoSummary {
     anonymous: number;
     followUps: number;
     systemDefaults: number;
-    /** 好评率 over active first and follow-up ratings (levels 3–5 of non-default ratings). */
+    /** 好评率 over active first and follow-up ratings (好评: any level but a 差评, of non-default ratings). */
     goodRate: number;
   };
   /** 差评工单: how many are in each state, and figures over all of them. */
@@ -123,7 +124,7 @@ export async function readSummary(deps: { db: Kysely<DB>; config: Config; now: D
     if (g.is_default) systemDefaults += n;
     else {
       active += n;
-      if (g.level >= 3) good += n;
+      if (isGoodLevel(g.level)) good += n;
     }
   }
   const toIso = (value: Date | string | null | undefined) => (value === null || value === undefined ? null : new Date(value).toISOString());

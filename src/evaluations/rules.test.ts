@@ -37,6 +37,7 @@ describe('checkDraft', () => {
   it.each<[Partial<EvaluationDraft>, string]>([
     [{ level: 0 }, 'EVALUATION_LEVEL_INVALID'],
     [{ level: 1 }, 'EVALUATION_INDICATOR_REQUIRED'],
+    [{ level: 2 }, 'EVALUATION_INDICATOR_REQUIRED'],
     [{ level: 1, indicatorCodes: ['101'] }, 'EVALUATION_INDICATOR_INVALID'],
     [{ indicatorVersion: '1.0' }, 'INDICATOR_VERSION_UNKNOWN'],
     [{ comment: '一二三四五六七八九十十' }, 'EVALUATION_COMMENT_TOO_LONG'],
@@ -47,6 +48,9 @@ describe('checkDraft', () => {
     [{ assessedAt: new Date('2026-11-20T02:06:00Z') }, 'EVALUATION_TIME_INVALID'],
   ])('refuses %o with %s', (overrides, code) => {
     expect(checkDraft(draft(overrides), catalogue, settings, now)?.code).toBe(code);
+  });
+  it('asks no indicator of a 好评, 基本满意 included', () => {
+    for (const level of [3, 4, 5]) expect(checkDraft(draft({ level }), catalogue, settings, now)).toBeNull();
   });
   it('counts comment length in characters, not bytes or UTF-16 units', () => {
     expect(checkDraft(draft({ comment: '😀'.repeat(10) }), catalogue, settings, now)).toBeNull();

@@ -3,6 +3,7 @@ import { addDays } from '../clock.ts';
 import type { Refusal } from '../errors.ts';
 import type { EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue } from './indicators.ts';
+import { BAD_LEVELS } from './levels.ts';
 
 export interface RuleSettings {
   ratingWindowDays: number;
@@ -26,8 +27,6 @@ export interface StageFacts {
   windowId: string | null;
   staffId: string | null;
 }
-
-export const BAD_LEVELS: ReadonlySet<number> = new Set([1, 2]);
 
 // Control characters other than tab, newline and carriage return have no place in a comment.
 const FORBIDDEN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;

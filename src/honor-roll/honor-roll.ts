@@ -2,6 +2,8 @@
 // 省直部门, ranked separately, ties at the boundary included), how many were not ranked, and a
 // plain note on how the score is computed, written from the scheme definition the figures used.
 import type { PeriodKind } from '../db/schema.ts';
+import { isGoodLevel, LEVELS } from '../evaluations/levels.ts';
+import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import { UNIT_CLASSES, UNIT_CLASS_NAMES, type ClassRanking, type FiguredUnit, type PeriodFigures, type UnitClass } from '../scoring/document.ts';
 import { topOf, type RankedUnit } from '../scoring/ranking.ts';
 import type { SchemeDefinition } from '../scoring/scheme.ts';
@@ -109,6 +111,9 @@ function formula(terms: ReadonlyArray<readonly [string, number]>): string {
     .join(' + ');
 }
 
+// 好评 is every level that is not a 差评 (evaluations/levels.ts), named in the note as they are in the figures.
+const GOOD_NAMES = LEVELS.filter(isGoodLevel).map((level) => LEVEL_NAMES[level] ?? { zh: String(level), en: String(level) });
+
 /**
  * How the score is computed, in Chinese and in English, from the scheme definition the figures
  * were computed with (src/scoring/figures.ts unitFigures and src/scoring/ranking.ts rankUnits).
@@ -127,7 +132,7 @@ export function scoringNote(d: SchemeDefinition, version: string, size = HONOR_R
       ['好评率', m.goodRate],
       ['主动评价好评率', m.activeGoodRate],
       ['已评率', m.ratedRate],
-    ])}。好评指基本满意、满意和非常满意；好评率按全部评价计，主动评价好评率不含系统默认评价；已评率是本期办结的办件环节中得到评价的比例（1 − 未评率）。`,
+    ])}。好评指${GOOD_NAMES.map((n) => n.zh).join('、').replace(/、([^、]*)$/, '和$1')}；好评率按全部评价计，主动评价好评率不含系统默认评价；已评率是本期办结的办件环节中得到评价的比例（1 − 未评率）。`,
     `差评整改得分 = ${formula([
       ['差评回复率', t.replyRate],
       ['按时答复率', t.onTimeRate],
@@ -152,7 +157,7 @@ export function scoringNote(d: SchemeDefinition, version: string, size = HONOR_R
       ['good rate', m.goodRate],
       ['active good rate', m.activeGoodRate],
       ['rated rate', m.ratedRate],
-    ])}. Good means basically satisfied or better; the good rate counts every evaluation, the active good rate leaves system defaults out; the rated rate is the share of case stages completed in the period that were rated (1 − unrated rate).`,
+    ])}. Good means ${GOOD_NAMES.map((n) => n.en.toLowerCase()).join(', ').replace(/, ([^,]*)$/, ' or $1')}; the good rate counts every evaluation, the active good rate leaves system defaults out; the rated rate is the share of case stages completed in the period that were rated (1 − unrated rate).`,
     `Ticket part = ${formula([
       ['reply rate', t.replyRate],
       ['on-time reply rate', t.onTimeRate],

@@ -226,6 +226,9 @@ describe('scoringNote', () => {
     const en = note.en.join('\n');
     expect(zh).toContain('非常满意 100 分，满意 85 分，基本满意 65 分，不满意 30 分，非常不满意 0 分');
     expect(zh).toContain('全部评价（含系统默认评价）');
+    // 好评 = not 差评: 基本满意 counts as good.
+    expect(zh).toContain('好评指基本满意、满意和非常满意；');
+    expect(en).toContain('Good means basically satisfied, satisfied or very satisfied;');
     expect(zh).toContain('评价得分 = 满意度得分 × 50% + 好评率 × 30% + 主动评价好评率 × 20%。');
     expect(zh).toContain('综合得分 = 评价得分 × 55% + 差评整改得分 × 25% + 调查暗访得分 × 20%');
     expect(zh).toContain('差评回复率 × 30% + 按时答复率 × 30% + 回访整改率 × 20% + 回访整改满意率 × 20%');

@@ -4,6 +4,7 @@
 import { AppError } from '../errors.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import type { IntakeWriter } from '../evaluations/intake-writer.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { HOTLINE_BAD_INDICATOR, HOTLINE_SOURCE, type HotlineSource } from './rules.ts';
 
 export interface IvrPress {
@@ -35,7 +36,7 @@ export async function receiveIvrPress(deps: { intake: Pick<IntakeWriter, 'submit
     assessNumber: 1,
     level,
     indicatorVersion: null,
-    indicatorCodes: level <= 2 ? [HOTLINE_BAD_INDICATOR] : [],
+    indicatorCodes: BAD_LEVELS.has(level) ? [HOTLINE_BAD_INDICATOR] : [],
     comment: null,
     channel: 'hotline',
     isDefault: false,

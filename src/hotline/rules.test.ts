@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invitationText, parseSmsReply, planInvitation, quietHoursEnd, REPLY_INSTRUCTIONS, type InvitationFacts } from './rules.ts';
+import { invitationText, parseSmsReply, planInvitation, quietHoursEnd, REPLY_INSTRUCTIONS, thanksText, type InvitationFacts } from './rules.ts';
 
 const WORDS: Array<[string, number]> = [
   ['非常满意', 5],
@@ -148,5 +148,16 @@ describe('invitationText', () => {
     expect(text).toContain('锦江区政务服务中心');
     expect(text).toContain('…”');
     expect(text.endsWith('https://hcp.sc.gov.cn/s/7qmr2xw9ab')).toBe(true);
+  });
+});
+
+describe('thanksText', () => {
+  const facts = (level: number) => ({ level, levelName: String(level), receiptNo: 'R1', replyDays: 15, shortUrl: 'https://e.example/s/abc', receiptUrl: 'https://e.example/r/R1' });
+  it('promises a rectification and an answer for a 差评 only', () => {
+    for (const level of [1, 2]) expect(thanksText(facts(level)), String(level)).toContain('办理单位将核实整改，并在15日内答复您');
+    for (const level of [3, 4, 5]) {
+      expect(thanksText(facts(level)), String(level)).toContain('感谢您的评价');
+      expect(thanksText(facts(level)), String(level)).not.toContain('核实整改');
+    }
   });
 });

@@ -3,6 +3,7 @@
 import { addDays } from '../clock.ts';
 import type { Scope } from '../auth/policy.ts';
 import type { QuietHours } from '../config/config.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 
 /** The source app of the links and evaluations the hotline makes. */
 export const HOTLINE_SOURCE = 'hcp-hotline';
@@ -123,7 +124,7 @@ export function invitationText(facts: { orgName: string; itemName: string; short
 }
 
 export function thanksText(facts: { level: number; levelName: string; receiptNo: string; replyDays: number; shortUrl: string; receiptUrl: string }): string {
-  if (facts.level <= 2) {
+  if (BAD_LEVELS.has(facts.level)) {
     return `${SIGN}您的评价（${facts.levelName}）已收到，回执号${facts.receiptNo}。办理单位将核实整改，并在${facts.replyDays}日内答复您。如需补充具体问题，请点击链接：${facts.shortUrl}`;
   }
   return `${SIGN}感谢您的评价（${facts.levelName}），回执号${facts.receiptNo}，可凭回执号查询：${facts.receiptUrl}`;

@@ -12,6 +12,7 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import type { IntakeWriter } from '../evaluations/intake-writer.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { queueOutbound, type OutboundDraft } from '../outbound/outbound.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { lookupHash } from '../pii/vault.ts';
@@ -117,7 +118,7 @@ async function decide(deps: SmsDeps, source: HotlineSource, sms: InboundSms, sen
     assessNumber: 1,
     level: reply.level,
     indicatorVersion: null,
-    indicatorCodes: reply.level <= 2 ? [HOTLINE_BAD_INDICATOR] : [],
+    indicatorCodes: BAD_LEVELS.has(reply.level) ? [HOTLINE_BAD_INDICATOR] : [],
     comment: null,
     channel: 'sms',
     isDefault: false,

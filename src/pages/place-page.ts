@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { levelChoices } from '../ratings/queries.ts';
 import { placeFacts, placeIdOf, recentStages } from '../ratings/places.ts';
 import { AppError } from '../errors.ts';
@@ -13,7 +14,9 @@ import { escapeHtml, message, page } from './simple-page.ts';
 const BEIJING = { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false } as const;
 
 // Asks for a stage's link and goes there; rates the place itself with a client id kept across retries.
+// Which levels are 差评 (reasons required) comes from the one definition, written into the script.
 const SCRIPT = `(function(){
+var bad=${JSON.stringify([...BAD_LEVELS])};function isBad(l){return bad.indexOf(l)>=0;}
 var api=location.pathname.replace('/p/','/api/v1/public/places/');var r=document.getElementById('result');
 function say(t){r.textContent=t;}
 function post(url,body){return fetch(url,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body||{})}).then(function(x){return x.json().then(function(j){if(!x.ok)throw j;return j;});});}
@@ -21,13 +24,13 @@ document.querySelectorAll('button[data-stage]').forEach(function(b){b.addEventLi
 post(api+'/stages/'+b.dataset.stage+'/link').then(function(j){var u=new URL(j.url);location.href=u.pathname+u.search;}).catch(function(e){say((e&&e.message?e.message+' / '+e.messageEn:'网络异常，请重试 / Network error, please retry'));});});});
 var level=0,id=(window.crypto&&crypto.randomUUID?crypto.randomUUID():String(Date.now())+Math.random().toString(36).slice(2)).replace(/[^A-Za-z0-9_-]/g,'');
 document.querySelectorAll('input[name=level]').forEach(function(i){i.addEventListener('change',function(){level=+i.value;
-document.getElementById('reasons').hidden=level>2;});});
+document.getElementById('reasons').hidden=!isBad(level);});});
 document.getElementById('rate').addEventListener('submit',function(ev){ev.preventDefault();
 var codes=[].slice.call(document.querySelectorAll('input[name=reason]:checked')).map(function(i){return i.value;});
 if(!level){say('请选择满意程度 / Please choose a level');return;}
-if(level<=2&&!codes.length){say('请至少选择一项不满意的原因 / Please choose at least one reason');return;}
+if(isBad(level)&&!codes.length){say('请至少选择一项不满意的原因 / Please choose at least one reason');return;}
 say('正在提交… / Sending…');
-post(api+'/rating',{clientId:id,level:level,indicators:level<=2?codes:[],comment:document.getElementById('comment').value||undefined,anonymous:true,website:document.getElementById('website').value})
+post(api+'/rating',{clientId:id,level:level,indicators:isBad(level)?codes:[],comment:document.getElementById('comment').value||undefined,anonymous:true,website:document.getElementById('website').value})
 .then(function(j){document.getElementById('rate').hidden=true;say('感谢您的评价！回执号 '+j.receiptNo+' / Thank you! Receipt '+j.receiptNo);})
 .catch(function(e){say(e&&e.message?e.message+' / '+e.messageEn:'网络异常，请重试 / Network error, please retry');});});
 })();`;

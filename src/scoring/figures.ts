@@ -1,5 +1,6 @@
 // A unit's figures for a period, from its summed counts and the scheme (pure). Rates have four
 // decimals, scores two; every figure is computed, none typed in. Null: nothing to compute it from.
+import { goodCount } from '../evaluations/levels.ts';
 import type { SchemeDefinition } from './scheme.ts';
 import type { ChannelCounts, TallyCounts } from './tally.ts';
 
@@ -53,8 +54,8 @@ export function unitFigures(c: TallyCounts, openOverdue: number, scheme: SchemeD
   const activeTotal = active.reduce((a, b) => a + b, 0);
   const defaultTotal = defaults.reduce((a, b) => a + b, 0);
   const total = activeTotal + defaultTotal;
-  const good = levels[2] + levels[3] + levels[4];
-  const activeGood = (active[2] ?? 0) + (active[3] ?? 0) + (active[4] ?? 0);
+  const good = goodCount(levels);
+  const activeGood = goodCount(active);
   const scored = scheme.countDefaultsInSatisfaction ? levels : active;
   const scoredTotal = scored.reduce((a, b) => a + b, 0);
   const points = scheme.levelPoints;

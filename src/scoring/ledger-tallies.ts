@@ -4,6 +4,7 @@
 // the pure state machine, so a ticket counts as it stood at the cut.
 import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { DB, ScoreUnitKind } from '../db/schema.ts';
+import { badLevelSql } from '../evaluations/level-sql.ts';
 import { recordedEventOf, type TicketEventRow } from '../tickets/store.ts';
 import { isRefusal, openTicket, replay } from '../tickets/state-machine.ts';
 import { countsOf } from './tally-store.ts';
@@ -97,10 +98,10 @@ export function ledgerTallySql(query: LedgerTallyQuery) {
       FROM evaluation e ${headsJoin(cut)}
       CROSS JOIN LATERAL (VALUES
         (e.assessed_day, (CASE WHEN e.is_default THEN 5 ELSE 0 END) + e.level - 1),
-        (CASE WHEN e.level <= 2 THEN ${beijingDateSql('e.received_at')} END, ${col('tickets')}::int)
+        (CASE WHEN ${badLevelSql('e.level')} THEN ${beijingDateSql('e.received_at')} END, ${col('tickets')}::int)
       ) AS p(day, col)
       WHERE (e.assessed_day BETWEEN ${fromDay}::date AND ${toDay}::date
-             OR (e.level <= 2 AND ${beijingDateSql('e.received_at')} BETWEEN ${fromDay}::date AND ${toDay}::date))
+             OR (${badLevelSql('e.level')} AND ${beijingDateSql('e.received_at')} BETWEEN ${fromDay}::date AND ${toDay}::date))
         AND p.day BETWEEN ${fromDay}::date AND ${toDay}::date
         AND ${notExcluded}
       UNION ALL

@@ -4,6 +4,7 @@
 // read here).
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { goodLevelSql } from '../evaluations/level-sql.ts';
 import { ALL_DAYS, excludedSetSql, headsJoin, ledgerTallySql, ticketTallies, unitGroupingSql, type LedgerCut } from './ledger-tallies.ts';
 import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
 import { upsertTallies } from './tally-store.ts';
@@ -41,8 +42,8 @@ export async function rebuildTallies(db: Kysely<DB>, phase: (name: string, ms: n
     await sql`INSERT INTO score_channel_tally (unit_kind, unit_id, day, channel, evaluations, good, active, active_good)
       WITH excluded AS MATERIALIZED (${excludedSetSql(undefined)})
       SELECT * FROM (
-        SELECT ${units.select}, f.assessed_day, f.channel, count(*), count(*) FILTER (WHERE f.level >= 3),
-          count(*) FILTER (WHERE NOT f.is_default), count(*) FILTER (WHERE NOT f.is_default AND f.level >= 3)
+        SELECT ${units.select}, f.assessed_day, f.channel, count(*), count(*) FILTER (WHERE ${goodLevelSql('f.level')}),
+          count(*) FILTER (WHERE NOT f.is_default), count(*) FILTER (WHERE NOT f.is_default AND ${goodLevelSql('f.level')})
         FROM (SELECT e.* FROM evaluation e ${headsJoin(cut)} WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.evaluation_id = e.id)) AS f
         GROUP BY f.assessed_day, f.channel, ${units.sets}
       ) AS t WHERE unit_id IS NOT NULL`.execute(trx);

@@ -5,6 +5,7 @@ import { registerCase } from '../cases/register-case.ts';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Config } from '../config/config.ts';
 import { generateSm2KeyPair } from '../crypto/sm.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { StaffCaller } from '../http/caller.ts';
 import { startSystem, type System } from '../system.ts';
 import { takeStep, type StepInput, type TicketDeps } from '../tickets/commands.ts';
@@ -129,7 +130,7 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
           if (a.kind === 'rate') {
             const projectNo = await makeCompletedCase(db(), config, item, `2026-11-1${a.day} 09:00:00`, { projectNo: `510104-20261110-${String(++serial).padStart(6, '0')}` });
             const level = a.isDefault ? 3 : a.level;
-            const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level, isDefault: a.isDefault, indicatorCodes: level <= 2 ? ['509'] : [], assessedAt: new Date(`2026-11-1${a.day + 1}T02:00:00Z`), ...(a.isDefault ? { channel: 'system' as const } : {}) })]);
+            const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level, isDefault: a.isDefault, indicatorCodes: BAD_LEVELS.has(level) ? ['509'] : [], assessedAt: new Date(`2026-11-1${a.day + 1}T02:00:00Z`), ...(a.isDefault ? { channel: 'system' as const } : {}) })]);
             if (outcome?.status === 'stored') evaluationIds.push(outcome.evaluation.id);
           } else if (evaluationIds.length > 0) {
             const evaluationId = evaluationIds[a.pick % evaluationIds.length] as string;

@@ -3,7 +3,7 @@
 // the snapshots compute the same sums in SQL, and tests hold the two to each other.
 import { beijingDay } from '../clock.ts';
 import type { ScoreTallyColumns, ScoreUnitKind } from '../db/schema.ts';
-import { BAD_LEVELS } from '../evaluations/rules.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { Ticket } from '../tickets/state-machine.ts';
 
 export type TallyCounts = ScoreTallyColumns;
@@ -131,7 +131,7 @@ export function evaluationContribution(e: ScoredEvaluation, stage: StageCompleti
   if (stage && e.assess_number === 1 && !e.is_default) {
     for (const unit of unitsOf(stage)) tallies.push({ unit, day: stage.completed_day, counts: { stages_rated: 1 } });
   }
-  const good = e.level >= 3 ? 1 : 0;
+  const good = BAD_LEVELS.has(e.level) ? 0 : 1;
   const active = e.is_default ? 0 : 1;
   const channels = units.map((unit) => ({ unit, day: e.assessed_day, channel: e.channel, counts: { evaluations: 1, good, active, active_good: good * active } }));
   return { tallies, channels };

@@ -5,7 +5,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { beijingDay } from '../clock.ts';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
-import { BAD_LEVELS } from '../evaluations/rules.ts';
+import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { notifyOrgHandlersSql } from '../notifications/notifications.ts';
 import { openingDeadlines, planWatch, type TicketSettings } from './rules.ts';
 import { openTicket } from './state-machine.ts';

@@ -3,6 +3,7 @@
 // #device=… or typed on the setup screen), listens to the device's event stream, shows the
 // rating screen of each case stage completed at its window, and posts ratings through the public
 // rating API. Ratings wait in a localStorage outbox until the server has answered for them.
+import { BAD_LEVELS } from '../../evaluations/levels.ts';
 import { createSseParser } from './sse.ts';
 import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, readQueue, retryDelay, type QueuedRating } from './queue.ts';
 
@@ -202,7 +203,7 @@ function rate(push: RatePush, levels: Level[]): void {
   const choices = levels.map((l) =>
     (() => {
       const button = h('button', { type: 'button', class: `level level-${l.level}`, 'data-level': String(l.level) }, h('span', { class: 'zh' }, l.zh), en(l.en));
-      button.addEventListener('click', () => (l.level <= 2 ? indicators(push, l, levels) : submit(push, l.level, [])));
+      button.addEventListener('click', () => (BAD_LEVELS.has(l.level) ? indicators(push, l, levels) : submit(push, l.level, [])));
       return button;
     })(),
   );

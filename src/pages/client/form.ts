@@ -1,5 +1,6 @@
 // The rating form as data: what the rater has chosen, what is still missing, and the body that is
 // posted. Pure, so it is tested in Node (form.test.ts) and bundled into the page unchanged.
+import { BAD_LEVELS } from '../../evaluations/levels.ts';
 
 /** GET /api/v1/public/ratings/{token}. */
 export interface RatingInfo {
@@ -59,8 +60,8 @@ export type Problem = 'level' | 'indicators' | 'comment' | 'phone';
 
 export const emptyForm = (): FormModel => ({ level: null, indicators: [], comment: '', anonymous: true, phone: '', website: '' });
 
-/** 差评: levels 1 and 2 need at least one indicator. */
-export const isBad = (level: number | null) => level !== null && level <= 2;
+/** 差评 (the server's definition, bundled in) needs at least one indicator. */
+export const isBad = (level: number | null) => level !== null && BAD_LEVELS.has(level);
 
 /** Characters as the server counts them: code points, so that an emoji is one. */
 export const charCount = (text: string) => Array.from(text).length;
