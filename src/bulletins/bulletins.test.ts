@@ -10,7 +10,8 @@ import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Config } from '../config/config.ts';
 import { generateSm2KeyPair, sm3 } from '../crypto/sm.ts';
 import type { StaffCaller } from '../http/caller.ts';
-import { havePoppler, renderPdf } from '../posters/testing.ts';
+import { renderPdf } from '../posters/testing.ts';
+import { missingTool } from '../../test/tools.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { parsePeriod, type Period } from '../scoring/periods.ts';
 import { addScheme } from '../scoring/schemes.ts';
@@ -332,7 +333,7 @@ describeOnEngines('bulletins (通报) and the accountability list', (database, e
     expect(response.headers['content-disposition']).toBe(
       `attachment; filename="bulletin-2026-10-county.pdf"; filename*=UTF-8''${encodeURIComponent('四川省政务服务“好差评”情况通报（2026年10月）-县（市、区）.pdf')}`,
     );
-    if (!havePoppler()) return;
+    if (missingTool('poppler')) return;
     const text = (await renderPdf(response.rawPayload, 20)).map((p) => p.text).join('\n');
     const flat = text.replace(/\s+/g, '');
     expect(text).toContain('四川省政务服务“好差评”情况通报（2026年10月）');

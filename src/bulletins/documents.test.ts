@@ -3,7 +3,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { sm3 } from '../crypto/sm.ts';
-import { havePoppler, pageSizes, renderPdf } from '../posters/testing.ts';
+import { pageSizes, renderPdf } from '../posters/testing.ts';
+import { missingTool } from '../../test/tools.ts';
 import type { UnitFigures } from '../scoring/figures.ts';
 import { BULLETIN_FORMAT, bulletinTitle, type BulletinDocument, type NamedUnit } from './document.ts';
 import { PDF_TICKETS_LISTED, renderBulletinPdf } from './pdf.ts';
@@ -82,7 +83,7 @@ function document(named: NamedUnit[]): BulletinDocument {
 }
 
 describe('the bulletin PDF', () => {
-  it.skipIf(!havePoppler())('sets the title, rule, every unit with its figures, overdue tickets and comments, and the digest on every page', async () => {
+  it.skipIf(missingTool('poppler'))('sets the title, rule, every unit with its figures, overdue tickets and comments, and the digest on every page', async () => {
     const named = Array.from({ length: 8 }, (_, i) => unit(i + 1, i === 0 ? PDF_TICKETS_LISTED + 7 : 3));
     const doc = document(named);
     const digest = sm3(JSON.stringify(doc)).toString('hex');
@@ -117,7 +118,7 @@ describe('the bulletin PDF', () => {
     }
   });
 
-  it.skipIf(!havePoppler())('says so when nobody is named', async () => {
+  it.skipIf(missingTool('poppler'))('says so when nobody is named', async () => {
     const pdf = await renderBulletinPdf(document([]), '00'.repeat(32));
     const [page] = await renderPdf(pdf, 20);
     expect(page?.text).toContain('本期没有连续 2 个周期均排名后 3 名的单位');

@@ -2,7 +2,6 @@
 // phone with JavaScript off: a small province rated in October through the real intake, the month
 // closed and signed, the lists readable with no horizontal scrolling, and the period picker
 // working as a plain GET form.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSm2KeyPair } from '../crypto/sm.ts';
@@ -15,8 +14,7 @@ import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { rateUnit, times, type RatedUnit } from './testing.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
 const mix = (five: number, four: number, three = 0, bad = 0) => [...times(five, 5), ...times(four, 4), ...times(three, 3), ...times(bad, 2)];
 const hall = (regionCode: string, name: string, levels: number[]): RatedUnit => ({ regionCode, orgName: `${name}政务服务中心`, levels });
@@ -37,7 +35,7 @@ const UNITS: RatedUnit[] = [
   { regionCode: '510000', orgName: '四川省市场监督管理局', levels: mix(22, 6, 1, 1) },
 ];
 
-describe.skipIf(!existsSync(CHROMIUM))('honor roll page in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('honor roll page in Chromium', () => {
   const clock = testClock('2026-10-20T02:00:00.000Z');
   const config = testConfig({ JOBS_ENABLED: 'false', SCORE_FEED_INTERVAL_MS: '0', RATE_LIMIT_PUBLIC_PER_IP: '1000' });
   let database: Database;

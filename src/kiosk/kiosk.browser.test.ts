@@ -6,7 +6,7 @@
 //
 // Screenshots (idle and rating, landscape and portrait) are written to docs/screenshots/ only
 // when asked: HCP_SCREENSHOTS=1 npx vitest run src/kiosk/kiosk.browser.test.ts
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +19,14 @@ import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeWindow } from '../../test/factories.ts';
 import { registerDevice } from './devices.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const TAKE_SHOTS = TAKE_SCREENSHOTS;
 const NOW = '2026-11-20T02:00:00.000Z'; // 10:00 Beijing
 const ADMIN: StaffCaller = { kind: 'staff', accountId: 'a', username: 'admin', role: 'province_admin', regionPath: '510000/', orgId: null };
 
-describe.skipIf(!existsSync(CHROMIUM))('window evaluator in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
   const clock = testClock(NOW);
   const config = testConfig({ JOBS_ENABLED: 'false' });
   let database: Database;

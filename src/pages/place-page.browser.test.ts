@@ -1,6 +1,5 @@
 // The page behind a window's poster, in Chromium on a phone: a stage just completed there opens
 // its rating page; the window itself is rated, a 差评 only with a reason.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
@@ -11,10 +10,9 @@ import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeWindow } from '../../test/factories.ts';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('poster page in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('poster page in Chromium', () => {
   const clock = testClock('2026-11-20T06:00:00.000Z');
   const config = testConfig({ JOBS_ENABLED: 'false', RATE_LIMIT_PUBLIC_PER_IP: '1000', RATE_LIMIT_SUBMIT_PER_IP: '1000' });
   let database: Database;

@@ -4,7 +4,7 @@
 //
 // Screenshots of each state (phone viewport) are written to docs/screenshots/ only when asked:
 //   HCP_SCREENSHOTS=1 npx vitest run src/pages/rating.browser.test.ts
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeStaff, makeWindow } from '../../test/factories.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const TAKE_SHOTS = TAKE_SCREENSHOTS;
 
@@ -37,7 +37,7 @@ function contrast(a: string, b: string): number {
   return (x + 0.05) / (y + 0.05);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('rating page in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('rating page in Chromium', () => {
   const clock = testClock(NOW);
   // Every request of this file comes from 127.0.0.1: the per-IP limits would count them all as one rater.
   const config = testConfig({ JOBS_ENABLED: 'false', RATE_LIMIT_PUBLIC_PER_IP: '10000', RATE_LIMIT_SUBMIT_PER_IP: '1000' });

@@ -11,7 +11,8 @@ import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, signedInject, type TestIntegrator } from '../../test/factories.ts';
 import { PAGE_POINTS, TEXTS } from './poster-pdf.ts';
 import { qrSvg } from './qr.ts';
-import { decodeQrPng, havePoppler, pageSizes, renderPdf } from './testing.ts';
+import { decodeQrPng, pageSizes, renderPdf } from './testing.ts';
+import { missingTool } from '../../test/tools.ts';
 
 const NOW = '2026-11-20T06:00:00.000Z'; // 14:00 Beijing
 const WINDOWS = ['综合受理窗口', '不动产登记窗口', '社保医保服务窗口'];
@@ -126,7 +127,7 @@ describeOnEngines('QR codes and posters', (database) => {
     expect(pageSizes(staffOnly.rawPayload)).toHaveLength(2);
   });
 
-  it.skipIf(!havePoppler())('renders every page with a code that decodes to that page’s place, and the place opens', async () => {
+  it.skipIf(missingTool('poppler'))('renders every page with a code that decodes to that page’s place, and the place opens', async () => {
     const response = await asStaff('province', `/api/v1/orgs/${org.id}/posters.pdf?size=A5&kinds=window,staff`);
     const pages = await renderPdf(response.rawPayload, 100);
     expect(pages).toHaveLength(5);

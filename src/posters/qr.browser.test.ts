@@ -1,14 +1,12 @@
 // The SVG QR code as a browser shows it (Debian's Chromium through playwright-core), read back
 // from a screenshot: what a hall screen displays must scan to the exact link.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrSvg } from './qr.ts';
 import { decodeQrPng } from './testing.ts';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('SVG QR code in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('SVG QR code in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });

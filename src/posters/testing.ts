@@ -2,7 +2,6 @@
 // a PDF into what a printer and a reader would see, with poppler's pdftoppm and pdftotext
 // (Debian's poppler-utils, installed by .ci/run).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { PNG } from 'pngjs';
 const run = promisify(execFile);
 
 export const POPPLER = { pdftoppm: '/usr/bin/pdftoppm', pdftotext: '/usr/bin/pdftotext' } as const;
-export const havePoppler = () => existsSync(POPPLER.pdftoppm) && existsSync(POPPLER.pdftotext);
 
 /** The text of the one QR code in a PNG, or null when none is found. */
 export function decodeQrPng(png: Buffer): string | null {

@@ -1,6 +1,5 @@
 // The rater's callback page in a real browser (Debian's Chromium through playwright-core), on a
 // phone-sized screen: the answer is shown, a choice is sent, and the ticket reopens.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
@@ -13,10 +12,9 @@ import { openTestDatabase } from '../../test/engines.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, signedInject } from '../../test/factories.ts';
 import { callbackLink, takeStep, type TicketDeps } from './commands.ts';
+import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('callback page in Chromium', () => {
+describe.skipIf(missingTool('chromium'))('callback page in Chromium', () => {
   const clock = testClock('2026-11-20T02:00:00.000Z');
   const config = testConfig({ JOBS_ENABLED: 'false' });
   let database: Database;
