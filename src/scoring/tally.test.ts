@@ -2,7 +2,8 @@
 // the Beijing day it reached us) and is not good; every other level, 基本满意 included, is good.
 import { describe, expect, it } from 'vitest';
 import { unitFigures } from './figures.ts';
-import { addCounts, emptyTally, evaluationContribution, type ScoredEvaluation } from './tally.ts';
+import { addCounts, emptyTally, evaluationContribution, ticketCounts, type ScoredEvaluation } from './tally.ts';
+import { openTicket } from '../tickets/state-machine.ts';
 import { TEST_SCHEME } from '../../test/scheme.ts';
 
 const evaluation = (level: number, isDefault = false): ScoredEvaluation => ({
@@ -51,5 +52,15 @@ describe('好评率 from the tallies', () => {
     const f = unitFigures(counts, 0, TEST_SCHEME);
     expect(f.goodRate).toBe(0.6667); // 4 / 6
     expect(f.activeGoodRate).toBe(0.6); // 3 / 5
+  });
+});
+
+describe('ticketCounts', () => {
+  it('counts a 基本满意 callback as satisfied, an unhappy one not', () => {
+    const opened = openTicket({ verifyDueAt: new Date('2026-10-09T15:59:59.999Z'), replyDueAt: new Date('2026-10-15T15:59:59.999Z') });
+    const replied = { ...opened, reply: { ...opened.reply, doneAt: new Date('2026-10-10T00:00:00Z') }, callbackAt: new Date('2026-10-11T00:00:00Z') };
+    expect(ticketCounts({ ...replied, state: 'closed', lastCallback: 'basically_satisfied' })).toMatchObject({ called_back: 1, callback_satisfied: 1 });
+    expect(ticketCounts({ ...replied, state: 'closed', lastCallback: 'satisfied' })).toMatchObject({ called_back: 1, callback_satisfied: 1 });
+    expect(ticketCounts({ ...replied, state: 'rectifying', lastCallback: 'unsatisfied', reopenCount: 1 })).toMatchObject({ called_back: 1, callback_satisfied: 0 });
   });
 });
