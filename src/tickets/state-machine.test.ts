@@ -2,15 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  deadlineOf,
   deadlineStatus,
   isRefusal,
   openTicket,
   replay,
   TERMINAL_STATES,
   type Actor,
+  type ActorRole,
+  type CallbackOutcome,
   type RecordedEvent,
   type Ticket,
   type TicketEvent,
+  type TicketState,
 } from './state-machine.ts';
 
 const handler: Actor = { role: 'handler', id: 'h1' };
@@ -54,6 +58,36 @@ describe('ticket lifecycle', () => {
     expect(reopened).toMatchObject({ state: 'rectifying', reopenCount: 1, lastCallback: 'unsatisfied' });
     const again = run([[{ type: 'reply', text: '再次整改' }, handler, '2026-10-20T02:00:00Z']], reopened);
     expect(again.reply.doneAt).toEqual(at('2026-10-10T02:00:00Z'));
+  });
+
+  it('closes on a 基本满意 callback as on a satisfied one: only an unhappy callback reopens', () => {
+    const replied = run([
+      [{ type: 'accept' }, handler, '2026-10-08T01:00:00Z'],
+      [{ type: 'verified' }, handler, '2026-10-08T02:00:00Z'],
+      [{ type: 'reply', text: '已答复' }, handler, '2026-10-10T02:00:00Z'],
+    ]);
+    for (const [outcome, actor] of [['basically_satisfied', rater], ['basically_satisfied', handler], ['satisfied', rater]] as const) {
+      const closed = run([[{ type: 'callback', outcome, by: actor === rater ? 'rater' : 'phone' }, actor, '2026-10-11T02:00:00Z']], replied);
+      expect(closed, outcome).toMatchObject({ state: 'closed', reopenCount: 0, lastCallback: outcome, callbackAt: at('2026-10-11T02:00:00Z') });
+      expect(TERMINAL_STATES.has(closed.state)).toBe(true);
+      expect(applyEvent(closed, { type: 'reply', text: '再答复' }, handler, at('2026-10-12T02:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    }
+  });
+
+  it('answers only after rectification: no 答复 straight from 核实 (or before it), nor a second one before the callback', () => {
+    const verifying = run([[{ type: 'accept' }, handler, '2026-10-08T01:00:00Z']]);
+    expect(applyEvent(verifying, { type: 'reply', text: '已核实，直接答复' }, handler, at('2026-10-08T02:00:00Z'))).toMatchObject({
+      code: 'TICKET_TRANSITION_INVALID',
+      details: { step: 'reply', state: 'verifying' },
+    });
+    // 核实 done, the ticket is being rectified: now the answer may go out.
+    const rectifying = run([[{ type: 'verified' }, handler, '2026-10-08T02:00:00Z']], verifying);
+    expect(rectifying.state).toBe('rectifying');
+    const replied = run([[{ type: 'reply', text: '已整改' }, handler, '2026-10-09T02:00:00Z']], rectifying);
+    expect(applyEvent(replied, { type: 'reply', text: '又一次' }, handler, at('2026-10-09T03:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    // Nor while an appeal or a 无法整改 request waits for the supervisor.
+    const appealing = run([[{ type: 'judge_invalid', kind: 'malicious', reason: '恶意', decideBy: '2026-10-20T00:00:00Z' }, handler, '2026-10-08T02:00:00Z']], verifying);
+    expect(applyEvent(appealing, { type: 'reply', text: 'x' }, handler, at('2026-10-09T00:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
   });
 
   it('closes as invalid when an appeal is upheld, and returns to rectifying with the same deadline when refused', () => {
@@ -122,6 +156,97 @@ describe('ticket lifecycle', () => {
   });
 });
 
+const STATES: TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'];
+const ROLES: ActorRole[] = ['handler', 'supervisor', 'system', 'rater'];
+
+/** Who may take each step (DESIGN §4): the handling org acts, a supervisor decides, the scheduler escalates, the rater answers the callback. */
+const WHO: Record<TicketEvent['type'], ActorRole[]> = {
+  accept: ['handler'],
+  verified: ['handler'],
+  judge_invalid: ['handler'],
+  decide_appeal: ['supervisor'],
+  request_extension: ['handler'],
+  decide_extension: ['supervisor'],
+  request_cannot_fix: ['handler'],
+  decide_cannot_fix: ['supervisor'],
+  reply: ['handler'],
+  callback: ['handler', 'rater'],
+  escalate: ['system'],
+};
+
+// Each step as it is tried in the tables below: at 2026-10-20, after the verify and reply
+// deadlines of `opened` and before the appeal's decision date.
+const TRY_AT = at('2026-10-20T00:00:00Z');
+const STEPS: Array<{ event: TicketEvent; label: string; patch?: Partial<Ticket> }> = [
+  { event: { type: 'accept' }, label: 'accept' },
+  { event: { type: 'verified' }, label: 'verified' },
+  { event: { type: 'judge_invalid', kind: 'mistaken', reason: '误评', decideBy: '2026-10-30T00:00:00Z' }, label: 'judge_invalid' },
+  { event: { type: 'decide_appeal', upheld: true }, label: 'decide_appeal upheld', patch: { appeal: { kind: 'mistaken', deadline: { dueAt: at('2026-10-30T00:00:00Z'), doneAt: null }, upheld: null } } },
+  { event: { type: 'decide_appeal', upheld: false }, label: 'decide_appeal refused', patch: { appeal: { kind: 'mistaken', deadline: { dueAt: at('2026-10-30T00:00:00Z'), doneAt: null }, upheld: null } } },
+  { event: { type: 'request_extension', days: 5, reason: '需采购设备' }, label: 'request_extension' },
+  { event: { type: 'decide_extension', granted: true }, label: 'decide_extension granted', patch: { extension: { state: 'requested', days: 5 } } },
+  { event: { type: 'decide_extension', granted: false }, label: 'decide_extension refused', patch: { extension: { state: 'requested', days: 5 } } },
+  { event: { type: 'request_cannot_fix', reason: '法定材料不能免除' }, label: 'request_cannot_fix' },
+  { event: { type: 'decide_cannot_fix', approved: true }, label: 'decide_cannot_fix approved' },
+  { event: { type: 'decide_cannot_fix', approved: false }, label: 'decide_cannot_fix refused' },
+  { event: { type: 'reply', text: '已整改' }, label: 'reply' },
+  { event: { type: 'callback', outcome: 'satisfied', by: 'rater' }, label: 'callback satisfied' },
+  { event: { type: 'callback', outcome: 'basically_satisfied', by: 'rater' }, label: 'callback basically_satisfied' },
+  { event: { type: 'callback', outcome: 'unsatisfied', by: 'rater' }, label: 'callback unsatisfied' },
+  { event: { type: 'escalate', deadline: 'reply' }, label: 'escalate reply' },
+];
+
+/** state → step → the state it leads to; a step missing from a state's row is refused there. */
+const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
+  open: { accept: 'verifying', 'escalate reply': 'open' },
+  verifying: {
+    verified: 'rectifying',
+    judge_invalid: 'appealing',
+    request_extension: 'verifying',
+    'decide_extension granted': 'verifying',
+    'decide_extension refused': 'verifying',
+    'escalate reply': 'verifying',
+  },
+  rectifying: {
+    request_extension: 'rectifying',
+    'decide_extension granted': 'rectifying',
+    'decide_extension refused': 'rectifying',
+    request_cannot_fix: 'cannot_fix_requested',
+    reply: 'replied',
+    'escalate reply': 'rectifying',
+  },
+  appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing' },
+  cannot_fix_requested: { 'decide_cannot_fix approved': 'closed_cannot_fix', 'decide_cannot_fix refused': 'rectifying', 'escalate reply': 'cannot_fix_requested' },
+  replied: { 'callback satisfied': 'closed', 'callback basically_satisfied': 'closed', 'callback unsatisfied': 'rectifying' },
+};
+
+describe('the transition table', () => {
+  it('lets each step be taken by its roles only, in any state', () => {
+    for (const { event, label } of STEPS) {
+      for (const role of ROLES) {
+        const result = applyEvent(opened, event, { role, id: role }, TRY_AT);
+        const refusedForRole = isRefusal(result) && result.code === 'TICKET_ACTOR_NOT_ALLOWED';
+        expect(refusedForRole, `${label} by ${role}`).toBe(!WHO[event.type].includes(role));
+      }
+    }
+  });
+
+  it('takes each step from its states only, to the state it leads to', () => {
+    for (const state of STATES) {
+      for (const { event, label, patch } of STEPS) {
+        const actor: Actor = { role: WHO[event.type][0] ?? 'handler', id: 'a' };
+        const result = applyEvent({ ...opened, ...patch, state }, event, actor, TRY_AT);
+        const next = TRANSITIONS[state]?.[label];
+        if (next === undefined) {
+          expect(result, `${label} in ${state}`).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { step: event.type, state } });
+        } else {
+          expect(isRefusal(result) ? result.code : result.state, `${label} in ${state}`).toBe(next);
+        }
+      }
+    }
+  });
+});
+
 describe('replay', () => {
   const actors = [handler, supervisor, system, rater];
   const event: fc.Arbitrary<TicketEvent> = fc.oneof(
@@ -134,7 +259,7 @@ describe('replay', () => {
     fc.constant<TicketEvent>({ type: 'request_cannot_fix', reason: '无法整改' }),
     fc.boolean().map<TicketEvent>((approved) => ({ type: 'decide_cannot_fix', approved })),
     fc.constant<TicketEvent>({ type: 'reply', text: '答复' }),
-    fc.constantFrom<TicketEvent>({ type: 'callback', outcome: 'satisfied', by: 'phone' }, { type: 'callback', outcome: 'unsatisfied', by: 'rater' }),
+    fc.record({ outcome: fc.constantFrom<CallbackOutcome>('satisfied', 'basically_satisfied', 'unsatisfied'), by: fc.constantFrom<'phone' | 'rater'>('phone', 'rater') }).map<TicketEvent>((c) => ({ type: 'callback', ...c })),
     fc.constantFrom<TicketEvent>({ type: 'escalate', deadline: 'verify' }, { type: 'escalate', deadline: 'reply' }, { type: 'escalate', deadline: 'appeal' }),
   );
   const step = fc.record({ event, actor: fc.constantFrom(...actors), day: fc.integer({ min: 0, max: 40 }) });
@@ -160,5 +285,150 @@ describe('replay', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('moves only along the table, and keeps a record that agrees with the steps accepted', () => {
+    const labelOf = (e: TicketEvent) =>
+      e.type === 'decide_appeal' ? `decide_appeal ${e.upheld ? 'upheld' : 'refused'}`
+      : e.type === 'decide_extension' ? `decide_extension ${e.granted ? 'granted' : 'refused'}`
+      : e.type === 'decide_cannot_fix' ? `decide_cannot_fix ${e.approved ? 'approved' : 'refused'}`
+      : e.type === 'callback' ? `callback ${e.outcome}`
+      : e.type === 'escalate' ? 'escalate reply'
+      : e.type;
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        let ticket = opened;
+        let unhappy = 0;
+        let firstReply: Date | null = null;
+        let firstVerify: Date | null = null;
+        for (const { event: e, actor, day } of steps) {
+          const when = new Date(Date.UTC(2026, 9, 8 + day));
+          const next = applyEvent(ticket, e, actor, when);
+          if (!WHO[e.type].includes(actor.role)) {
+            expect(next).toMatchObject({ code: 'TICKET_ACTOR_NOT_ALLOWED' });
+            continue;
+          }
+          // Escalations of any deadline share one row of the table.
+          const allowed = TRANSITIONS[ticket.state]?.[labelOf(e)];
+          if (allowed === undefined) {
+            expect(next).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { state: ticket.state } });
+            continue;
+          }
+          if (isRefusal(next)) continue; // a guard of the step itself (one appeal, one extension, days, not overdue …)
+          expect(next.state).toBe(allowed);
+          if (e.type === 'callback' && e.outcome === 'unsatisfied') unhappy++;
+          if ((e.type === 'reply' || (e.type === 'decide_cannot_fix' && e.approved)) && firstReply === null) firstReply = when;
+          if ((e.type === 'verified' || e.type === 'judge_invalid') && firstVerify === null) firstVerify = when;
+          if (e.type === 'escalate') expect(deadlineStatus(deadlineOf(ticket, e.deadline) ?? opened.verify, when)).toBe('missed');
+          ticket = next;
+        }
+        expect(ticket.reopenCount).toBe(unhappy);
+        expect(ticket.reply.doneAt).toEqual(firstReply);
+        expect(ticket.verify.doneAt).toEqual(firstVerify);
+        expect(new Set(ticket.escalated).size).toBe(ticket.escalated.length);
+        if (ticket.state === 'closed') expect(['satisfied', 'basically_satisfied']).toContain(ticket.lastCallback);
+        if (ticket.state === 'replied') expect(ticket.lastReplyAt).not.toBeNull();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('the guards of each step', () => {
+  const verifying = run([[{ type: 'accept' }, handler, '2026-10-08T01:00:00Z']]);
+  const rectifying = run([[{ type: 'verified' }, handler, '2026-10-08T02:00:00Z']], verifying);
+  const judge = (decideBy: string): TicketEvent => ({ type: 'judge_invalid', kind: 'mistaken', reason: '误评', decideBy });
+
+  it('takes an appeal only with a decision date that lies ahead, and only one, whatever the ticket was loaded from', () => {
+    const now = at('2026-10-08T02:00:00Z');
+    expect(applyEvent(verifying, judge('not a date'), handler, now)).toMatchObject({ code: 'TICKET_APPEAL_INVALID', details: { decideBy: 'not a date' } });
+    expect(applyEvent(verifying, judge('2026-10-08T02:00:00Z'), handler, now)).toMatchObject({ code: 'TICKET_APPEAL_INVALID' });
+    expect(applyEvent(verifying, judge('2026-10-08T02:00:00.001Z'), handler, now)).toMatchObject({ state: 'appealing', verify: { doneAt: now } });
+    // A projection that already holds an appeal (none can be reached by steps) still refuses a second one.
+    const appealed = { ...verifying, appeal: { kind: 'malicious' as const, deadline: { dueAt: at('2026-10-09T00:00:00Z'), doneAt: at('2026-10-08T12:00:00Z') }, upheld: false } };
+    expect(applyEvent(appealed, judge('2026-10-20T00:00:00Z'), handler, now)).toMatchObject({ code: 'TICKET_APPEAL_INVALID' });
+    // Verification already done keeps its time.
+    const verified = { ...verifying, verify: { ...verifying.verify, doneAt: at('2026-10-08T01:30:00Z') } };
+    expect(applyEvent(verified, judge('2026-10-20T00:00:00Z'), handler, now)).toMatchObject({ verify: { doneAt: at('2026-10-08T01:30:00Z') } });
+  });
+
+  it('records the supervisor’s decision on the appeal', () => {
+    const appealing = run([[judge('2026-10-20T00:00:00Z'), handler, '2026-10-08T02:00:00Z']], verifying);
+    for (const upheld of [true, false]) {
+      const decided = run([[{ type: 'decide_appeal', upheld }, supervisor, '2026-10-09T02:00:00Z']], appealing);
+      expect(decided.appeal).toEqual({ kind: 'mistaken', deadline: { dueAt: at('2026-10-20T00:00:00Z'), doneAt: at('2026-10-09T02:00:00Z') }, upheld });
+    }
+  });
+
+  it('asks for an extension of 1 to the most days allowed, whole days only, and decides it once', () => {
+    const ask = (days: number) => applyEvent(rectifying, { type: 'request_extension', days, reason: '需采购设备' }, handler, at('2026-10-09T00:00:00Z'));
+    for (const days of [0, -1, 2.5, 16, Number.NaN]) expect(ask(days), String(days)).toMatchObject({ code: 'TICKET_EXTENSION_INVALID' });
+    for (const days of [1, 15]) expect(ask(days), String(days)).toMatchObject({ extension: { state: 'requested', days } });
+    expect(applyEvent(rectifying, { type: 'request_extension', days: 20, reason: 'x' }, handler, at('2026-10-09T00:00:00Z'), { maxExtensionDays: 20 })).toMatchObject({ extension: { days: 20 } });
+    const requested = run([[{ type: 'request_extension', days: 3, reason: 'x' }, handler, '2026-10-09T00:00:00Z']], rectifying);
+    for (const granted of [true, false]) {
+      const decided = run([[{ type: 'decide_extension', granted }, supervisor, '2026-10-09T01:00:00Z']], requested);
+      expect(applyEvent(decided, { type: 'decide_extension', granted: true }, supervisor, at('2026-10-09T02:00:00Z'))).toMatchObject({
+        code: 'TICKET_TRANSITION_INVALID',
+        details: { extension: granted ? 'granted' : 'refused' },
+      });
+    }
+    expect(applyEvent(rectifying, { type: 'decide_extension', granted: true }, supervisor, at('2026-10-09T02:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { extension: null } });
+  });
+
+  it('counts an approved 无法整改 as the reply, at its time or at the first reply before it', () => {
+    const ask = (start: Ticket) => run([[{ type: 'request_cannot_fix', reason: '法定材料不能免除' }, handler, '2026-10-12T00:00:00Z']], start);
+    const approved = run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-13T00:00:00Z']], ask(rectifying));
+    expect(approved.reply.doneAt).toEqual(at('2026-10-13T00:00:00Z'));
+    const reopened = run(
+      [
+        [{ type: 'reply', text: '已整改' }, handler, '2026-10-10T00:00:00Z'],
+        [{ type: 'callback', outcome: 'unsatisfied', by: 'rater' }, rater, '2026-10-11T00:00:00Z'],
+      ],
+      rectifying,
+    );
+    expect(run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-13T00:00:00Z']], ask(reopened)).reply.doneAt).toEqual(at('2026-10-10T00:00:00Z'));
+  });
+
+  it('follows the latest reply for the callback, while the reply deadline keeps the first', () => {
+    const again = run(
+      [
+        [{ type: 'reply', text: '已整改' }, handler, '2026-10-10T00:00:00Z'],
+        [{ type: 'callback', outcome: 'unsatisfied', by: 'rater' }, rater, '2026-10-11T00:00:00Z'],
+        [{ type: 'reply', text: '再次整改' }, handler, '2026-10-14T00:00:00Z'],
+      ],
+      rectifying,
+    );
+    expect(again).toMatchObject({ state: 'replied', lastReplyAt: at('2026-10-14T00:00:00Z'), reply: { doneAt: at('2026-10-10T00:00:00Z') }, reopenCount: 1 });
+  });
+});
+
+describe('deadlines, replay and the end states', () => {
+  it('escalates only a deadline the ticket has: no appeal, no appeal deadline', () => {
+    const late = at('2026-10-20T00:00:00Z');
+    expect(applyEvent(opened, { type: 'escalate', deadline: 'appeal' }, system, late)).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { reason: 'not overdue' } });
+    expect(run([[{ type: 'escalate', deadline: 'reply' }, system, '2026-10-20T00:00:00Z']]).escalated).toEqual(['reply']);
+  });
+
+  it('meets a deadline done at its last millisecond, and misses it only after', () => {
+    const dueAt = at('2026-10-15T15:59:59.999Z');
+    expect(deadlineStatus({ dueAt, doneAt: dueAt }, at('2026-10-20T00:00:00Z'))).toBe('met');
+    expect(deadlineStatus({ dueAt, doneAt: at('2026-10-15T16:00:00.000Z') }, at('2026-10-20T00:00:00Z'))).toBe('missed');
+    expect(deadlineStatus({ dueAt, doneAt: null }, dueAt)).toBe('active');
+    expect(deadlineStatus({ dueAt, doneAt: null }, at('2026-10-15T16:00:00.000Z'))).toBe('missed');
+  });
+
+  it('stops the replay at the first refused event', () => {
+    const events: RecordedEvent[] = [
+      { event: { type: 'accept' }, actor: handler, at: at('2026-10-08T01:00:00Z') },
+      { event: { type: 'reply', text: '未整改先答复' }, actor: handler, at: at('2026-10-08T02:00:00Z') },
+      { event: { type: 'verified' }, actor: handler, at: at('2026-10-08T03:00:00Z') },
+    ];
+    expect(replay(opened, events)).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { step: 'reply', state: 'verifying' } });
+  });
+
+  it('ends exactly in the states from which no step leads on', () => {
+    expect(STATES.filter((s) => TERMINAL_STATES.has(s))).toEqual(STATES.filter((s) => TRANSITIONS[s] === undefined));
+    expect([...TERMINAL_STATES].sort()).toEqual(['closed', 'closed_cannot_fix', 'closed_invalid']);
   });
 });
