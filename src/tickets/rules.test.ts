@@ -3,7 +3,7 @@ import { chinaCalendar } from '../calendar/china-calendar.ts';
 import { buildCalendar } from '../calendar/working-days.ts';
 import { testConfig } from '../../test/config.ts';
 import { ticketRates } from './figures.ts';
-import { appealDeadline, openingDeadlines, planWatch, workingDeadline } from './rules.ts';
+import { appealDeadline, openingDeadlines, planWatch, runningDeadlines, workingDeadline } from './rules.ts';
 import { applyEvent, isRefusal, openTicket, type Ticket } from './state-machine.ts';
 
 const settings = testConfig().tickets;
@@ -37,6 +37,8 @@ describe('opening deadlines on the official calendar', () => {
     expect(workingDeadline(at('2025-12-31T02:00:00Z'), 1, only2025)).toEqual({ dueAt: at('2026-01-01T15:59:59.999Z'), provisional: true });
     // With 2026 known: 1–3 January are off and Sunday the 4th is an adjusted working day.
     expect(workingDeadline(at('2025-12-31T02:00:00Z'), 1, calendar)).toEqual({ dueAt: at('2026-01-04T15:59:59.999Z'), provisional: false });
+    // Three days of the estimate: Thursday, Friday, then Monday (the weekend is skipped).
+    expect(workingDeadline(at('2025-12-31T02:00:00Z'), 3, only2025)).toEqual({ dueAt: at('2026-01-05T15:59:59.999Z'), provisional: true });
   });
 });
 
@@ -86,6 +88,34 @@ describe('the watch of a ticket', () => {
     expect(planWatch({ ...replied, state: 'closed' }, openedAt, ['opened'], at('2026-11-23T02:00:00Z'), settings)).toEqual({ actions: [], done: ['opened'], nextAt: null });
     // A ticket closed before its watch first ran is not announced.
     expect(planWatch({ ...replied, state: 'closed' }, openedAt, [], at('2026-11-23T02:00:00Z'), settings).actions).toEqual([]);
+  });
+});
+
+describe('the watch of a ticket, edge cases', () => {
+  const ticket = openTicket({ verifyDueAt: at('2026-11-23T15:59:59.999Z'), replyDueAt: at('2026-12-05T15:59:59.999Z') });
+
+  it('gives no warning whose time had passed before the ticket opened', () => {
+    // Opened 6 hours before the verify deadline: the 72- and 24-hour warnings never apply, the 4-hour one does.
+    const lateOpening = at('2026-11-23T10:00:00Z');
+    const plan = planWatch(ticket, lateOpening, [], lateOpening, settings);
+    expect(plan.actions).toEqual([{ kind: 'opened' }]);
+    expect(plan.nextAt).toEqual(at('2026-11-23T11:59:59.999Z'));
+  });
+
+  it('reminds of a callback once, and not while a reopened ticket is being rectified again', () => {
+    const replied: Ticket = { ...ticket, state: 'replied', verify: { ...ticket.verify, doneAt: at('2026-11-20T03:00:00Z') }, reply: { ...ticket.reply, doneAt: at('2026-11-21T02:00:00Z') }, lastReplyAt: at('2026-11-21T02:00:00Z') };
+    const due = planWatch(replied, at('2026-11-20T02:00:00Z'), ['opened'], at('2026-11-23T02:00:00Z'), settings);
+    expect(due.actions).toEqual([{ kind: 'remind_callback', repliedAt: at('2026-11-21T02:00:00Z') }]);
+    expect(planWatch(replied, at('2026-11-20T02:00:00Z'), due.done, at('2026-11-24T02:00:00Z'), settings).actions).toEqual([]);
+    const reopened: Ticket = { ...replied, state: 'rectifying', reopenCount: 1, lastCallback: 'unsatisfied' };
+    expect(planWatch(reopened, at('2026-11-20T02:00:00Z'), ['opened'], at('2026-11-24T02:00:00Z'), settings).actions).toEqual([]);
+  });
+
+  it('runs no deadline on a ticket closed by an upheld appeal, even one never answered', () => {
+    const invalid: Ticket = { ...ticket, state: 'closed_invalid', verify: { ...ticket.verify, doneAt: at('2026-11-20T03:00:00Z') } };
+    expect(invalid.reply.doneAt).toBeNull();
+    expect(runningDeadlines(invalid)).toEqual([]);
+    expect(runningDeadlines(ticket)).toEqual(['verify', 'reply']);
   });
 });
 
