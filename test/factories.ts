@@ -12,13 +12,13 @@ import type { App } from '../src/http/app-type.ts';
 let serial = 0;
 const next = () => ++serial;
 
-export async function makeOrg(db: Kysely<DB>, overrides: { regionCode?: string; name?: string } = {}) {
+export async function makeOrg(db: Kysely<DB>, overrides: { regionCode?: string; name?: string; kind?: 'department' | 'hall' | 'center' | 'other' } = {}) {
   const n = next();
   const row = {
     id: uuidv7(),
     dept_code: makeDeptCode(`${process.pid}${n}`.padStart(8, '0').slice(-8)),
     name: overrides.name ?? `测试局${n}`,
-    kind: 'department' as const,
+    kind: overrides.kind ?? ('department' as const),
     region_code: overrides.regionCode ?? '510104',
     parent_id: null,
     created_at: new Date('2026-01-01T00:00:00Z'),

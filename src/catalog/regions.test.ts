@@ -8,6 +8,8 @@ import {
   loadDivisionRecords,
   parentRegionCodeOf,
   provinceDivisions,
+  regionDisplayName,
+  regionDisplayNames,
   regionLevelOf,
   regionPath,
   regionPathOf,
@@ -16,6 +18,20 @@ import {
   sichuanDivisions,
   type DivisionRecord,
 } from './regions.ts';
+
+describe('public region names (pure)', () => {
+  it('names a county with its 市（州）, and a prefecture or the province by itself', () => {
+    const chengdu = { name: '成都市', level: 2 };
+    expect(regionDisplayName({ name: '锦江区', level: 3 }, chengdu)).toBe('成都市锦江区');
+    expect(regionDisplayName({ name: '汶川县', level: 3 }, { name: '阿坝藏族羌族自治州', level: 2 })).toBe('阿坝藏族羌族自治州汶川县');
+    expect(regionDisplayName(chengdu, { name: '四川省', level: 1 })).toBe('成都市');
+    expect(regionDisplayName({ name: '四川省', level: 1 }, null)).toBe('四川省');
+    // A county under the province itself (as in Hainan) has no 市（州） to name.
+    expect(regionDisplayName({ name: '五指山市', level: 3 }, { name: '海南省', level: 1 })).toBe('五指山市');
+    // A name that already carries it is not doubled.
+    expect(regionDisplayName({ name: '成都市锦江区', level: 3 }, chengdu)).toBe('成都市锦江区');
+  });
+});
 
 describe('region paths (pure)', () => {
   it('derives level, parent and path from the code', () => {
@@ -133,5 +149,12 @@ describeOnEngines('region seeding', (database) => {
     expect(tree?.children.reduce((n, p) => n + p.children.length, 0)).toBe(183);
     expect((await regionTree(db, '513400'))?.children).toHaveLength(17);
     expect(await regionTree(db, '999999')).toBeNull();
+  });
+
+  it('gives the public names of stored regions, the county with its 市（州）', async () => {
+    const { db } = database();
+    const names = await regionDisplayNames(db, ['510104', '513221', '510100', '510000', '999999']);
+    expect(Object.fromEntries(names)).toEqual({ '510104': '成都市锦江区', '513221': '阿坝藏族羌族自治州汶川县', '510100': '成都市', '510000': '四川省' });
+    expect((await regionDisplayNames(db, [])).size).toBe(0);
   });
 });

@@ -221,3 +221,32 @@ export async function regionTree(db: Kysely<DB>, rootCode: string = SICHUAN): Pr
   }
   return root;
 }
+
+/**
+ * How a region is named to the public: a county-level unit with the 市（州） above it, so that the
+ * many 东区 and 城关镇 of China cannot be mistaken (成都市锦江区, 阿坝藏族羌族自治州汶川县); a
+ * province or a prefecture by its own name. A county hanging directly under a province (no
+ * prefecture) keeps its own name. `parent` is the unit above, when there is one.
+ */
+export function regionDisplayName(region: Pick<Region, 'name' | 'level'>, parent: Pick<Region, 'name' | 'level'> | null): string {
+  if (region.level === 3 && parent?.level === 2 && !region.name.startsWith(parent.name)) return `${parent.name}${region.name}`;
+  return region.name;
+}
+
+/** The public names (regionDisplayName) of the given region codes; unknown codes are left out. */
+export async function regionDisplayNames(db: Kysely<DB>, codes: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const wanted = [...new Set(codes)];
+  if (wanted.length === 0) return names;
+  const rows = await db
+    .selectFrom('region as r')
+    .leftJoin('region as p', 'p.code', 'r.parent_code')
+    .select(['r.code', 'r.name', 'r.level', 'p.name as parent_name', 'p.level as parent_level'])
+    .where('r.code', 'in', wanted)
+    .execute();
+  for (const r of rows) {
+    const parent = r.parent_name !== null && r.parent_level !== null ? { name: r.parent_name, level: r.parent_level } : null;
+    names.set(r.code, regionDisplayName(r, parent));
+  }
+  return names;
+}

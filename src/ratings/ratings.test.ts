@@ -1,11 +1,21 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
-import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, signedInject, type TestIntegrator } from '../../test/factories.ts';
+import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, makeWindow, signedInject, type TestIntegrator } from '../../test/factories.ts';
+import { scopeOfStage } from './queries.ts';
 
 const NOW = '2026-11-20T02:00:00.000Z';
+
+describe('the indicator set of a stage (pure)', () => {
+  it('follows where the stage was served: a window or a hall is offline, anything else online', () => {
+    expect(scopeOfStage({ windowId: 'w-1', orgKind: 'department' })).toBe('offline');
+    expect(scopeOfStage({ windowId: null, orgKind: 'hall' })).toBe('offline');
+    expect(scopeOfStage({ windowId: null, orgKind: 'department' })).toBe('online');
+    expect(scopeOfStage({ windowId: null, orgKind: 'center' })).toBe('online');
+  });
+});
 
 describeOnEngines('rating by link', (database) => {
   const clock = testClock(NOW);
@@ -45,7 +55,7 @@ describeOnEngines('rating by link', (database) => {
     expect(issued.shortUrl).toMatch(/\/s\/[0-9a-z]{10}$/);
     const shown = await publicGet(issued.token);
     expect(shown.statusCode, shown.body).toBe(200);
-    expect(shown.json()).toMatchObject({ status: 'open', channel: 'sms', case: { orgName: '锦江区政务服务中心', regionName: '锦江区', serviceNumber: 1 }, first: null });
+    expect(shown.json()).toMatchObject({ status: 'open', channel: 'sms', case: { orgName: '锦江区政务服务中心', regionName: '成都市锦江区', serviceNumber: 1 }, first: null });
     expect(JSON.stringify(shown.json())).not.toContain(issued.projectNo);
     const levels = shown.json().levels;
     expect(levels.map((l: { level: number }) => l.level)).toEqual([5, 4, 3, 2, 1]);
@@ -69,6 +79,32 @@ describeOnEngines('rating by link', (database) => {
     const third = await publicPost(issued.token, { clientId: 'attempt-0003', level: 5 });
     expect(third.statusCode).toBe(409);
     expect(third.json().code).toBe('EVALUATION_ALREADY_EXISTS');
+  });
+
+  it('offers the indicators of where the stage was served, whatever channel the link is for, and stores them', async () => {
+    const codesOf = (body: { levels: Array<{ level: number; indicators: Array<{ code: string }> }> }, level: number) =>
+      body.levels.find((l) => l.level === level)?.indicators.map((i) => i.code) ?? [];
+    // Handled at a hall window, rated at home through the SMS link: the offline reasons.
+    const hall = await makeOrg(db(), { name: '成华区政务服务大厅', kind: 'hall' });
+    const hallItem = await makeItem(db(), hall);
+    const counter = await makeWindow(db(), hall);
+    const atWindow = await makeCompletedCase(db(), config, hallItem, '2026-11-19 10:00:00', { windowCode: counter.code });
+    const smsLink = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/rating-links', { projectNo: atWindow, channel: 'sms' });
+    const smsToken = String(smsLink.json().url).split('/rate/')[1] ?? '';
+    const offline = (await publicGet(smsToken)).json();
+    expect(codesOf(offline, 1)).toContain('507'); // 服务态度差
+    expect(codesOf(offline, 1)).not.toContain('504'); // 平台操作困难
+    expect(codesOf(offline, 5)).toContain('107');
+    const stored = await publicPost(smsToken, { clientId: 'attempt-hall-1', level: 1, indicators: ['507', '505'] });
+    expect(stored.statusCode, stored.body).toBe(201);
+    const row = await db().selectFrom('evaluation').select(['channel', 'indicator_codes']).where('receipt_no', '=', stored.json().receiptNo).executeTakeFirstOrThrow();
+    expect(row).toEqual({ channel: 'sms', indicator_codes: ['507', '505'] });
+
+    // Handled online by a department, rated on a hall terminal: the online reasons.
+    const online = await link({ channel: 'hall_terminal' });
+    const choices = (await publicGet(online.token)).json();
+    expect(codesOf(choices, 1)).toContain('504');
+    expect(codesOf(choices, 1)).not.toContain('507');
   });
 
   it('refuses forged, altered and expired links, and links for stages not yet completed', async () => {

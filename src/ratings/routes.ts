@@ -9,9 +9,8 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
-import { levelChoices, linkFacts, scopeOfChannel } from './queries.ts';
+import { levelChoices, linkFacts } from './queries.ts';
 import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
-
 
 const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
 const LINK_CHANNELS = CHANNELS.filter((c) => c !== 'system');
@@ -98,7 +97,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         channel: link.channel,
         case: facts.case,
         commentMaxChars: context.config.rules.commentMaxChars,
-        levels: levelChoices(context.intake.catalogue, scopeOfChannel(link.channel as Channel)),
+        levels: levelChoices(context.intake.catalogue, facts.scope),
         first: facts.first,
       };
     },
