@@ -40,3 +40,6 @@ export function parseAssessTime(text: string): Date | null {
 export function addDays(instant: Date, days: number): Date {
   return new Date(instant.getTime() + days * 86_400_000);
 }
+
+/** Beijing time to the minute, as people read it: 2026-11-20 10:00. */
+export const beijingMinute = (instant: Date) => new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');

@@ -87,6 +87,8 @@ export const errorCatalogue = {
   TICKET_NOT_FOUND: { status: 404, zh: '工单不存在', en: 'Ticket not found' },
   TICKET_CONFLICT: { status: 409, zh: '工单已被他人处理，请刷新后重试', en: 'Someone else acted on this ticket first; reload and retry' },
   RECEIPT_NOT_FOUND: { status: 404, zh: '评价回执编号不存在', en: 'Unknown receipt number' },
+  CALLBACK_NOT_OPEN: { status: 409, zh: '现在不能评价整改结果：单位尚未答复，或已经回访过', en: 'The fix cannot be rated now: it has not been answered yet, or it has already been called back' },
+  CALLBACK_REPLY_CHANGED: { status: 409, zh: '单位已作出新的答复，请刷新页面阅读后再评价', en: 'The office has given a new answer; reload the page and read it before rating' },
   LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },

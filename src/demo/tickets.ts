@@ -18,7 +18,7 @@ import { runDueJobs, type JobCounts } from '../jobs/scheduled-jobs.ts';
 import { deliverOutbound } from '../outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from '../outbound/outbound.ts';
 import { consoleGateway } from '../outbound/gateway.ts';
-import { answerCallback, takeStep, watchTicket, type StepInput, type TicketDeps } from '../tickets/commands.ts';
+import { answerCallback, repliesBySms, takeStep, watchTicket, type StepInput, type TicketDeps } from '../tickets/commands.ts';
 import { TICKET_WATCH } from '../tickets/opening.ts';
 import { appealDeadline, type TicketSettings } from '../tickets/rules.ts';
 import type { CallbackOutcome } from '../tickets/state-machine.ts';
@@ -219,9 +219,6 @@ function themeOf(comment: string | null): string {
   return 'other';
 }
 
-/** Channels whose raters get the reply by SMS (as src/tickets/commands.ts sends it). */
-const SMS_CHANNELS: ReadonlySet<string> = new Set(['sms', 'hotline']);
-
 export interface TicketWalkTally {
   tickets: number;
   steps: number;
@@ -259,7 +256,7 @@ export async function walkTickets(deps: TicketWalkDeps, random: Random): Promise
       evaluatedAt: row.evaluated_at.getTime(),
       verifyDueAt: row.verify_due_at.getTime(),
       replyDueAt: row.reply_due_at.getTime(),
-      smsReply: SMS_CHANNELS.has(row.channel) && row.rater_phone_lookup !== null,
+      smsReply: repliesBySms(row),
       theme: themeOf(row.comment),
     };
     return { row, plan: planTicket(random, facts, context) };

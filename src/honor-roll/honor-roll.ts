@@ -24,6 +24,8 @@ export interface HonorEntry {
   tied: boolean;
   unitId: string;
   name: string;
+  /** The name shown to the public: a county with its 市（州） (成都市锦江区); otherwise the name. */
+  displayName: string;
   compositeScore: number;
   /** 好评率 (基本满意 and above, of every evaluation), 0–1 with four decimals. */
   goodRate: number | null;
@@ -71,6 +73,7 @@ function classRoll(unitClass: UnitClass, ranking: ClassRanking | undefined, unit
       tied: r.tied,
       unitId: r.unitId,
       name: r.name,
+      displayName: r.name,
       compositeScore: r.figures.compositeScore ?? 0,
       goodRate: r.figures.goodRate,
       evaluations: r.figures.evaluations,
@@ -169,7 +172,7 @@ export function scoringNote(d: SchemeDefinition, version: string, size = HONOR_R
       ['ticket part', w.tickets],
       ['inspection score', w.inspection],
     ])}. When a term of the evaluation part or of the composite score has no data in the period (no inspections, say), its weight is shared out among the others in proportion.`,
-    `Units with fewer than ${d.minimumVolume} active evaluations in the period are not ranked. Prefecture-level regions (whose figures include their counties), county-level regions and provincial departments are ranked separately by composite score (two decimals; rates are kept to four), highest first, top ${size} of each; equal scores share a rank, marked 并列 (tied), and every unit tied at place ${size} is listed.`,
+    `Units with fewer than ${d.minimumVolume} active evaluations in the period are not ranked. Prefecture-level regions (whose figures include their counties), county-level regions and provincial departments are ranked separately by composite score (two decimals; rates are kept to four), highest first, top ${size} of each; equal scores share a rank, marked “tied”, and every unit tied at place ${size} is listed.`,
     'Bad ratings whose appeal was upheld and ratings confirmed as fraud are left out. Every figure is generated from the evaluation ledger by the system and cannot be edited by hand.',
     `Scoring scheme version: ${version}.`,
   ];

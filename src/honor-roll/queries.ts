@@ -2,12 +2,13 @@
 // default), the live figures of the current month when it is not published, and the periods
 // offered by the picker.
 import type { Kysely } from 'kysely';
+import { regionDisplayNames } from '../catalog/regions.ts';
 import { beijingDay } from '../clock.ts';
 import type { DB, PeriodKind } from '../db/schema.ts';
 import { liveFigures } from '../scoring/live.ts';
 import { periodContaining } from '../scoring/periods.ts';
 import { latestSnapshot, listSnapshots, readSnapshot } from '../scoring/snapshots.ts';
-import { honorRollOf, type HonorRollView, type PeriodRef } from './honor-roll.ts';
+import { honorRollOf, type HonorRoll, type HonorRollView, type PeriodRef } from './honor-roll.ts';
 
 const PICKER: ReadonlyArray<readonly [PeriodKind, number]> = [
   ['month', 12],
@@ -38,6 +39,18 @@ export async function pickerOf(db: Kysely<DB>, now: Date): Promise<Pick<HonorRol
   return { published: await publishedPeriods(db), currentMonth: currentMonthOf(now) };
 }
 
+/** The roll with regions named as the public reads them (成都市锦江区); a signed name stays as signed in `name`. */
+export async function withDisplayNames(db: Kysely<DB>, roll: HonorRoll): Promise<HonorRoll> {
+  const regional = roll.classes.filter((c) => c.unitClass !== 'provincial_department');
+  const names = await regionDisplayNames(db, regional.flatMap((c) => c.entries.map((entry) => entry.unitId)));
+  return {
+    ...roll,
+    classes: roll.classes.map((c) =>
+      c.unitClass === 'provincial_department' ? c : { ...c, entries: c.entries.map((entry) => ({ ...entry, displayName: names.get(entry.unitId) ?? entry.name })) },
+    ),
+  };
+}
+
 /**
  * The view of one period (`null`: the latest published month, or the current month when no month
  * is published yet). Published figures come from the signed snapshot only; the current month,
@@ -58,14 +71,14 @@ export async function loadHonorRoll(db: Kysely<DB>, requested: PeriodRef | null,
       ...base,
       period: { kind: snapshot.periodKind, key: snapshot.periodKey, fromDay, toDay },
       status: 'published',
-      roll: honorRollOf(snapshot.document),
+      roll: await withDisplayNames(db, honorRollOf(snapshot.document)),
       seal: { digest: snapshot.digest, keyId: snapshot.keyId, closedAt: snapshot.closedAt },
     };
   }
   const period = requested ?? currentMonth;
   if (period.kind === 'month' && period.key === currentMonth.key) {
     const live = await liveFigures(db, currentMonth, now);
-    return { ...base, period, status: 'live', roll: honorRollOf(live), asOf: now, pending: 'not_ended' };
+    return { ...base, period, status: 'live', roll: await withDisplayNames(db, honorRollOf(live)), asOf: now, pending: 'not_ended' };
   }
   return { ...base, period, status: 'not_published', roll: null, pending: period.toDay >= today ? 'not_ended' : 'awaiting_close' };
 }

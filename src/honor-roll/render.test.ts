@@ -7,7 +7,7 @@ import { rankUnits } from '../scoring/ranking.ts';
 import type { SchemeDefinition } from '../scoring/scheme.ts';
 import { emptyTally } from '../scoring/tally.ts';
 import { honorRollOf, scoringNote, type HonorRollView, type PeriodRef } from './honor-roll.ts';
-import { periodName, renderHonorRoll, renderProblem } from './render.ts';
+import { periodName, renderHonorRoll, renderProblem, renderVerifyPage } from './render.ts';
 import { TEST_SCHEME } from '../../test/scheme.ts';
 
 const SCHEME = TEST_SCHEME;
@@ -121,86 +121,111 @@ describe('honorRollOf', () => {
   });
 });
 
+/** What a reader sees of some HTML: the text without tags or entities. */
+const textOf = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/&[a-z#0-9]+;/g, ' ');
+
 describe('renderHonorRoll', () => {
+  const zh = (v: HonorRollView) => renderHonorRoll(v, 'zh').body;
+
   it('marks ties 并列, and only ties', () => {
-    const html = renderHonorRoll(view(periodFigures(COUNTIES)));
+    const html = zh(view(periodFigures(COUNTIES)));
     const items = html.match(/<li><p class="rank">.*?<\/li>/g) ?? [];
     expect(items).toHaveLength(12);
-    const tiedNames = items.filter((li) => li.includes('并列 <span lang="en">tied</span>')).map((li) => /class="name">([^<]*)</.exec(li)?.[1]);
+    const tiedNames = items.filter((li) => li.includes('<small>并列</small>')).map((li) => /class="name">([^<]*)</.exec(li)?.[1]);
     expect(tiedNames).toEqual(['并列丙县', '并列乙县', '并列甲县']);
     expect(html).toContain('<span class="sr">第</span>10<span class="sr">名</span><small>并列');
     expect(html).not.toContain('第十三县');
   });
 
   it('shows score, 好评率 and evaluations of each entry', () => {
-    const html = renderHonorRoll(view(periodFigures([{ unitClass: 'prefecture', id: '510100', name: '成都市', score: 93.5, active: 12345, goodRate: 0.9876 }])));
+    const html = zh(view(periodFigures([{ unitClass: 'prefecture', id: '510100', name: '成都市', score: 93.5, active: 12345, goodRate: 0.9876 }])));
     expect(html).toContain('<dd>93.50</dd>');
     expect(html).toContain('<dd>98.76%</dd>');
     expect(html).toContain('<dd>12,347</dd>');
   });
 
+  it('shows each entry by its public name (a county with its 市（州）)', () => {
+    const v = view(periodFigures([{ unitClass: 'county', id: '510104', name: '锦江区', score: 90 }]));
+    const roll = v.roll;
+    if (!roll) throw new Error('no roll');
+    const named = { ...roll, classes: roll.classes.map((c) => ({ ...c, entries: c.entries.map((entry) => ({ ...entry, displayName: '成都市锦江区' })) })) };
+    expect(zh({ ...v, roll: named })).toContain('<p class="name">成都市锦江区</p>');
+  });
+
   it('escapes hostile unit names and never lets markup through', () => {
     const hostile = `<img src=x onerror="alert(1)">&'</li><script>x</script>`;
-    const html = renderHonorRoll(view(periodFigures([{ unitClass: 'provincial_department', id: 'org-x', name: hostile, score: 90 }])));
+    const html = zh(view(periodFigures([{ unitClass: 'provincial_department', id: 'org-x', name: hostile, score: 90 }])));
     expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;&lt;/li&gt;&lt;script&gt;x&lt;/script&gt;');
     expect(html).not.toContain('<img');
     expect(html).not.toMatch(/<script/i);
-    const problem = renderProblem('统计周期格式错误', 'Malformed period', { published: [], currentMonth: OCTOBER }, `"><script>alert(1)</script>`);
+    const problem = renderProblem('zh', { zh: '统计周期格式错误', en: 'Malformed period' }, { published: [], currentMonth: OCTOBER }, `"><script>alert(1)</script>`).body;
     expect(problem).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(problem).not.toMatch(/<script/i);
   });
 
-  it('says how many units were not ranked for lack of volume, in Chinese then English', () => {
-    const html = renderHonorRoll(
-      view(
-        periodFigures([
-          { unitClass: 'county', id: '510104', name: '锦江区', score: 90 },
-          { unitClass: 'county', id: '510105', name: '青羊区', score: 91, active: 3 },
-          { unitClass: 'county', id: '510106', name: '金牛区', score: 92, active: 29 },
-        ]),
-      ),
+  it('speaks one language at a time: Chinese, or English by the switch', () => {
+    const v = view(
+      periodFigures([
+        { unitClass: 'county', id: '510104', name: '锦江区', score: 90 },
+        { unitClass: 'county', id: '510105', name: '青羊区', score: 91, active: 3 },
+        { unitClass: 'county', id: '510106', name: '金牛区', score: 92, active: 29 },
+      ]),
     );
-    const zh = html.indexOf('另有 2 个单位本期主动评价不足 30 条，未参加排名。');
-    const en = html.indexOf('2 more units had fewer than 30 active evaluations and were not ranked.');
-    expect(zh).toBeGreaterThan(0);
-    expect(en).toBeGreaterThan(zh);
-    expect(html).not.toContain('青羊区');
-    expect(html).toContain('本期没有单位达到参加排名的评价量');
+    const chinese = renderHonorRoll(v, 'zh');
+    expect(chinese.body).toContain('另有 2 个单位本期主动评价不足 30 条，未参加排名。');
+    expect(chinese.body).toContain('本期没有单位达到参加排名的评价量');
+    // No English word among the Chinese (and the other way round, but for the units' own names).
+    expect(textOf(chinese.body)).not.toMatch(/[A-Za-z]{3,}/);
+    expect(chinese.body).not.toContain('lang="en"');
+    expect(chinese.title).toBe('2026年10月好评榜');
+    const english = renderHonorRoll(v, 'en');
+    expect(english.body).toContain('2 more units had fewer than 30 ratings given by people and were not ranked.');
+    expect(textOf(english.body).replace(/锦江区/g, '')).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(english.title).toBe('Honor roll, October 2026');
+    expect(english.body).not.toContain('青羊区');
   });
 
-  it('shows the seal of a published period: digest, key id, SM2, the verify command, the scheme version and dates', () => {
-    const html = renderHonorRoll(view(periodFigures(COUNTIES)));
-    expect(html).toContain('ab'.repeat(32));
-    expect(html).toContain('sm2-2026');
-    expect(html).toContain('SM2');
-    expect(html).toContain('npm run cli -- verify-snapshot 2026-10');
-    expect(html).toContain('计分方案版本 ');
-    expect(html).toContain('2026.1');
-    expect(html).toContain('2026-10-01 至 2026-10-31');
-    expect(html).toContain('关账时间 2026-11-20 10:00（北京时间）');
-    expect(html).toContain('已发布');
+  it('leaves the checking jargon to the page on how to verify, and links to it', () => {
+    const roll = zh(view(periodFigures(COUNTIES)));
+    for (const jargon of ['ab'.repeat(32), 'sm2-2026', 'SM3', 'npm run cli', '关账时间']) expect(roll).not.toContain(jargon);
+    expect(roll).toContain('已发布');
+    expect(roll).toContain('2026-10-01 至 2026-10-31');
+    expect(roll).toContain('<a href="/honor-roll/verify?period=2026-10">如何核验</a>');
+    const verify = renderVerifyPage(view(periodFigures(COUNTIES)), 'zh').body;
+    expect(verify).toContain('ab'.repeat(32));
+    expect(verify).toContain('sm2-2026');
+    expect(verify).toContain('SM2');
+    expect(verify).toContain('npm run cli -- verify-snapshot 2026-10');
+    expect(verify).toContain('2026.1');
+    expect(verify).toContain('2026-11-20 10:00（北京时间）');
+    expect(verify).toContain('href="/api/v1/public/honor-roll?period=2026-10"');
+    expect(verify).toContain('签名就像公章');
+    // An unpublished period has nothing to check, and says so.
+    const live = renderVerifyPage(view(periodFigures(COUNTIES), { status: 'live', seal: null }), 'zh').body;
+    expect(live).not.toContain('npm run cli');
+    expect(live).toContain('尚未发布');
   });
 
   it('labels live figures 实时（未发布） and says when a period is not published', () => {
     const f = periodFigures(COUNTIES);
     const november: PeriodRef = { kind: 'month', key: '2026-11', fromDay: '2026-11-01', toDay: '2026-11-30' };
-    const live = renderHonorRoll(view(f, { period: november, status: 'live', seal: null, asOf: new Date('2026-11-15T04:00:00Z'), pending: 'not_ended' }));
+    const liveView = view(f, { period: november, status: 'live', seal: null, asOf: new Date('2026-11-15T04:00:00Z'), pending: 'not_ended' });
+    const live = zh(liveView);
     expect(live).toContain('实时（未发布）');
-    expect(live).toContain('Live, provisional');
+    expect(renderHonorRoll(liveView, 'en').body).toContain('Live, not yet published');
     expect(live).toContain('截至 2026-11-15 12:00');
-    expect(live).not.toContain('SM2');
-    const none = renderHonorRoll(view(f, { period: { kind: 'quarter', key: '2026-Q3', fromDay: '2026-07-01', toDay: '2026-09-30' }, status: 'not_published', roll: null, seal: null, pending: 'awaiting_close' }));
-    expect(none).toContain('2026年第3季度的结果尚未发布');
-    expect(none).toContain('The figures for Q3 2026 are not published yet.');
-    expect(none).not.toContain('<ol');
+    expect(live).not.toContain('如何核验</a>');
+    const noneView = view(f, { period: { kind: 'quarter', key: '2026-Q3', fromDay: '2026-07-01', toDay: '2026-09-30' }, status: 'not_published', roll: null, seal: null, pending: 'awaiting_close' });
+    expect(zh(noneView)).toContain('2026年第3季度的结果尚未发布');
+    expect(renderHonorRoll(noneView, 'en').body).toContain('The figures for Q3 2026 are not published yet.');
+    expect(zh(noneView)).not.toContain('<ol');
   });
 
   it('offers the periods as plain links and a GET form, with no script', () => {
-    const html = renderHonorRoll(view(periodFigures(COUNTIES)));
+    const html = zh(view(periodFigures(COUNTIES)));
     expect(html).toContain('<a href="/honor-roll?period=2026-10" aria-current="page">2026年10月</a>');
     expect(html).toContain('<a href="/honor-roll?period=2026-11">本月（实时）');
-    expect(html).toContain('<form method="get" action="/honor-roll">');
-    expect(html).toContain('href="/api/v1/public/honor-roll?period=2026-10"');
+    expect(html).toContain('<form class="period-form" method="get" action="/honor-roll">');
     expect(html).not.toMatch(/<script/i);
   });
 
@@ -239,7 +264,7 @@ describe('scoringNote', () => {
     // A weight of 0 is left out rather than shown as "× 0%".
     expect(zh).not.toContain('已评率 ×');
     // The note in the page comes from the figures' own scheme.
-    const html = renderHonorRoll(view(periodFigures(COUNTIES, scheme)));
+    const html = renderHonorRoll(view(periodFigures(COUNTIES, scheme)), 'zh').body;
     expect(html).toContain('评价得分 × 55%');
   });
 

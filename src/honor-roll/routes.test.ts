@@ -21,6 +21,7 @@ interface Entry {
   tied: boolean;
   unitId: string;
   name: string;
+  displayName: string;
   compositeScore: number;
   goodRate: number | null;
   evaluations: number;
@@ -41,7 +42,7 @@ describeOnEngines('public honor roll', (database) => {
   let departmentId: string;
 
   const db = () => database().db;
-  const get = (url: string) => system.app.inject({ method: 'GET', url });
+  const get = (url: string, cookie?: string) => system.app.inject({ method: 'GET', url, ...(cookie ? { headers: { cookie } } : {}) });
   const classOf = (body: { classes: RollClass[] }, unitClass: string) => body.classes.find((c) => c.unitClass === unitClass) as RollClass;
 
   beforeAll(async () => {
@@ -70,7 +71,7 @@ describeOnEngines('public honor roll', (database) => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('统计周期格式错误');
     expect(page.body).not.toContain('<script>');
-    expect(page.body).toContain('<form method="get" action="/honor-roll">');
+    expect(page.body).toContain('<form class="period-form" method="get" action="/honor-roll">');
   });
 
   it('while October runs, shows its live ranking labelled as not published, and no other period', async () => {
@@ -87,6 +88,9 @@ describeOnEngines('public honor roll', (database) => {
     const page = await get('/honor-roll');
     expect(page.body).toContain('实时（未发布）');
     expect(page.body).not.toContain('SM2');
+    // Counties are named with their 市（州） on the page; the JSON keeps the signed name beside the public one.
+    expect(page.body).toContain('成都市锦江区');
+    expect(classOf(body, 'county').entries.map((e) => e.displayName)).toEqual(['成都市锦江区', '成都市青羊区']);
 
     const september = await get(`${API}?period=2026-09`);
     expect(september.json()).toMatchObject({ status: 'not_published', published: false, pending: 'awaiting_close', classes: [], method: null });
@@ -141,20 +145,28 @@ describeOnEngines('public honor roll', (database) => {
     expect(latest.headers['cache-control']).toBe('public, max-age=300');
   });
 
-  it('renders the published month on the page: ties, digest, key id, SM2 and the scoring note, escaped', async () => {
+  it('renders the published month on the page: ties and the scoring note, escaped; the seal on the page on how to verify', async () => {
     const stored = await readSnapshot(db(), 'month', '2026-10');
     const page = await get('/honor-roll?period=2026-10');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'");
     expect(page.headers['cache-control']).toBe('public, max-age=3600');
+    expect(page.headers.vary).toBe('Cookie');
     const html = page.body;
+    expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('2026年10月');
     expect(html).toContain('2026-10-01 至 2026-10-31');
-    expect(html).toContain(stored?.digest);
-    expect(html).toContain('test-sm2');
-    expect(html).toContain('SM2');
-    expect(html).toContain('npm run cli -- verify-snapshot 2026-10');
+    // No developer text on the public roll: the seal and the command are on the page on how to verify.
+    for (const jargon of [stored?.digest ?? 'missing', 'test-sm2', 'npm run cli', '关账时间']) expect(html).not.toContain(jargon);
+    expect(html).toContain('href="/honor-roll/verify?period=2026-10"');
+    const verify = await get('/honor-roll/verify?period=2026-10');
+    expect(verify.statusCode).toBe(200);
+    expect(verify.body).toContain(stored?.digest);
+    expect(verify.body).toContain('test-sm2');
+    expect(verify.body).toContain('npm run cli -- verify-snapshot 2026-10');
+    expect(verify.body).toContain('关账时间');
     expect(html.match(/<small>并列/g)).toHaveLength(2);
     expect(html).toContain('四川省&lt;测试&gt;厅');
     expect(html).not.toContain('四川省<测试>厅');
@@ -162,7 +174,24 @@ describeOnEngines('public honor roll', (database) => {
     expect(html).toContain('<a href="/honor-roll?period=2026-10" aria-current="page">2026年10月</a>');
     // The default page is the same month.
     const latest = await get('/honor-roll');
-    expect(latest.body).toContain(stored?.digest);
+    expect(latest.body).toContain('<a href="/honor-roll?period=2026-10" aria-current="page">2026年10月</a>');
+  });
+
+  it('speaks English by the switch, remembers it in a cookie, and keeps the period', async () => {
+    const switched = await get('/honor-roll?period=2026-10&lang=en');
+    expect(switched.statusCode).toBe(200);
+    expect(switched.body).toContain('<html lang="en">');
+    expect(switched.body).toContain('Honor roll of government services');
+    expect(switched.body).not.toContain('好评榜');
+    expect(String(switched.headers['set-cookie'])).toContain('hcp_lang=en; Path=/');
+    // The switch is a GET form back to the same period, in the other language.
+    expect(switched.body).toContain('<input type="hidden" name="period" value="2026-10"><button type="submit" class="tool" name="big" value="1" aria-pressed="false">');
+    expect(switched.body).toContain('name="lang" value="zh" lang="zh-CN">中文</button>');
+    const remembered = await get('/honor-roll?period=2026-10', 'hcp_lang=en');
+    expect(remembered.body).toContain('<html lang="en">');
+    expect(remembered.headers['set-cookie']).toBeUndefined();
+    const big = await get('/honor-roll?period=2026-10', 'hcp_lang=en; hcp_big=1');
+    expect(big.body).toContain('<html lang="en" class="big">');
   });
 
   it('takes HEAD and ignores unknown query parameters', async () => {

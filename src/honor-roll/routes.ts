@@ -9,8 +9,9 @@ import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { parsePeriod } from '../scoring/periods.ts';
 import type { HonorRollView, PeriodRef } from './honor-roll.ts';
+import { sendPublicPage } from '../pages/public-page.ts';
 import { loadHonorRoll, pickerOf } from './queries.ts';
-import { HONOR_ROLL_API_PATH, HONOR_ROLL_PATH, renderHonorRoll, renderProblem } from './render.ts';
+import { HONOR_ROLL_API_PATH, HONOR_ROLL_PATH, HONOR_ROLL_VERIFY_PATH, renderHonorRoll, renderProblem, renderVerifyPage } from './render.ts';
 
 const PERIOD_KEY_MAX = 30;
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -47,7 +48,8 @@ const HonorRollResponse = Type.Object({
           rank: Type.Integer({ minimum: 1 }),
           tied: Type.Boolean({ description: '并列 / shares its rank' }),
           unitId: Type.String({ description: '行政区划代码或单位编号 / region code or org id' }),
-          name: Type.String(),
+          name: Type.String({ description: '快照中的名称 / the name as signed in the snapshot' }),
+          displayName: Type.String({ description: '对公众显示的名称：县级单位带市（州），如 成都市锦江区 / the public name: a county with its prefecture' }),
           compositeScore: Type.Number(),
           goodRate: nullable(Type.Number({ description: '好评率 0–1' })),
           evaluations: Type.Integer(),
@@ -104,40 +106,35 @@ export function honorRollJson(view: HonorRollView): HonorRollResponse {
   };
 }
 
-const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-};
-
 export function registerHonorRollRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock'>, limits: PublicLimits): void {
   const db = context.database.db;
   const { clock } = context;
+  // The query is checked by hand so that a bad period gets a page, not a JSON error.
+  const PageQuery = Type.Object({ period: Type.Optional(Type.String()) });
 
-  app.get(
-    HONOR_ROLL_PATH,
-    // The query is checked by hand so that a bad period gets a page, not a JSON error.
-    { onRequest: [limits.perIp], schema: { hide: true, querystring: Type.Object({ period: Type.Optional(Type.String()) }) } },
-    async (request, reply) => {
+  /** The two pages of a period: the roll, and how to check it. */
+  const periodPage = (path: string, render: typeof renderHonorRoll, published: string) =>
+    app.get(path, { onRequest: [limits.perIp], schema: { hide: true, querystring: PageQuery } }, async (request, reply) => {
       const now = clock();
+      const asked = request.query.period?.slice(0, PERIOD_KEY_MAX) ?? '';
       let period: PeriodRef | null;
       try {
         period = requestedPeriod(request.query.period);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         const code: ErrorCode = error.code;
-        const { zh, en } = errorCatalogue[code];
-        const html = renderProblem(zh, en, await pickerOf(db, now), request.query.period?.slice(0, PERIOD_KEY_MAX) ?? '');
-        return reply.status(error.status).type('text/html; charset=utf-8').headers(SECURITY_HEADERS).header('cache-control', 'no-store').send(html);
+        const picker = await pickerOf(db, now);
+        return sendPublicPage(request, reply, { path, keep: { period: asked } }, (prefs) => ({ status: error.status, ...renderProblem(prefs.lang, errorCatalogue[code], picker, asked) }));
       }
       const view = await loadHonorRoll(db, period, now);
-      return reply
-        .type('text/html; charset=utf-8')
-        .headers(SECURITY_HEADERS)
-        .header('cache-control', cacheControl(view, period !== null, PUBLISHED_PAGE))
-        .send(renderHonorRoll(view));
-    },
-  );
+      return sendPublicPage(request, reply, { path, keep: period ? { period: period.key } : {} }, (prefs) => ({
+        ...render(view, prefs.lang),
+        cacheControl: cacheControl(view, period !== null, published),
+      }));
+    });
+
+  periodPage(HONOR_ROLL_PATH, renderHonorRoll, PUBLISHED_PAGE);
+  periodPage(HONOR_ROLL_VERIFY_PATH, renderVerifyPage, PUBLISHED_PAGE);
 
   app.get(
     HONOR_ROLL_API_PATH,

@@ -19,6 +19,7 @@ import { registerInspectionRoutes } from '../inspections/routes.ts';
 import { registerScoringRoutes } from '../scoring/routes.ts';
 import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerLandingPage, sendNotFoundPage, wantsPage } from '../pages/landing-page.ts';
 import { registerRatingPage } from '../pages/rating-page.ts';
 import { registerPlaceRoutes } from '../ratings/place-routes.ts';
 import { registerPlacePage } from '../pages/place-page.ts';
@@ -125,7 +126,8 @@ export async function buildApp(context: AppContext): Promise<App> {
     request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL_ERROR'));
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] })));
+  // A citizen's browser gets a page that says so; the API and its callers get the coded error.
+  app.setNotFoundHandler((request, reply) => (wantsPage(request) ? sendNotFoundPage(request, reply) : reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] }))));
 
   // Before validation, so that an unauthenticated caller learns nothing about the schema.
   app.addHook('preValidation', authenticateRequest(context));
@@ -148,6 +150,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerRaterPages(app, context, limits);
   registerHonorRollRoutes(app, context, limits);
   registerRatingPage(app, context);
+  registerLandingPage(app);
   registerKioskRoutes(app, context, limits);
   registerBulletinRoutes(app, context);
 

@@ -58,6 +58,24 @@ export async function buildPageAssets(stem: string, entries: { script: string; s
   return { script, style, byName: new Map([script, style].map((a) => [a.name, a])) };
 }
 
+/** Builds a style sheet alone (a CSS file, absolute path, its @imports bundled) as `<stem>.<hash>.css`. */
+export async function buildStyleAsset(stem: string, style: string): Promise<Asset> {
+  const result = await build({
+    entryPoints: { [stem]: style },
+    outdir: 'out',
+    write: false,
+    bundle: true,
+    minify: true,
+    target: TARGET,
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const css = result.outputFiles.find((f) => f.path.endsWith('.css'));
+  if (!css) throw new Error(`esbuild produced no style sheet for ${stem}`);
+  return asset(stem, 'css', css.contents);
+}
+
 /** Sends a built asset: gzipped when the client takes it, cached for a year (its name changes with it). */
 export function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset): FastifyReply {
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));

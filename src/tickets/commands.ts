@@ -49,8 +49,6 @@ export interface StepRequest {
 }
 
 export const CALLBACK_LINK = 'callback';
-/** Replies reach raters who rated by SMS or hotline by SMS; everyone else reads them behind their receipt number. */
-const SMS_CHANNELS: ReadonlySet<string> = new Set(['sms', 'hotline']);
 
 /** Which actor a staff member is on this ticket, or a refusal: 谁办理谁负责, supervisors above it. */
 export function actorFor(caller: StaffCaller, ticket: Pick<TicketRow, 'org_id' | 'region_path'>): Actor {
@@ -106,6 +104,23 @@ export async function takeStep(deps: TicketDeps, caller: StaffCaller, request: S
   });
 }
 
+/**
+ * The rater's answer to the callback on the receipt page: whoever holds the receipt number (an
+ * anonymous rater has nothing else) rates the fix of the answer they read, once. `seenVersion` is
+ * the ticket's version on the page they read, so a newer answer they have not seen is not rated.
+ */
+export async function answerCallbackByReceipt(deps: TicketDeps, receiptNo: string, seenVersion: number, outcome: CallbackOutcome): Promise<TicketRow> {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    const found = await trx.selectFrom('ticket').select('id').where('receipt_no', '=', receiptNo).executeTakeFirst();
+    if (!found) throw new AppError('RECEIPT_NOT_FOUND');
+    const row = await lockTicket(trx, found.id);
+    if (row.state !== 'replied') throw new AppError('CALLBACK_NOT_OPEN', { state: row.state });
+    if (row.version !== seenVersion) throw new AppError('CALLBACK_REPLY_CHANGED');
+    return step(trx, deps, row, { role: 'rater', id: 'receipt' }, { ticketId: row.id, input: { step: 'callback', outcome }, version: seenVersion, note: null, attachments: [] }, now, true);
+  });
+}
+
 /** The rater's answer to the callback, through the signed link of the latest reply. */
 export async function answerCallback(deps: TicketDeps, ticketId: string, linkVersion: number, outcome: CallbackOutcome): Promise<TicketRow> {
   const now = deps.clock();
@@ -134,10 +149,16 @@ async function tell(trx: Transaction<DB>, row: TicketRow, kind: string, params: 
 const handlersOf = (row: TicketRow): Recipients => ({ orgHandlersOf: row.org_id });
 const supervisorsOf = (row: TicketRow): Recipients => ({ supervisorsOver: row.region_path, nearestOnly: true });
 
+/**
+ * Every rater who left a phone gets the answer by SMS with the callback link, whichever way they
+ * rated (a text to the hotline, a rating page, a hall evaluator); the others read it behind their
+ * receipt number, where they may rate the fix too.
+ */
+export const repliesBySms = (rated: { rater_phone_lookup: Uint8Array | null }) => rated.rater_phone_lookup !== null;
+
 async function replyToRater(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, text: string, now: Date): Promise<void> {
-  if (!SMS_CHANNELS.has(row.channel)) return;
   const rated = await trx.selectFrom('evaluation').select(['rater_phone_lookup']).where('id', '=', row.evaluation_id).executeTakeFirst();
-  if (!rated?.rater_phone_lookup) return;
+  if (!rated || !repliesBySms(rated)) return;
   const body = `【政务服务好差评】您的评价（回执号${row.receipt_no}）已收到答复：${text} 请对整改结果作出评价：${callbackLink(deps, row, now)}`;
   await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
 }

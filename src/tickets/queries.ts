@@ -42,9 +42,18 @@ export async function ratedEvaluation(db: Kysely<DB>, evaluationId: string) {
     .executeTakeFirst();
 }
 
-/** Receipt numbers are printed grouped ('K7Q2-9XMD-3FPA'); people type them any way. */
+/**
+ * Receipt numbers are printed grouped ('K7Q2-9XMD-3FPA'); people type them any way: lower case,
+ * with spaces or other dashes or none, full-width from a Chinese input method, and with the
+ * letters Crockford's base 32 leaves out read as the digits they look like (O → 0, I and L → 1).
+ */
 export function normalizeReceiptNo(text: string): string | null {
-  const compact = text.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  const compact = text
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-_.·\u2010-\u2015\u2212\u30fc]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
   if (!/^[0-9A-HJKMNP-TV-Z]{12}$/.test(compact)) return null;
   return `${compact.slice(0, 4)}-${compact.slice(4, 8)}-${compact.slice(8)}`;
 }

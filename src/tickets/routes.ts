@@ -10,10 +10,11 @@ import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { checkLink } from '../links/signed-link.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
-import { answerCallback, CALLBACK_LINK, takeStep, type StepInput, type TicketDeps } from './commands.ts';
+import { answerCallback, answerCallbackByReceipt, CALLBACK_LINK, takeStep, type StepInput, type TicketDeps } from './commands.ts';
 import { ticketFigures, ticketRates } from './figures.ts';
 import { Attachment, presentRatedEvaluation, presentTicket, presentTicketEvent, RatedEvaluationView, TicketEventView, TicketView } from './presenter.ts';
-import { findByReceipt, listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
+import { listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
+import { receiptView, type ProgressStep } from './receipts.ts';
 import { findTicket, ticketEvents } from './store.ts';
 
 const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
@@ -185,20 +186,47 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
   );
 
   const PublicReply = Type.Object({ text: Type.String(), at: Type.String({ format: 'date-time' }) });
+  const Instant = Type.String({ format: 'date-time' });
+  const Step = Type.Union([
+    Type.Object({ kind: Type.Literal('received', { description: '评价已收到 / the rating reached the platform' }), at: Instant }),
+    Type.Object({ kind: Type.Literal('verified', { description: '单位已核实，正在整改 / checked, being put right' }), at: Instant }),
+    Type.Object({ kind: Type.Literal('reply', { description: '单位的答复 / the unit’s answer' }), at: Instant, text: Type.String(), by: Type.String({ description: '答复单位 / the answering unit' }) }),
+    Type.Object({ kind: Type.Literal('callback', { description: '回访：对整改结果的评价 / callback: the view of the fix' }), at: Instant, outcome: Outcome, byRater: Type.Boolean({ description: '评价人自己作出（否则为电话回访）/ given by the rater (else by a phone call)' }) }),
+    Type.Object({ kind: Type.Literal('appeal_upheld', { description: '经上级复核不予采纳 / found mistaken or malicious on review' }), at: Instant }),
+    Type.Object({ kind: Type.Literal('cannot_fix', { description: '经批准无法整改 / approved as cannot be fixed' }), at: Instant, text: Type.String(), by: Type.String() }),
+  ]);
   const PublicStatus = Type.Object({
     receiptNo: Type.String(),
     level: Type.Integer(),
     levelName: Type.Object({ zh: Type.String(), en: Type.String() }),
-    assessedAt: Type.String({ format: 'date-time' }),
+    assessedAt: Instant,
+    assessNumber: Type.Integer({ description: '1 首次评价 / 2 追评' }),
+    anonymous: Type.Boolean(),
+    itemName: Type.Union([Type.String(), Type.Null()], { description: '事项（评价窗口或工作人员时为空）/ the service item (none when a window or staff member was rated)' }),
+    orgName: Type.String(),
+    regionName: Type.String({ description: '县级单位带市（州），如 成都市锦江区 / a county with its prefecture' }),
+    windowName: Type.Union([Type.String(), Type.Null()]),
+    completedAt: Type.Union([Instant, Type.Null()], { description: '办件环节办结时间 / when the case stage was completed' }),
     ticket: Type.Union([
       Type.Object({
-        status: Type.Union([Type.Literal('in_progress'), Type.Literal('replied'), Type.Literal('closed')], { description: 'in_progress 处理中 / replied 已答复 / closed 已办结' }),
-        replyDueAt: Type.String({ format: 'date-time' }),
+        status: Type.Union([Type.Literal('in_progress'), Type.Literal('replied'), Type.Literal('closed'), Type.Literal('closed_invalid'), Type.Literal('closed_cannot_fix')], {
+          description: 'in_progress 处理中 / replied 已答复 / closed 已办结 / closed_invalid 经复核不予采纳 / closed_cannot_fix 经批准无法整改',
+        }),
+        replyDueAt: Instant,
+        unitName: Type.String({ description: '负责答复的单位 / the unit that answers' }),
         replies: Type.Array(PublicReply),
+        steps: Type.Array(Step, { description: '处理进展，按时间先后 / progress, oldest first' }),
+        callback: Type.Object({
+          open: Type.Boolean({ description: '现在可以评价整改结果 / the fix may be rated now' }),
+          version: Type.Integer({ description: '评价整改结果时原样提交 / send it back with the callback' }),
+        }),
       }),
       Type.Null(),
     ]),
   });
+
+  const presentStep = (step: ProgressStep) => ({ ...step, at: step.at.toISOString() });
+  const ReceiptParams = Type.Object({ receiptNo: Type.String({ minLength: 12, maxLength: 30, description: '大小写、空格、横线均可 / any case, spaces and dashes allowed' }) });
 
   app.get(
     '/api/v1/receipts/:receiptNo',
@@ -206,29 +234,62 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
       onRequest: [limits.perIp],
       schema: {
         tags: ['public'],
-        summary: '凭评价回执号查看处理进展与答复（无需登录）/ Progress and answers behind a receipt number (no login)',
-        params: Type.Object({ receiptNo: Type.String({ minLength: 12, maxLength: 20 }) }),
+        summary: '凭评价回执号查看评价、处理进展与答复（无需登录）/ The rating, its progress and answers behind a receipt number (no login)',
+        params: ReceiptParams,
         response: { 200: PublicStatus, ...commonErrorResponses },
       },
     },
     async (request) => {
       const receiptNo = normalizeReceiptNo(request.params.receiptNo);
-      const found = receiptNo ? await findByReceipt(db, receiptNo) : undefined;
-      if (!found) throw new AppError('RECEIPT_NOT_FOUND');
-      const { evaluation, ticket } = found;
+      const view = receiptNo ? await receiptView(db, receiptNo) : undefined;
+      if (!view) throw new AppError('RECEIPT_NOT_FOUND');
+      const ticket = view.ticket;
       return {
-        receiptNo: evaluation.receipt_no,
-        level: evaluation.level,
-        levelName: LEVEL_NAMES[evaluation.level] ?? { zh: '', en: '' },
-        assessedAt: evaluation.assessed_at.toISOString(),
+        receiptNo: view.receiptNo,
+        level: view.level,
+        levelName: LEVEL_NAMES[view.level] ?? { zh: '', en: '' },
+        assessedAt: view.assessedAt.toISOString(),
+        assessNumber: view.assessNumber,
+        anonymous: view.anonymous,
+        itemName: view.itemName,
+        orgName: view.orgName,
+        regionName: view.regionName,
+        windowName: view.windowName,
+        completedAt: view.completedAt?.toISOString() ?? null,
         ticket: ticket
           ? {
-              status: ticket.state === 'replied' ? ('replied' as const) : ticket.state.startsWith('closed') ? ('closed' as const) : ('in_progress' as const),
-              replyDueAt: ticket.reply_due_at.toISOString(),
-              replies: (await repliesOf(db, ticket.id)).map((r) => ({ text: r.text, at: r.at.toISOString() })),
+              status: ticket.status,
+              replyDueAt: ticket.replyDueAt.toISOString(),
+              unitName: ticket.unitName,
+              replies: ticket.steps.flatMap((s) => (s.kind === 'reply' ? [{ text: s.text, at: s.at.toISOString() }] : [])),
+              steps: ticket.steps.map(presentStep),
+              callback: ticket.callback,
             }
           : null,
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/receipts/:receiptNo/callback',
+    {
+      onRequest: [limits.perIp, limits.submitPerIp],
+      schema: {
+        tags: ['public'],
+        summary: '凭回执号评价整改结果（回访，无需登录）/ Rate the fix behind a receipt number (callback, no login)',
+        description:
+          '匿名评价人没有短信回访链接，凭回执号即可对最新答复作出一次回访评价；version 取自回执信息，答复更新后须重新阅读。不满意将使工单重新整改。\n\n' +
+          'An anonymous rater has no SMS callback link: the receipt number lets them rate the fix of the latest answer, once; version comes from the receipt and a newer answer must be read first. Unsatisfied reopens the ticket.',
+        params: ReceiptParams,
+        body: Type.Object({ outcome: Outcome, version: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ receiptNo: Type.String(), outcome: Outcome }), ...commonErrorResponses },
+      },
+    },
+    async (request) => {
+      const receiptNo = normalizeReceiptNo(request.params.receiptNo);
+      if (!receiptNo) throw new AppError('RECEIPT_NOT_FOUND');
+      const row = await answerCallbackByReceipt(deps, receiptNo, request.body.version, request.body.outcome);
+      return { receiptNo: row.receipt_no, outcome: request.body.outcome };
     },
   );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beijingTime, bodyOf, charCount, chooseLevel, emptyForm, newClientId, phoneIsValid, problemsOf, toggleIndicator, type LevelChoice } from './form.ts';
+import { beijingTime, bodyOf, charCount, chooseAnonymous, chooseLevel, emptyForm, newClientId, phoneIsValid, problemsOf, toggleIndicator, type LevelChoice } from './form.ts';
 
 const LEVELS: LevelChoice[] = [
   { level: 5, zh: '非常满意', en: 'Very satisfied', indicators: [{ code: '101', zh: '办事效率高', en: 'Quick' }] },
@@ -40,6 +40,20 @@ describe('rating form', () => {
     expect(problemsOf({ ...emptyForm(), level: 4, anonymous: true, phone: '1234' }, 500)).toEqual([]);
     expect(bodyOf({ ...emptyForm(), level: 4, anonymous: false, phone: '138 1234 5678' }, 'c1')).toEqual({ clientId: 'c1', level: 4, indicators: [], anonymous: false, phone: '13812345678', website: '' });
     expect(bodyOf({ ...emptyForm(), level: 4, anonymous: true, phone: '13812345678', comment: '  ' }, 'c1')).toEqual({ clientId: 'c1', level: 4, indicators: [], anonymous: true, website: '' });
+  });
+
+  it('is not anonymous for a 差评 unless the rater says so, and anonymous for a good rating', () => {
+    const levels: LevelChoice[] = [...LEVELS, { level: 1, zh: '非常不满意', en: 'Very dissatisfied', indicators: [] }];
+    expect(emptyForm().anonymous).toBe(true);
+    const bad = chooseLevel(emptyForm(), 2, levels);
+    expect(bad.anonymous).toBe(false);
+    expect(chooseLevel(bad, 5, levels).anonymous).toBe(true);
+    expect(chooseLevel(chooseLevel(bad, 5, levels), 1, levels).anonymous).toBe(false);
+    // Once the rater has chosen, the level no longer moves the switch, either way.
+    const keptAnonymous = chooseAnonymous(bad, true);
+    expect(chooseLevel(keptAnonymous, 1, levels).anonymous).toBe(true);
+    const keptNamed = chooseAnonymous(chooseLevel(emptyForm(), 5, levels), false);
+    expect(chooseLevel(keptNamed, 4, levels).anonymous).toBe(false);
   });
 
   it('makes client ids the API accepts, with or without crypto.randomUUID', () => {

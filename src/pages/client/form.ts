@@ -41,6 +41,8 @@ export interface FormModel {
   indicators: string[];
   comment: string;
   anonymous: boolean;
+  /** The rater set the anonymous switch; until then it follows the level (defaultAnonymous). */
+  anonymousChosen: boolean;
   phone: string;
   /** The honeypot: people never see it, so it stays empty. */
   website: string;
@@ -58,10 +60,20 @@ export interface RatingBody {
 
 export type Problem = 'level' | 'indicators' | 'comment' | 'phone';
 
-export const emptyForm = (): FormModel => ({ level: null, indicators: [], comment: '', anonymous: true, phone: '', website: '' });
+export const emptyForm = (): FormModel => ({ level: null, indicators: [], comment: '', anonymous: true, anonymousChosen: false, phone: '', website: '' });
 
 /** 差评 (the server's definition, bundled in) needs at least one indicator. */
 export const isBad = (level: number | null) => level !== null && BAD_LEVELS.has(level);
+
+/**
+ * Anonymous unless the rating is a 差评: a bad rating is answered and called back, which needs
+ * someone to answer, so the page starts not anonymous (the choice stays free, and the page says
+ * what each choice means). A good rating needs no answer and starts anonymous.
+ */
+export const defaultAnonymous = (level: number | null) => !isBad(level);
+
+/** The rater's own choice of anonymity, which the level no longer changes. */
+export const chooseAnonymous = (model: FormModel, anonymous: boolean): FormModel => ({ ...model, anonymous, anonymousChosen: true });
 
 /** Characters as the server counts them: code points, so that an emoji is one. */
 export const charCount = (text: string) => Array.from(text).length;
@@ -87,10 +99,14 @@ export function problemsOf(model: FormModel, commentMaxChars: number): Problem[]
   return problems;
 }
 
-/** Indicators of one level only: choosing another level drops the codes of the previous one. */
+/**
+ * Indicators of one level only: choosing another level drops the codes of the previous one. The
+ * anonymous switch follows the level until the rater sets it.
+ */
 export function chooseLevel(model: FormModel, level: number, levels: LevelChoice[]): FormModel {
   const allowed = levels.find((l) => l.level === level)?.indicators.map((i) => i.code) ?? [];
-  return { ...model, level, indicators: model.indicators.filter((code) => allowed.indexOf(code) >= 0) };
+  const anonymous = model.anonymousChosen ? model.anonymous : defaultAnonymous(level);
+  return { ...model, level, anonymous, indicators: model.indicators.filter((code) => allowed.indexOf(code) >= 0) };
 }
 
 export function toggleIndicator(model: FormModel, code: string, on: boolean): FormModel {

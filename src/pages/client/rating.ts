@@ -2,13 +2,15 @@
 // script for old web views (WeChat, Alipay): loads what the link rates, offers five levels, the
 // level's indicators, a comment, the anonymous switch and an optional phone, posts once (a retry
 // keeps the attempt's clientId, so the server stores it once), and shows the receipt number.
-// Large-text mode and the language are remembered on the device.
+// Large-text mode and the language are remembered on the device, shared with the public pages.
 import { callApi, type Answer, type ApiError } from './api.ts';
-import { byId, h, replaceChildren, store, type Child } from './dom.ts';
+import { contactFields, receiptCard, receiptPath, refreshContact } from './contact.ts';
+import { byId, h, replaceChildren, type Child } from './dom.ts';
 import {
   beijingTime,
   bodyOf,
   charCount,
+  chooseAnonymous,
   chooseLevel,
   emptyForm,
   isBad,
@@ -22,6 +24,7 @@ import {
   type RatingInfo,
   type Stored,
 } from './form.ts';
+import { applyPrefs, saveBig, savedBig, savedLang, saveLang } from './prefs.ts';
 import { say, type Lang, type TextKey } from './texts.ts';
 
 type Trouble = 'expired' | 'invalid' | 'closed' | 'network' | 'busy' | 'other';
@@ -30,7 +33,7 @@ type View =
   | { kind: 'loading' }
   | { kind: 'form'; info: RatingInfo }
   | { kind: 'rated'; info: RatingInfo }
-  | { kind: 'done'; stored: Stored; level: number }
+  | { kind: 'done'; stored: Stored; level: number; anonymous: boolean }
   | { kind: 'trouble'; trouble: Trouble; error: ApiError | null };
 
 interface Notice {
@@ -39,15 +42,12 @@ interface Notice {
   error: boolean;
 }
 
-const LANG_KEY = 'hcp.rate.lang';
-const BIG_KEY = 'hcp.rate.big';
-
 const token = location.pathname.replace(/^.*\/rate\//, '').replace(/\/+$/, '');
 const apiUrl = '/api/v1/public/ratings/' + token;
 const TOKEN = /^[A-Za-z0-9._-]{10,100}$/;
 
-let lang: Lang = store.get(LANG_KEY) === 'en' ? 'en' : 'zh';
-let big = store.get(BIG_KEY) === '1';
+let lang: Lang = savedLang();
+let big = savedBig();
 let view: View = { kind: 'loading' };
 let model: FormModel = emptyForm();
 /** The clientId of the attempt being sent; kept across retries, dropped once the server answered. */
@@ -109,6 +109,7 @@ async function submit(): Promise<void> {
     return;
   }
   const level = model.level ?? 0;
+  const anonymous = model.anonymous;
   if (!attempt) attempt = newClientId(window.crypto);
   sending = true;
   setNotice({ key: 'sending', error: false });
@@ -119,7 +120,7 @@ async function submit(): Promise<void> {
     retrying = false;
     model = emptyForm();
     notice = null;
-    view = { kind: 'done', stored: answer.body, level };
+    view = { kind: 'done', stored: answer.body, level, anonymous };
     render(true);
     return;
   }
@@ -157,9 +158,7 @@ async function submit(): Promise<void> {
 // Rendering
 
 function render(moveFocus = false): void {
-  const root = document.documentElement;
-  root.lang = lang === 'zh' ? 'zh-CN' : 'en';
-  root.className = big ? 'big' : '';
+  applyPrefs(lang, big);
   document.title = t('title');
   renderBar();
   const main = byId('app');
@@ -188,12 +187,12 @@ function renderBar(): void {
     document.body.insertBefore(bar, document.body.firstChild);
     byId('big')?.addEventListener('click', () => {
       big = !big;
-      store.set(BIG_KEY, big ? '1' : '0');
+      saveBig(big);
       render();
     });
     byId('lang')?.addEventListener('click', () => {
       lang = lang === 'zh' ? 'en' : 'zh';
-      store.set(LANG_KEY, lang);
+      saveLang(lang);
       render();
     });
   }
@@ -219,7 +218,7 @@ function content(): Child[] {
     case 'rated':
       return ratedView(view.info);
     case 'done':
-      return doneView(view.stored, view.level);
+      return doneView(view.stored, view.level, view.anonymous);
     case 'trouble':
       return troubleContent(view.trouble, view.error);
   }
@@ -231,7 +230,7 @@ function levelName(info: RatingInfo, level: number): string {
 }
 
 function receiptLink(receiptNo: string, text: string): HTMLElement {
-  return h('a', { href: '/r/' + encodeURIComponent(receiptNo) }, text);
+  return h('a', { href: receiptPath(receiptNo) }, text);
 }
 
 /** What is rated, in three short lines, so that the five choices still fit on a phone's first screen. */
@@ -273,8 +272,6 @@ function formView(info: RatingInfo): Child[] {
   );
   const comment = h('textarea', { id: 'comment', name: 'comment', rows: 4, 'aria-describedby': 'count comment-err' });
   (comment as HTMLTextAreaElement).value = model.comment;
-  const phone = h('input', { id: 'phone', name: 'phone', type: 'tel', inputmode: 'tel', autocomplete: 'tel', maxlength: 20, 'aria-describedby': 'phone-err' });
-  (phone as HTMLInputElement).value = model.phone;
   const form = h(
     'form',
     { id: 'form', novalidate: true },
@@ -286,13 +283,7 @@ function formView(info: RatingInfo): Child[] {
     comment,
     h('p', { id: 'count', class: 'count' }),
     h('p', { id: 'comment-err', class: 'err' }),
-    h(
-      'div',
-      { class: 'switch-row' },
-      h('label', { class: 'switch', for: 'anon' }, h('input', { type: 'checkbox', role: 'switch', id: 'anon', name: 'anonymous', checked: model.anonymous, 'aria-describedby': 'anon-hint' }), h('span', null, t('anonymous'))),
-      h('p', { id: 'anon-hint', class: 'hint' }, t('anonymousHint')),
-    ),
-    h('div', { id: 'phone-box', hidden: model.anonymous }, h('label', { for: 'phone', class: 'label' }, t('phone')), phone, h('p', { id: 'phone-err', class: 'err' })),
+    contactFields(lang, model),
     // The honeypot: off-screen and out of the tab order; only robots fill it in.
     h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, 'Website ', h('input', { type: 'text', name: 'website', id: 'website', tabindex: -1, autocomplete: 'off' }))),
     h('p', { id: 'status', role: 'status', 'aria-live': 'polite', class: 'status' }),
@@ -320,12 +311,12 @@ function wireForm(): void {
         if (label) label.className = label.className.replace(/ on\b/g, '') + (label.getAttribute('for') === input.id ? ' on' : '');
       }
       renderIndicators();
+      refreshContact(lang, model);
     } else if (input.name === 'indicator') {
       model = toggleIndicator(model, input.value, input.checked);
     } else if (input.name === 'anonymous') {
-      model = { ...model, anonymous: input.checked };
-      const box = byId('phone-box');
-      if (box) box.hidden = model.anonymous;
+      model = chooseAnonymous(model, input.checked);
+      refreshContact(lang, model);
     }
     recheck();
   });
@@ -455,7 +446,7 @@ function renderNotice(): void {
   }
 }
 
-function doneView(stored: Stored, level: number): Child[] {
+function doneView(stored: Stored, level: number, anonymous: boolean): Child[] {
   const followUp = stored.assessNumber === 2;
   const again = h('button', { type: 'button', class: 'secondary', id: 'follow-up' }, t('followUpButton'));
   again.addEventListener('click', () => void load(null, true));
@@ -465,11 +456,8 @@ function doneView(stored: Stored, level: number): Child[] {
       { class: 'card done', 'aria-labelledby': 'top' },
       h('p', { class: 'mark ok', 'aria-hidden': 'true' }, '✓'),
       h('h1', { id: 'top', tabindex: -1 }, t(followUp ? 'doneFollowUpHeading' : 'doneHeading')),
-      h('p', { class: 'receipt-label' }, t('receiptLabel')),
-      h('p', { class: 'receipt', id: 'receipt' }, stored.receiptNo),
-      h('p', null, t('receiptHint')),
-      h('p', null, receiptLink(stored.receiptNo, t('receiptLink'))),
       isBad(level) ? h('p', null, t('badDoneHint')) : null,
+      receiptCard(lang, stored.receiptNo, { anonymousBad: isBad(level) && anonymous, qr: false, site: location.host }),
       stored.followUpAllowed ? h('p', { class: 'hint' }, t('followUpOffer')) : null,
       stored.followUpAllowed ? again : null,
     ),
