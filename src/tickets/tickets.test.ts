@@ -4,6 +4,7 @@ import { createStaffAccount } from '../auth/staff-accounts.ts';
 import type { Config } from '../config/config.ts';
 import { runDueJobs } from '../jobs/scheduled-jobs.ts';
 import { startGatewayDouble, type GatewayDouble } from '../outbound/gateway-double.ts';
+import { qrSvg } from '../posters/qr.ts';
 import { startSystem, type System } from '../system.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
@@ -22,7 +23,7 @@ describeOnEngines('bad-rating tickets', (database) => {
   let config: Config;
   let system: System;
   let integrator: TestIntegrator;
-  let org: { id: string; region_code: string };
+  let org: { id: string; region_code: string; name: string };
   let otherOrg: { id: string; region_code: string };
   let item: { task_code: string };
   const tokens: Record<string, string> = {};
@@ -256,7 +257,7 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('已增加窗口');
-    expect(page.body).toContain('data-outcome="unsatisfied"');
+    expect(page.body).toContain('name="outcome" value="unsatisfied"');
     const shown = await system.app.inject({ method: 'GET', url: `/api/v1/callbacks/${link}` });
     expect(shown.json()).toMatchObject({ receiptNo: ticket.receipt_no, reply: { text: '已增加窗口' }, open: true });
     const unhappy = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${link}`, payload: { outcome: 'unsatisfied' } });
@@ -276,6 +277,66 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(gateway.messages.filter((m) => m.body.includes(ticket.receipt_no))).toHaveLength(2);
   });
 
+  it('sends the reply by SMS to every rater who left a phone, however they rated; an anonymous rater gets none', async () => {
+    const atHall = await badRating({ channel: 'hall_tablet', anonymous: false, rater: { phone: '13912340001' } });
+    const onPage = await badRating({ channel: 'mobile', anonymous: false, rater: { phone: '13912340002' } });
+    const anonymous = await badRating({ channel: 'mobile', anonymous: true });
+    for (const { ticket } of [atHall, onPage, anonymous]) {
+      await ok('handler.a', ticket.id, { step: 'accept' });
+      await ok('handler.a', ticket.id, { step: 'verified' });
+      await ok('handler.a', ticket.id, { step: 'reply', text: '已整改' });
+    }
+    await runJobs();
+    const smsOf = (receiptNo: string) => gateway.messages.filter((m) => m.channel === 'sms' && m.body.includes(receiptNo));
+    expect(smsOf(atHall.ticket.receipt_no)).toMatchObject([{ to: '13912340001' }]);
+    expect(smsOf(onPage.ticket.receipt_no)).toMatchObject([{ to: '13912340002' }]);
+    expect(smsOf(onPage.ticket.receipt_no)[0]?.body).toMatch(/\/c\/[A-Za-z0-9._-]+/);
+    expect(smsOf(anonymous.ticket.receipt_no)).toHaveLength(0);
+  });
+
+  it('lets whoever holds the receipt number rate the fix of the answer they read, once (JSON and the page form)', async () => {
+    const { ticket } = await badRating({ anonymous: true });
+    const receipt = () => system.app.inject({ method: 'GET', url: `/api/v1/receipts/${ticket.receipt_no}` });
+    const rate = (body: Record<string, unknown>) => system.app.inject({ method: 'POST', url: `/api/v1/receipts/${ticket.receipt_no}/callback`, payload: body });
+    expect((await receipt()).json().ticket).toMatchObject({ status: 'in_progress', callback: { open: false } });
+    expect((await rate({ outcome: 'satisfied', version: 0 })).json().code).toBe('CALLBACK_NOT_OPEN');
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    await ok('handler.a', ticket.id, { step: 'reply', text: '已调整窗口排班' });
+    const read = (await receipt()).json().ticket;
+    expect(read).toMatchObject({ status: 'replied', unitName: org.name, callback: { open: true } });
+    expect(read.steps.map((s: { kind: string }) => s.kind)).toEqual(['received', 'verified', 'reply']);
+    expect(read.steps[2]).toMatchObject({ text: '已调整窗口排班', by: org.name });
+    const version = read.callback.version as number;
+
+    // Through the page's form: url-encoded, answered by a redirect to the receipt.
+    const form = (outcome: string, seen: number) =>
+      system.app.inject({ method: 'POST', url: `/r/${ticket.receipt_no}/callback`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `outcome=${outcome}&version=${seen}` });
+    const unhappy = await form('unsatisfied', version);
+    expect(unhappy.statusCode, unhappy.body).toBe(303);
+    expect(unhappy.headers.location).toBe(`/r/${ticket.receipt_no}?done=sent`);
+    const reopened = await as('handler.a', 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(reopened.json().ticket).toMatchObject({ state: 'rectifying', reopenCount: 1, lastCallback: 'unsatisfied' });
+    expect(reopened.json().events.at(-1)).toMatchObject({ type: 'callback', actor: { role: 'rater', id: 'receipt' }, payload: { outcome: 'unsatisfied', by: 'rater' } });
+    // Once per answer: the same answer cannot be rated again.
+    expect((await form('satisfied', version)).headers.location).toBe(`/r/${ticket.receipt_no}?done=not_open`);
+    expect((await rate({ outcome: 'satisfied', version })).json().code).toBe('CALLBACK_NOT_OPEN');
+
+    // A new answer: a rating for the one read before is refused; for the new one it closes the ticket.
+    await ok('handler.a', ticket.id, { step: 'reply', text: '已再次整改' });
+    expect((await rate({ outcome: 'satisfied', version })).json().code).toBe('CALLBACK_REPLY_CHANGED');
+    const current = (await receipt()).json().ticket;
+    expect(current.steps.filter((s: { kind: string }) => s.kind === 'reply')).toHaveLength(2);
+    expect(current.steps.find((s: { kind: string }) => s.kind === 'callback')).toMatchObject({ outcome: 'unsatisfied', byRater: true });
+    const happy = await rate({ outcome: 'satisfied', version: current.callback.version });
+    expect(happy.statusCode, happy.body).toBe(200);
+    expect((await receipt()).json().ticket).toMatchObject({ status: 'closed', callback: { open: false } });
+    // Nobody else's ticket is reachable, and bad input is coded.
+    expect((await system.app.inject({ method: 'POST', url: '/api/v1/receipts/0000-0000-0000/callback', payload: { outcome: 'satisfied', version: 1 } })).json().code).toBe('RECEIPT_NOT_FOUND');
+    expect((await rate({ outcome: 'delighted', version: 1 })).json().code).toBe('VALIDATION_FAILED');
+    expect((await form('delighted', 1)).json().code).toBe('VALIDATION_FAILED');
+  });
+
   it('shows the rater the answer behind the receipt number, hostile text escaped', async () => {
     const { ticket } = await badRating();
     await ok('handler.a', ticket.id, { step: 'accept' });
@@ -288,6 +349,69 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect((await system.app.inject({ method: 'GET', url: '/r/0000-0000-0000' })).statusCode).toBe(404);
     expect((await system.app.inject({ method: 'GET', url: '/api/v1/receipts/not-a-receipt' })).json().code).toBe('RECEIPT_NOT_FOUND');
+  });
+
+  it('gives the receipt a proper page: the rating, 事项, 部门, the region with its 市（州）, Beijing time, the unit that answered, and the callback choice', async () => {
+    const { ticket } = await badRating({ anonymous: true, assessedAt: '2026-11-20 09:59:00' });
+    const get = (url: string, cookie?: string) => system.app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+    const before = await get(`/r/${ticket.receipt_no}`);
+    expect(before.statusCode).toBe(200);
+    const itemName = (await db().selectFrom('service_item').select('name').executeTakeFirstOrThrow()).name;
+    for (const text of ['评价回执', ticket.receipt_no, '非常不满意', '2026-11-20 09:59', '事项', '办理部门', org.name, '成都市锦江区', '正在核实整改，将于 2026-12-05 前答复', '您是匿名评价的']) expect(before.body).toContain(text);
+    expect(before.body).toContain(itemName);
+    expect(before.body).not.toContain('name="outcome"');
+    expect(before.body).not.toContain('窗口人员态度很差'); // the comment stays off the page
+    await ok('handler.a', ticket.id, { step: 'accept' });
+    await ok('handler.a', ticket.id, { step: 'verified' });
+    await ok('handler.a', ticket.id, { step: 'reply', text: '已整改' });
+    const after = await get(`/r/${ticket.receipt_no}`);
+    expect(after.body).toContain(`${org.name}答复：`);
+    expect(after.body).toContain(`<form method="post" action="/r/${ticket.receipt_no}/callback" class="callback">`);
+    expect(after.body).toContain('name="outcome" value="satisfied"');
+    // In English, only English (but for the names, which are data).
+    const english = await get(`/r/${ticket.receipt_no}?lang=en`);
+    expect(english.body).toContain('<html lang="en">');
+    expect(english.body).toContain('Are you satisfied with how it was put right?');
+    expect(english.body).not.toContain('评价回执');
+    expect(String(english.headers['set-cookie'])).toContain('hcp_lang=en');
+    expect((await get(`/r/${ticket.receipt_no}?big=1`)).body).toContain('class="big"');
+  });
+
+  it('finds a receipt number however it is typed, and answers a citizen with pages, not JSON', async () => {
+    const { ticket } = await badRating();
+    const get = (url: string) => system.app.inject({ method: 'GET', url, headers: { accept: 'text/html,application/xhtml+xml' } });
+    const compact = ticket.receipt_no.replaceAll('-', '');
+    const typed = [compact.toLowerCase(), ` ${compact.slice(0, 4)} ${compact.slice(4, 8)} ${compact.slice(8)} `, ticket.receipt_no.replaceAll('-', '－'), compact.replace(/0/g, 'O').replace(/1/g, 'l')];
+    for (const text of typed) {
+      const found = await get(`/r?no=${encodeURIComponent(text)}`);
+      expect(found.statusCode, text).toBe(303);
+      expect(found.headers.location).toBe(`/r/${ticket.receipt_no}`);
+    }
+    const lower = await get(`/r/${compact.toLowerCase()}`);
+    expect(lower.statusCode).toBe(301);
+    expect(lower.headers.location).toBe(`/r/${ticket.receipt_no}`);
+    const form = await get('/r');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('<form method="get" action="/r"');
+    const malformed = await get('/r?no=12345');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.body).toContain('回执号应为 12 位字母和数字');
+    const unknown = await get('/r/0000-0000-0000');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toContain('没有找到这个回执号');
+    const home = await get('/');
+    expect(home.statusCode).toBe(200);
+    expect(home.headers['content-type']).toMatch(/^text\/html/);
+    expect(home.body).toContain('href="/r"');
+    expect(home.body).toContain('href="/honor-roll"');
+    const nowhere = await get('/nowhere');
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.headers['content-type']).toMatch(/^text\/html/);
+    expect((await system.app.inject({ method: 'GET', url: '/api/v1/nowhere', headers: { accept: 'text/html' } })).json().code).toBe('NOT_FOUND');
+    const qr = await system.app.inject({ method: 'GET', url: `/r/${compact.toLowerCase()}/qr.svg` });
+    expect(qr.statusCode).toBe(200);
+    expect(qr.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(qr.body).toBe(await qrSvg(`${config.http.publicBaseUrl}/r/${ticket.receipt_no}`));
   });
 
   it('warns before the deadlines, marks them missed and escalates once to the nearest supervising level', async () => {
