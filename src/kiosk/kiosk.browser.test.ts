@@ -17,6 +17,7 @@ import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeWindow } from '../../test/factories.ts';
+import { decodeQrPng } from '../posters/testing.ts';
 import { registerDevice } from './devices.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { CHROMIUM, missingTool } from '../../test/tools.ts';
@@ -48,7 +49,8 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     return makeCompletedCase(db(), config, item, `2026-11-20 09:${minute}:00`, { windowCode: windowRow.code });
   }
 
-  const evaluationsOf = (projectNo: string) => db().selectFrom('evaluation').select(['level', 'channel', 'indicator_codes', 'client_id']).where('project_no', '=', projectNo).execute();
+  const evaluationsOf = (projectNo: string) =>
+    db().selectFrom('evaluation').select(['level', 'channel', 'indicator_codes', 'client_id', 'receipt_no', 'is_anonymous', 'rater_masked']).where('project_no', '=', projectNo).execute();
 
   async function shot(target: Page, name: string) {
     if (!TAKE_SHOTS) return;
@@ -59,6 +61,22 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
   const ratingScreen = () => page.getByText('请对本次服务进行评价').waitFor();
   const idleScreen = () => page.getByText('请为本窗口服务评价').waitFor({ timeout: 15_000 });
   const waiting = () => page.locator('#net');
+  /** The rater is done with the receipt: back to the idle screen. */
+  const finish = async () => {
+    await page.getByRole('button', { name: '完成' }).click();
+    await idleScreen();
+  };
+  /** The receipt shown after a rating: its number, and its QR code read back from the screen. */
+  async function shownReceipt(): Promise<{ number: string; qr: string | null }> {
+    await page.locator('#receipt').waitFor();
+    const number = (await page.locator('#receipt').textContent()) ?? '';
+    // All of it on the one screen, the 完成 button too.
+    const done = await page.getByRole('button', { name: /^(完成|Done)$/ }).boundingBox();
+    expect((done?.y ?? 0) + (done?.height ?? 0)).toBeLessThanOrEqual(page.viewportSize()?.height ?? 0);
+    const image = page.locator('.receipt-qr img');
+    await image.evaluate((img: HTMLImageElement) => (img.complete ? undefined : new Promise((resolve) => img.addEventListener('load', resolve))));
+    return { number, qr: decodeQrPng(await image.screenshot({ type: 'png' })) };
+  }
 
   beforeAll(async () => {
     database = await openTestDatabase('pglite');
@@ -78,6 +96,20 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     await browser?.close();
     await system?.close();
     await database?.close();
+  });
+
+  it('before it is set up, says it is not set up (未配置), not offline', async () => {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const unset = await fresh.newPage();
+    await unset.goto(`${base}/kiosk`);
+    await unset.getByRole('heading', { name: '设备设置' }).waitFor();
+    await expect(unset.locator('#net').textContent()).resolves.toBe('● 未配置');
+    await expect(unset.getByText('离线').count()).resolves.toBe(0);
+    await shot(unset, 'kiosk-setup');
+    await unset.getByRole('button', { name: 'English' }).click();
+    await unset.getByRole('heading', { name: 'Device setup' }).waitFor();
+    await expect(unset.locator('#net').textContent()).resolves.toBe('● Not set up');
+    await fresh.close();
   });
 
   it('is set up by its link, which leaves the address bar, and waits on an idle screen under a strict CSP', async () => {
@@ -104,26 +136,84 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     await shot(page, 'kiosk-rate');
     await best.click();
     await page.getByText('感谢您的评价！').waitFor();
-    await page.getByText('已提交').waitFor();
-    await idleScreen();
-    expect(await evaluationsOf(projectNo)).toEqual([expect.objectContaining({ level: 5, channel: 'hall_tablet', indicator_codes: [] })]);
+    // The receipt stays on screen, its number and the QR code of its page, to be photographed.
+    const receipt = await shownReceipt();
+    const [stored] = await evaluationsOf(projectNo);
+    expect(stored).toMatchObject({ level: 5, channel: 'hall_tablet', indicator_codes: [], is_anonymous: true, receipt_no: receipt.number });
+    expect(receipt.qr).toBe(`${config.http.publicBaseUrl}/r/${receipt.number}`);
+    await finish();
   });
 
-  it('asks what went wrong for a 差评, needing at least one choice', async () => {
+  it('speaks one language at a time: English by the switch, Chinese again for the next rater', async () => {
+    const projectNo = await completeCase();
+    await ratingScreen();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Please rate this service' }).waitFor();
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
+    const names = await page.locator('button.level').allTextContents();
+    expect(names).toEqual(['Very satisfied', 'Satisfied', 'Basically satisfied', 'Dissatisfied', 'Very dissatisfied']);
+    // No Chinese on screen but the names of the service and the window, which are data, and the switch back.
+    await expect(page.locator('#lang').textContent()).resolves.toBe('中文');
+    const text = (await page.locator('main').innerText()).replace(item.name, '').replace(windowRow.name, '').replace('中文', '');
+    expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+    await shot(page, 'kiosk-english');
+    await page.getByRole('button', { name: 'Satisfied', exact: true }).click();
+    await page.getByText('Thank you for your rating!').waitFor();
+    await page.locator('#receipt').waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await idleScreen();
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN');
+    expect(await evaluationsOf(projectNo)).toEqual([expect.objectContaining({ level: 4 })]);
+  });
+
+  it('asks what went wrong for a 差评, then offers an optional phone so that the answer can reach the rater', async () => {
     const projectNo = await completeCase();
     await ratingScreen();
     await page.locator('button.level-2').click();
-    const send = page.getByRole('button', { name: /提交评价/ });
-    await expect(send.isDisabled()).resolves.toBe(true);
-    const first = page.locator('button.indicator').first();
+    // The window's stage was served at a hall window: the offline reasons.
+    await page.getByRole('button', { name: '服务态度差' }).waitFor();
+    await expect(page.getByRole('button', { name: '平台操作困难' }).count()).resolves.toBe(0);
+    const next = page.getByRole('button', { name: '下一步' });
+    await expect(next.isDisabled()).resolves.toBe(true);
+    const first = page.getByRole('button', { name: '服务态度差' });
     await first.click();
     await expect(first.getAttribute('aria-pressed')).resolves.toBe('true');
-    await send.click();
-    await page.getByText('已提交').waitFor();
+    await next.click();
+    await page.getByRole('heading', { name: '是否留下手机号？' }).waitFor();
+    await expect(page.getByText('办理单位的答复会以短信发给您').isVisible()).resolves.toBe(true);
+    const field = page.getByLabel('手机号（选填，用于接收答复）');
+    await expect(field.getAttribute('inputmode')).resolves.toBe('numeric');
+    // Typed on the on-screen pad, large enough for any finger; a wrong number is said, not sent.
+    const pad = page.getByRole('group', { name: '数字键盘' });
+    const key = await pad.getByRole('button', { name: '5', exact: true }).boundingBox();
+    expect(key?.height ?? 0).toBeGreaterThanOrEqual(72);
+    for (const digit of '1381234') await pad.getByRole('button', { name: digit, exact: true }).click();
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await page.getByText('手机号或电话号码格式不正确').waitFor();
+    for (const digit of '5678') await pad.getByRole('button', { name: digit, exact: true }).click();
+    await expect(field.inputValue()).resolves.toBe('13812345678');
+    await shot(page, 'kiosk-contact');
+    await page.getByRole('button', { name: '提交评价' }).click();
+    const receipt = await shownReceipt();
     const [stored] = await evaluationsOf(projectNo);
-    expect(stored).toMatchObject({ level: 2, channel: 'hall_tablet' });
-    expect(stored?.indicator_codes).toHaveLength(1);
-    await idleScreen();
+    expect(stored).toMatchObject({ level: 2, channel: 'hall_tablet', indicator_codes: ['507'], is_anonymous: false, receipt_no: receipt.number });
+    expect(JSON.stringify(stored?.rater_masked)).toContain('138****5678');
+    expect(receipt.qr).toBe(`${config.http.publicBaseUrl}/r/${receipt.number}`);
+    await finish();
+  });
+
+  it('takes a 差评 without a phone as anonymous, and says the receipt is the only way to the answer', async () => {
+    const projectNo = await completeCase();
+    await ratingScreen();
+    await page.locator('button.level-1').click();
+    await page.getByRole('button', { name: '服务效率低、等候时间长' }).click();
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('button', { name: '不留号码，提交评价' }).click();
+    const receipt = await shownReceipt();
+    await expect(page.getByText('办理单位的答复只能凭这个回执号查看').isVisible()).resolves.toBe(true);
+    await shot(page, 'kiosk-receipt');
+    expect(await evaluationsOf(projectNo)).toEqual([expect.objectContaining({ level: 1, is_anonymous: true, rater_masked: null, receipt_no: receipt.number })]);
+    await finish();
   });
 
   it('keeps a rating made offline on the device and delivers it once when the network returns', async () => {
@@ -132,13 +222,14 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     await context.setOffline(true);
     await page.locator('button.level-4').click();
     await page.getByText(/评价已保存在本机/).waitFor();
+    await expect(page.getByText('本次无法显示回执号').isVisible()).resolves.toBe(true);
     await expect(waiting().textContent()).resolves.toMatch(/离线.*待提交 1/);
     expect(await evaluationsOf(projectNo)).toEqual([]);
     await context.setOffline(false);
     await waiting().waitFor({ state: 'hidden', timeout: 30_000 });
     expect(await evaluationsOf(projectNo)).toEqual([expect.objectContaining({ level: 4, channel: 'hall_tablet' })]);
     // The reconnected stream offers that stage again while it was unrated; the device does not show it twice.
-    await idleScreen();
+    await finish();
   });
 
   it('keeps the queue through a reload of the page', async () => {

@@ -36,11 +36,11 @@ function shell(assets: PageAssets): string {
     '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width,initial-scale=1,user-scalable=no">' +
     '<meta name="format-detection" content="telephone=no"><meta name="robots" content="noindex">' +
-    '<title>服务评价 / Rate our service</title>' +
+    '<title>服务评价</title>' +
     `<link rel="stylesheet" href="${KIOSK_ASSET_PREFIX}${assets.style.name}">` +
     `<script src="${KIOSK_ASSET_PREFIX}${assets.script.name}" defer></script>` +
-    '</head><body><main id="app" aria-live="polite"><p class="loading">正在启动… <span lang="en">Starting…</span></p></main>' +
-    '<noscript><p>请启用 JavaScript。<span lang="en">Please enable JavaScript.</span></p></noscript>' +
+    '</head><body><main id="app" aria-live="polite"><p class="loading">正在启动…</p></main>' +
+    '<noscript><p>请启用 JavaScript。</p></noscript>' +
     '</body></html>'
   );
 }

@@ -3,15 +3,25 @@
 // #device=… or typed on the setup screen), listens to the device's event stream, shows the
 // rating screen of each case stage completed at its window, and posts ratings through the public
 // rating API. Ratings wait in a localStorage outbox until the server has answered for them.
-import { BAD_LEVELS } from '../../evaluations/levels.ts';
+// One language on screen at a time (a switch in the corner; every rater starts in Chinese). A 差评
+// offers an optional phone (an on-screen number pad beside the field), so that the answer can
+// reach the rater; after each rating its receipt number and the QR code of its receipt page stay
+// on screen to be photographed (a rating saved offline has no number yet, and the screen says so).
+import { contactFields, receiptCard } from '../../pages/client/contact.ts';
+import { h, replaceChildren, type Child } from '../../pages/client/dom.ts';
+import { isBad, normalizePhone, phoneIsValid } from '../../pages/client/form.ts';
+import { say, type Lang } from '../../pages/client/texts.ts';
 import { createSseParser } from './sse.ts';
 import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, readQueue, retryDelay, type QueuedRating } from './queue.ts';
+import { kioskSay, type KioskTextKey } from './texts.ts';
 
 const CREDENTIAL_KEY = 'hcp.kiosk.device';
 const LEVELS_KEY = 'hcp.kiosk.levels';
 const DONE_KEY = 'hcp.kiosk.done';
 const RATE_TIMEOUT_MS = 60_000;
-const THANKS_MS = 6_000;
+// Long enough to photograph the receipt; a 差评's receipt is how an anonymous rater reads the answer.
+const THANKS_MS = 30_000;
+const THANKS_BAD_MS = 90_000;
 const STREAM_SILENCE_MS = 40_000; // heartbeats come every 15 s
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -50,23 +60,6 @@ const DEFAULT_LEVELS: Level[] = [
 const storage = window.localStorage;
 const app = document.getElementById('app') as HTMLElement;
 
-// ---- tiny DOM helpers: text always as text nodes ----
-type Child = Node | string | null | false;
-function h(tag: string, attrs: Record<string, string | boolean> | null, ...children: Child[]): HTMLElement {
-  const element = document.createElement(tag);
-  if (attrs) for (const name in attrs) if (attrs[name] !== false) element.setAttribute(name, attrs[name] === true ? '' : String(attrs[name]));
-  for (const child of children) if (child !== null && child !== false) element.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  return element;
-}
-const en = (text: string) => h('span', { lang: 'en', class: 'en' }, text);
-function show(screen: string, ...children: Child[]): void {
-  app.className = `screen-${screen}`;
-  while (app.firstChild) app.removeChild(app.firstChild);
-  for (const child of children) if (child) app.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  app.appendChild(indicator);
-  renderIndicator();
-}
-
 // ---- state ----
 let credential = storage.getItem(CREDENTIAL_KEY);
 let device: DeviceInfo | null = null;
@@ -76,14 +69,47 @@ let screenTimer: ReturnType<typeof setTimeout> | undefined;
 let abortStream: (() => void) | null = null;
 let started = false;
 let wake: (() => void) | null = null;
+/** Each rater starts in Chinese; the switch holds until the screen goes back to idle. */
+let lang: Lang = 'zh';
+/** Redraws the screen on show in the other language. */
+let redraw: (() => void) | null = null;
+/** Receipt numbers of delivered ratings, by clientId, for the thanks screen. */
+const receipts: Record<string, string> = {};
+
+const t = (key: KioskTextKey, values?: Record<string, string | number>) => kioskSay(lang, key, values);
+const name = (choice: { zh: string; en: string }) => (lang === 'zh' ? choice.zh : choice.en);
 
 const indicator = h('p', { id: 'net', role: 'status', hidden: true });
+const langButton = h('button', { type: 'button', id: 'lang', class: 'lang' });
+langButton.addEventListener('click', () => {
+  lang = lang === 'zh' ? 'en' : 'zh';
+  if (current) setTimer(RATE_TIMEOUT_MS, idle);
+  if (redraw) redraw();
+});
+
+function show(screen: string, draw: () => Child[]): void {
+  redraw = () => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    app.className = `screen-${screen}`;
+    replaceChildren(app, draw());
+    langButton.setAttribute('lang', lang === 'zh' ? 'en' : 'zh-CN');
+    replaceChildren(langButton, [t('switchLang')]);
+    app.appendChild(langButton);
+    app.appendChild(indicator);
+    renderIndicator();
+  };
+  redraw();
+}
+
 function renderIndicator(): void {
   const waiting = readQueue(storage).length;
+  const notSetUp = !credential;
   const offline = !streamUp;
-  indicator.hidden = !offline && waiting === 0;
-  indicator.className = offline ? 'offline' : 'pending';
-  indicator.textContent = `${offline ? '● 离线 Offline' : '● 在线 Online'}${waiting > 0 ? ` · 待提交 ${waiting} / ${waiting} waiting` : ''}`;
+  indicator.hidden = !notSetUp && !offline && waiting === 0;
+  indicator.className = notSetUp ? 'unset' : offline ? 'offline' : 'pending';
+  // A device with no credential has never been set up: it is not "offline".
+  const state = t(notSetUp ? 'notSetUp' : offline ? 'offline' : 'online');
+  indicator.textContent = waiting > 0 ? `${state} · ${t('waiting', { n: waiting })}` : state;
 }
 
 function doneStages(): string[] {
@@ -134,39 +160,44 @@ function idle(): void {
   clearTimeout(screenTimer);
   if (current) markDone(current.stageId);
   current = null;
-  show(
-    'idle',
-    h('div', { class: 'idle' },
-      h('h1', null, '请为本窗口服务评价'),
-      h('p', { class: 'lead', lang: 'en' }, 'Please rate our service'),
+  lang = 'zh';
+  show('idle', () => [
+    h(
+      'div',
+      { class: 'idle' },
+      h('h1', null, t('idleHeading')),
       device ? h('p', { class: 'window' }, device.windowName) : null,
       device ? h('p', { class: 'org' }, device.orgName) : null,
-      h('p', { class: 'hint' }, '业务办结后，评价界面将自动出现 ', en('The rating screen appears when your case is done')),
+      h('p', { class: 'hint' }, t('idleHint')),
     ),
-  );
+  ]);
 }
 
-function setup(problem?: string): void {
+function setup(problem?: KioskTextKey): void {
   const input = h('input', { id: 'credential', type: 'password', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'setup-problem' }) as HTMLInputElement;
-  const save = h('button', { type: 'button', class: 'primary' }, '保存 ', en('Save'));
+  const save = h('button', { type: 'button', class: 'primary' });
   save.addEventListener('click', () => {
     const value = input.value.trim().replace(/^Device\s+/i, '');
-    if (!/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/i.test(value)) return setup('凭证格式不正确 / The credential is malformed');
+    if (!/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/i.test(value)) return setup('credentialMalformed');
     storage.setItem(CREDENTIAL_KEY, value);
     credential = value;
     start();
   });
-  show(
-    'setup',
-    h('div', { class: 'setup' },
-      h('h1', null, '设备设置 ', en('Device setup')),
-      h('p', null, '请管理员输入登记设备时获得的凭证。', en('An administrator types the credential given when the device was registered.')),
-      h('label', { for: 'credential' }, '设备凭证 ', en('Device credential')),
-      input,
-      save,
-      h('p', { id: 'setup-problem', class: 'problem', role: 'alert' }, problem ?? ''),
-    ),
-  );
+  show('setup', () => {
+    replaceChildren(save, [t('save')]);
+    return [
+      h(
+        'div',
+        { class: 'setup' },
+        h('h1', null, t('setupHeading')),
+        h('p', null, t('setupBody')),
+        h('label', { for: 'credential' }, t('credential')),
+        input,
+        save,
+        h('p', { id: 'setup-problem', class: 'problem', role: 'alert' }, problem ? t(problem) : ''),
+      ),
+    ];
+  });
 }
 
 function cachedLevels(): Level[] {
@@ -200,66 +231,140 @@ async function onPush(push: RatePush): Promise<void> {
 
 function rate(push: RatePush, levels: Level[]): void {
   setTimer(RATE_TIMEOUT_MS, idle);
-  const choices = levels.map((l) =>
-    (() => {
-      const button = h('button', { type: 'button', class: `level level-${l.level}`, 'data-level': String(l.level) }, h('span', { class: 'zh' }, l.zh), en(l.en));
-      button.addEventListener('click', () => (BAD_LEVELS.has(l.level) ? indicators(push, l, levels) : submit(push, l.level, [])));
-      return button;
-    })(),
-  );
-  show(
-    'rate',
-    h('header', null, h('h1', null, '请对本次服务进行评价 ', en('Please rate this service')), h('p', { class: 'item' }, push.itemName), device ? h('p', { class: 'window' }, device.windowName) : null),
-    h('div', { class: 'levels', role: 'group', 'aria-label': '评价等级 / Rating' }, ...choices),
-  );
+  show('rate', () => [
+    h('header', null, h('h1', null, t('rateHeading')), h('p', { class: 'item' }, push.itemName), device ? h('p', { class: 'window' }, device.windowName) : null),
+    h(
+      'div',
+      { class: 'levels', role: 'group', 'aria-label': t('levels') },
+      ...levels.map((l) => {
+        const button = h('button', { type: 'button', class: `level level-${l.level}`, 'data-level': l.level }, name(l));
+        button.addEventListener('click', () => (isBad(l.level) ? reasons(push, l, levels, []) : submit(push, l.level, [], '')));
+        return button;
+      }),
+    ),
+  ]);
 }
 
-function indicators(push: RatePush, level: Level, levels: Level[]): void {
+function reasons(push: RatePush, level: Level, levels: Level[], chosen: string[]): void {
   setTimer(RATE_TIMEOUT_MS, idle);
-  const chosen: string[] = [];
-  const send = h('button', { type: 'button', class: 'primary', disabled: true }, '提交评价 ', en('Submit')) as HTMLButtonElement;
-  const options = level.indicators.map((c) => {
-    const toggle = h('button', { type: 'button', class: 'indicator', 'aria-pressed': 'false' }, h('span', { class: 'zh' }, c.zh), en(c.en));
-    toggle.addEventListener('click', () => {
-      setTimer(RATE_TIMEOUT_MS, idle);
-      const at = chosen.indexOf(c.code);
-      if (at >= 0) chosen.splice(at, 1);
-      else chosen.push(c.code);
-      toggle.setAttribute('aria-pressed', at >= 0 ? 'false' : 'true');
-      send.disabled = chosen.length === 0;
+  show('bad', () => {
+    const next = h('button', { type: 'button', class: 'primary', disabled: chosen.length === 0 }, t('next')) as HTMLButtonElement;
+    const options = level.indicators.map((c) => {
+      const toggle = h('button', { type: 'button', class: 'indicator', 'aria-pressed': chosen.indexOf(c.code) >= 0 ? 'true' : 'false' }, name(c));
+      toggle.addEventListener('click', () => {
+        setTimer(RATE_TIMEOUT_MS, idle);
+        const at = chosen.indexOf(c.code);
+        if (at >= 0) chosen.splice(at, 1);
+        else chosen.push(c.code);
+        toggle.setAttribute('aria-pressed', at >= 0 ? 'false' : 'true');
+        next.disabled = chosen.length === 0;
+      });
+      return toggle;
     });
-    return toggle;
+    const back = h('button', { type: 'button', class: 'secondary' }, t('back'));
+    back.addEventListener('click', () => rate(push, levels));
+    next.addEventListener('click', () => contact(push, level, levels, chosen.slice(), ''));
+    return [
+      h('header', null, h('h1', null, t('reasonsHeading', { level: name(level) }))),
+      h('div', { class: 'indicators', role: 'group', 'aria-label': t('reasons') }, ...options),
+      h('div', { class: 'actions' }, back, next),
+    ];
   });
-  const back = h('button', { type: 'button', class: 'secondary' }, '返回 ', en('Back'));
-  back.addEventListener('click', () => rate(push, levels));
-  send.addEventListener('click', () => submit(push, level.level, chosen.slice()));
-  show(
-    'bad',
-    h('header', null, h('h1', null, `${level.zh}：请选择原因（至少一项）`), h('p', { class: 'lead', lang: 'en' }, `${level.en}: what went wrong? (at least one)`)),
-    h('div', { class: 'indicators', role: 'group', 'aria-label': '评价内容 / What went wrong' }, ...options),
-    h('div', { class: 'actions' }, back, send),
-  );
 }
 
-function submit(push: RatePush, level: number, codes: string[]): void {
-  const item: QueuedRating = {
-    token: push.token,
-    body: { clientId: newClientId((b) => window.crypto.getRandomValues(b)), level, indicators: codes, anonymous: true },
-    queuedAt: Date.now(),
-    attempts: 0,
-  };
+/** A 差评: an optional phone, so that the answer and the callback can reach the rater. */
+function contact(push: RatePush, level: Level, levels: Level[], codes: string[], typed: string): void {
+  setTimer(RATE_TIMEOUT_MS, idle);
+  let phone = typed;
+  show('contact', () => {
+    const fields = contactFields(lang, { level: level.level, anonymous: false, phone }, { withSwitch: false });
+    const input = fields.querySelector('input') as HTMLInputElement;
+    input.setAttribute('inputmode', 'numeric');
+    const error = fields.querySelector('#phone-err') as HTMLElement;
+    const send = h('button', { type: 'button', class: 'primary', id: 'send' }) as HTMLButtonElement;
+    const label = () => replaceChildren(send, [t(phone.trim() === '' ? 'submitWithout' : 'submit')]);
+    const changed = () => {
+      setTimer(RATE_TIMEOUT_MS, idle);
+      input.value = phone;
+      input.removeAttribute('aria-invalid');
+      replaceChildren(error, []);
+      label();
+    };
+    input.addEventListener('input', () => {
+      phone = input.value;
+      changed();
+    });
+    const key = (text: string, aria: string, press: () => void) => {
+      const button = h('button', { type: 'button', class: 'key', 'aria-label': aria }, text);
+      button.addEventListener('click', () => {
+        press();
+        changed();
+      });
+      return button;
+    };
+    const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => key(d, d, () => (phone = (phone + d).slice(0, 20))));
+    const keypad = h(
+      'div',
+      { class: 'keypad', role: 'group', 'aria-label': t('keypad') },
+      ...digits,
+      key(t('clear'), t('clear'), () => (phone = '')),
+      key('0', '0', () => (phone = (phone + '0').slice(0, 20))),
+      key('⌫', t('erase'), () => (phone = phone.slice(0, -1))),
+    );
+    const back = h('button', { type: 'button', class: 'secondary' }, t('back'));
+    back.addEventListener('click', () => reasons(push, level, levels, codes));
+    send.addEventListener('click', () => {
+      if (phone.trim() !== '' && !phoneIsValid(phone)) {
+        input.setAttribute('aria-invalid', 'true');
+        replaceChildren(error, [say(lang, 'phoneInvalid')]);
+        input.focus();
+        return;
+      }
+      submit(push, level.level, codes, phone);
+    });
+    label();
+    return [
+      h('header', null, h('h1', null, t('contactHeading'))),
+      h('div', { class: 'contact-row' }, h('div', { class: 'contact-fields' }, fields), keypad),
+      h('div', { class: 'actions' }, back, send),
+    ];
+  });
+}
+
+function submit(push: RatePush, level: number, codes: string[], phone: string): void {
+  const number = phone.trim() === '' ? '' : normalizePhone(phone);
+  const body: QueuedRating['body'] = { clientId: newClientId((b) => window.crypto.getRandomValues(b)), level, indicators: codes, anonymous: number === '' };
+  if (number !== '') body.phone = number;
+  const item: QueuedRating = { token: push.token, body, queuedAt: Date.now(), attempts: 0 };
   // Written before the first attempt: whatever happens next, the rating is on the device.
   enqueue(storage, item);
   markDone(push.stageId);
   current = null;
-  const note = h('p', { class: 'note', id: 'delivery' }, '正在提交… ', en('Sending…'));
-  show('thanks', h('div', { class: 'thanks' }, h('h1', null, '感谢您的评价！'), h('p', { class: 'lead', lang: 'en' }, 'Thank you for your rating!'), note));
-  setTimer(THANKS_MS, idle);
+  let state: 'sending' | 'sent' | 'saved' = 'sending';
+  const thanks = () =>
+    show('thanks', () => {
+      const receiptNo = receipts[body.clientId];
+      const done = h('button', { type: 'button', class: 'secondary', id: 'done' }, t('done'));
+      done.addEventListener('click', idle);
+      return [
+        h(
+          'div',
+          { class: 'thanks' },
+          h('h1', null, t('thanks')),
+          state === 'sent' && receiptNo
+            ? receiptCard(lang, receiptNo, { anonymousBad: isBad(level) && body.anonymous, qr: true, site: location.host })
+            : h('p', { class: 'note', id: 'delivery' }, t(state === 'saved' ? 'savedOffline' : state === 'sent' ? 'sent' : 'sending')),
+          h('div', null, done),
+        ),
+      ];
+    });
+  thanks();
+  setTimer(isBad(level) ? THANKS_BAD_MS : THANKS_MS, idle);
   void flush().then(() => {
     const waiting = readQueue(storage).some((q) => q.body.clientId === item.body.clientId);
-    note.textContent = '';
-    if (waiting) note.append('网络异常，评价已保存在本机，恢复后自动提交 ', en('Saved on this device; it will be sent when the network is back'));
-    else note.append('已提交 ', en('Sent'));
+    state = waiting ? 'saved' : 'sent';
+    // Still the screen of this rating (not a new rating, not idle): say how it went.
+    if (app.className === 'screen-thanks' && !current) thanks();
   });
 }
 
@@ -282,6 +387,8 @@ function flush(): Promise<void> {
         break;
       }
       if (outcome === 'dropped') console.warn('kiosk: rating refused, dropped', answer.status, answer.json);
+      const json = answer.json as { receiptNo?: unknown } | null;
+      if (outcome === 'delivered' && json && typeof json.receiptNo === 'string') receipts[item.body.clientId] = json.receiptNo;
       dequeue(storage, item.body.clientId);
     }
   })().then(() => {
@@ -302,7 +409,7 @@ function onData(text: string): void {
   if (message.type === 'hello' && message.device) {
     const first = device === null;
     device = message.device;
-    if (first && app.className !== 'screen-rate' && app.className !== 'screen-bad' && app.className !== 'screen-thanks') idle();
+    if (first && app.className !== 'screen-rate' && app.className !== 'screen-bad' && app.className !== 'screen-contact' && app.className !== 'screen-thanks') idle();
   } else if (message.type === 'rate' && typeof message.token === 'string' && typeof message.stageId === 'string') {
     void onPush(message as unknown as RatePush);
   }
@@ -344,7 +451,7 @@ async function listen(): Promise<void> {
         credential = null;
         setStream(false);
         started = false;
-        return setup('设备凭证无效或已停用 / The device credential is not valid or the device was stopped');
+        return setup('credentialRefused');
       }
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
       setStream(true);

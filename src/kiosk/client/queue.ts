@@ -8,6 +8,8 @@ export interface RatingBody {
   level: number;
   indicators: string[];
   anonymous: boolean;
+  /** Left for a 差评 so that the answer reaches the rater (then not anonymous); sealed by the server. */
+  phone?: string;
 }
 
 export interface QueuedRating {
