@@ -13,6 +13,7 @@ import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
+import { seriousViolations } from '../../test/axe.ts';
 import { rateUnit, times, type RatedUnit } from './testing.ts';
 import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
@@ -76,7 +77,7 @@ describe.skipIf(missingTool('chromium'))('honor roll page in Chromium', () => {
     const items = page.locator('ol.roll > li');
     // 3 prefectures, the top 10 counties, 3 departments; 锦江区 and 青羊区 share first place.
     expect(await items.count()).toBe(16);
-    await expect(page.locator('ol.roll > li', { hasText: '锦江区' }).first().textContent()).resolves.toMatch(/^第1名并列/);
+    await expect(page.locator('ol.roll > li', { hasText: '锦江区' }).first().textContent()).resolves.toMatch(/^第1名并列成都市锦江区/);
     // Every Sichuan county counts: 大安区 and the 172 without any rating in October.
     await expect(page.getByText('另有 173 个单位本期主动评价不足 30 条，未参加排名。').isVisible()).resolves.toBe(true);
 
@@ -85,8 +86,9 @@ describe.skipIf(missingTool('chromium'))('honor roll page in Chromium', () => {
     expect(widths).toMatchObject({ client: 360 });
     expect((widths as { scroll: number }).scroll).toBeLessThanOrEqual(360);
     for (const box of await items.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().right))) expect(box).toBeLessThanOrEqual(360);
-    const digest = await page.locator('.seal code').first().boundingBox();
-    expect((digest?.x ?? 0) + (digest?.width ?? 999)).toBeLessThanOrEqual(360);
+    // The roll shows no developer text; the digest is on the page on how to verify, and fits there too.
+    const shown = await page.locator('main').innerText();
+    for (const jargon of ['SM3', '关账时间', 'npm run']) expect(shown).not.toContain(jargon);
 
     // Names and scores in large enough type for an elderly reader.
     const sizes = await page.locator('.name, .figs dd').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
@@ -94,6 +96,33 @@ describe.skipIf(missingTool('chromium'))('honor roll page in Chromium', () => {
     await expect(page.locator('ol.roll > li').first().locator('.figs dd').first().textContent()).resolves.toMatch(/^\d{1,3}\.\d{2}$/);
 
     if (TAKE_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/honor-roll.png', fullPage: true });
+    await page.getByRole('link', { name: '如何核验', exact: true }).click();
+    await page.getByRole('heading', { name: '如何核验好评榜的数字' }).waitFor();
+    const digest = await page.locator('dl.facts .code').first().boundingBox();
+    expect((digest?.x ?? 0) + (digest?.width ?? 999)).toBeLessThanOrEqual(360);
+    await expect(page.getByText('npm run cli -- verify-snapshot 2026-10').isVisible()).resolves.toBe(true);
+    if (TAKE_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/honor-roll-verify.png', fullPage: true });
+    await page.close();
+  });
+
+  it('switches to English with no script at all, one language at a time, and passes axe', async () => {
+    const plain = await browser.newPage({ viewport: { width: 360, height: 640 }, isMobile: true, javaScriptEnabled: false });
+    await plain.goto(`${base}/honor-roll?period=2026-10`);
+    await plain.getByRole('button', { name: 'English' }).click();
+    await plain.getByRole('heading', { name: 'Honor roll of government services' }).waitFor();
+    expect(new URL(plain.url()).searchParams.get('period')).toBe('2026-10');
+    // The units' names are data, in Chinese; every other word is English.
+    const names = await plain.locator('.name').allInnerTexts();
+    expect(names.length).toBeGreaterThan(0);
+    let text = await plain.locator('main').innerText();
+    for (const name of names) text = text.replace(name, '');
+    expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+    await plain.close();
+    const page = await browser.newPage({ viewport: { width: 360, height: 640 }, isMobile: true });
+    for (const url of ['/honor-roll?period=2026-10', '/honor-roll/verify?period=2026-10', '/honor-roll?period=2026-10&lang=zh&big=1']) {
+      await page.goto(`${base}${url}`);
+      expect(await seriousViolations(page), url).toEqual([]);
+    }
     await page.close();
   });
 

@@ -18,6 +18,7 @@ import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeStaff, makeWindow } from '../../test/factories.ts';
 import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { CHROMIUM, missingTool } from '../../test/tools.ts';
+import { seriousViolations } from '../../test/axe.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const TAKE_SHOTS = TAKE_SCREENSHOTS;
@@ -123,13 +124,15 @@ describe.skipIf(missingTool('chromium'))('rating page in Chromium', () => {
     // The anonymous switch is on by default; turned off, it offers the phone field.
     const anonymous = page.getByRole('switch', { name: '匿名评价' });
     await expect(anonymous.isChecked()).resolves.toBe(true);
-    await expect(page.getByLabel(/留下手机号/).isVisible()).resolves.toBe(false);
+    await expect(page.getByLabel('手机号（选填，用于接收答复）').isVisible()).resolves.toBe(false);
     await anonymous.uncheck();
-    await page.getByLabel(/留下手机号/).fill('138 1234 5678');
+    await page.getByLabel('手机号（选填，用于接收答复）').fill('138 1234 5678');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: '提交评价' }).click();
     await page.getByRole('heading', { name: '评价已提交，感谢您！' }).waitFor();
     const receipt = await page.locator('#receipt').textContent();
     await shot(page, 'rating-done');
+    expect(await seriousViolations(page)).toEqual([]);
 
     const stored = await evaluationsOf(link.projectNo);
     expect(stored).toHaveLength(1);
@@ -152,6 +155,36 @@ describe.skipIf(missingTool('chromium'))('rating page in Chromium', () => {
     await page.getByRole('button', { name: '提交评价' }).click();
     await page.getByRole('heading', { name: '评价已提交，感谢您！' }).waitFor();
     expect(await evaluationsOf(link.projectNo)).toMatchObject([{ level: 5, is_anonymous: true, comment: null }]);
+    await page.context().close();
+  });
+
+  it('starts a 差评 not anonymous, says what anonymity would mean, and keeps the choice free', async () => {
+    const link = await freshLink();
+    const page = await open(PHONE, link.url);
+    const anonymous = page.getByRole('switch', { name: '匿名评价' });
+    await level(page, '非常满意').check();
+    await expect(anonymous.isChecked()).resolves.toBe(true);
+    // A 差评 is answered: not anonymous, with the phone field open and the consequence said.
+    await level(page, '非常不满意').check();
+    await expect(anonymous.isChecked()).resolves.toBe(false);
+    await expect(page.getByLabel('手机号（选填，用于接收答复）').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('办理单位的答复会以短信发给您').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('号码加密保存').isVisible()).resolves.toBe(true);
+    // The rater may still choose to stay anonymous, and is told what that means; the level no longer moves it.
+    await anonymous.check();
+    await expect(page.getByText('匿名后办理单位无法联系您：答复只能凭回执号在本网站查看').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('手机号（选填，用于接收答复）').isVisible()).resolves.toBe(false);
+    await level(page, '不满意').check();
+    await expect(anonymous.isChecked()).resolves.toBe(true);
+    await page.getByRole('group', { name: /不满意的原因/ }).getByRole('checkbox').first().check();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'rating-bad-anonymous', true);
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await page.getByRole('heading', { name: '评价已提交，感谢您！' }).waitFor();
+    // The receipt is the only way to the answer, and the page says so.
+    await expect(page.getByText('您选择了匿名：办理单位的答复只能凭这个回执号查看').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: '查看评价回执和处理进度' }).isVisible()).resolves.toBe(true);
+    expect(await evaluationsOf(link.projectNo)).toMatchObject([{ level: 2, is_anonymous: true, rater_masked: null }]);
     await page.context().close();
   });
 
