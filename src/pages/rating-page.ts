@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { buildPageAssets, sendAsset, type PageAssets } from './page-assets.ts';
+import { prefsOf, type Prefs } from './public-page.ts';
 
 export const ASSET_PREFIX = '/assets/';
 const API_PREFIX = '/api/v1/public/ratings/';
@@ -37,20 +38,22 @@ export function ratingAssets(): Promise<PageAssets> {
   return built;
 }
 
-function shell(assets: PageAssets, token: string): string {
+/** In the reader's remembered language (the script takes over from there): never both at once. */
+function shell(assets: PageAssets, token: string, prefs: Prefs): string {
+  const zh = prefs.lang === 'zh';
   // The API answer is asked for at once, beside the script rather than after it: on a slow
   // network this saves a round trip. The page's own request then takes the preloaded answer.
   const preload = TOKEN.test(token) ? `<link rel="preload" href="${API_PREFIX}${token}" as="fetch" crossorigin="anonymous">` : '';
   return (
-    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">' +
+    `<!doctype html><html lang="${zh ? 'zh-CN' : 'en'}"${prefs.big ? ' class="big"' : ''}><head><meta charset="utf-8">` +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
     '<meta name="format-detection" content="telephone=no">' +
-    '<title>服务评价</title>' +
+    `<title>${zh ? '服务评价' : 'Rate the service'}</title>` +
     preload +
     `<link rel="stylesheet" href="${ASSET_PREFIX}${assets.style.name}">` +
     `<script src="${ASSET_PREFIX}${assets.script.name}" defer></script>` +
-    '</head><body><main id="app" aria-busy="true"><p class="loading">正在加载… <span lang="en">Loading…</span></p></main>' +
-    '<noscript><p>请在浏览器中启用 JavaScript 后评价。<span lang="en">Please enable JavaScript to rate.</span></p></noscript>' +
+    `</head><body><main id="app" aria-busy="true"><p class="loading">${zh ? '正在加载…' : 'Loading…'}</p></main>` +
+    `<noscript><p>${zh ? '请在浏览器中启用 JavaScript 后评价。' : 'Please enable JavaScript to rate.'}</p></noscript>` +
     '</body></html>'
   );
 }
@@ -73,7 +76,7 @@ export function registerRatingPage(app: App, context: Pick<AppContext, 'log'>): 
       .header('content-security-policy', RATING_PAGE_CSP)
       .header('referrer-policy', 'no-referrer')
       .header('x-content-type-options', 'nosniff')
-      .send(shell(await assets, token));
+      .send(shell(await assets, token, prefsOf({}, request.headers.cookie).prefs));
   });
 
   app.get(`${ASSET_PREFIX}:name`, { schema: { hide: true, params: Type.Object({ name: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {

@@ -402,6 +402,12 @@ describe.skipIf(missingTool('chromium'))('rating page in Chromium', () => {
     expect(shell.headers['content-security-policy']).toContain("script-src 'self'");
     expect(shell.headers['content-security-policy']).toContain("connect-src 'self'");
     expect(shell.body).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    // Before the script runs, one language too: the one remembered.
+    expect(shell.body).toContain('<html lang="zh-CN">');
+    expect(shell.body).not.toContain('Loading');
+    const english = await system.app.inject({ method: 'GET', url: `/rate/${link.token}`, headers: { cookie: 'hcp_lang=en; hcp_big=1' } });
+    expect(english.body).toContain('<html lang="en" class="big">');
+    expect(english.body).not.toContain('正在加载');
     const script = /src="(\/assets\/rating\.[\w-]+\.js)"/.exec(shell.body)?.[1] ?? '';
     const asset = await system.app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'gzip, deflate, br' } });
     expect(asset.statusCode).toBe(200);

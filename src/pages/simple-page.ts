@@ -1,5 +1,5 @@
-// Small server-rendered pages (callback, receipt, poster): one HTML document with its style, an
-// optional script allowed by a per-response nonce, no caching, no referrer; every text escaped.
+// The HTML escaper of every server-rendered page, and the older frame of the poster page (both
+// languages at once), which moves to src/pages/public-page.ts (one language, a switch) with it.
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
