@@ -122,7 +122,9 @@ export function planTicket(random: Random, facts: TicketFacts, context: PlanCont
   /** The reply and its callback (by the rater's link or by phone); an unsatisfied callback reopens the ticket. */
   const replyAndCallback = (replyAt: number, text: string, outcome: CallbackOutcome) => {
     add(replyAt, 'handler', { step: 'reply', text });
-    const byLink = facts.smsReply && random.chance(0.55);
+    // Drawn whether or not the rater can answer by link, so that who gets an SMS does not reshuffle the rest of the story.
+    const answersLink = random.chance(0.55);
+    const byLink = facts.smsReply && answersLink;
     const callbackAt = byLink ? last() + random.between(2 * HOUR, 3 * DAY) : office(random, last() + random.between(1 * DAY, 3 * DAY));
     add(callbackAt, byLink ? 'rater' : 'handler', { step: 'callback', outcome }, byLink ? null : '电话回访');
   };

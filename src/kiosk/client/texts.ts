@@ -7,7 +7,7 @@ export const KIOSK_TEXTS = {
   starting: ['正在启动…', 'Starting…'],
   switchLang: ['English', '中文'],
   idleHeading: ['请为本窗口服务评价', 'Please rate our service'],
-  idleHint: ['业务办结后，评价界面将自动出现', 'The rating screen appears when your case is done'],
+  idleHint: ['办件办结后，评价界面将自动出现', 'The rating screen appears when your case is done'],
   rateHeading: ['请对本次服务进行评价', 'Please rate this service'],
   levels: ['评价等级', 'Rating'],
   reasonsHeading: ['{level}：请选择原因（至少一项）', '{level}: what went wrong? (at least one)'],
