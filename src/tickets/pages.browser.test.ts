@@ -58,7 +58,7 @@ describe.skipIf(missingTool('chromium'))('rater pages in Chromium', () => {
     integrator = await makeIntegrator(database.db, config);
     handler = { kind: 'staff', accountId: 'h', username: 'h', role: 'org_handler', regionPath: null, orgId: org.id };
     deps = { db: database.db, config, clock, calendar: chinaCalendar() };
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
