@@ -2,6 +2,7 @@
 // writer and HTTP app. The CLI, the tests and the benchmarks all start it the same way.
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Transaction } from 'kysely';
 import { pino } from 'pino';
 import { chinaCalendar } from './calendar/china-calendar.ts';
 import { missingYears } from './calendar/working-days.ts';
@@ -9,6 +10,7 @@ import { seedSichuanRegions } from './catalog/regions.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import type { DB } from './db/schema.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadIndicatorCatalogue } from './evaluations/indicators.ts';
 import { startIntakeWriter, type IntakeWriter } from './evaluations/intake-writer.ts';
@@ -16,6 +18,7 @@ import { inviteToRate, RATING_INVITE } from './hotline/invitations.ts';
 import { buildApp } from './http/app.ts';
 import type { App } from './http/app-type.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
+import { pruneJob, PRUNE, schedulePruning } from './jobs/pruning.ts';
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
 import { closePeriodJob, PERIOD_CLOSE, scheduleCurrentCloses } from './scoring/closing.ts';
 import { startScoreFeed, type ScoreFeed } from './scoring/feed.ts';
@@ -63,6 +66,23 @@ export async function prepareDatabase(database: Database): Promise<void> {
   await seedSichuanRegions(database.db);
 }
 
+/** What each kind of scheduled job does. */
+export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandlers {
+  return {
+    [TICKET_WATCH]: watchTicket({ config }),
+    [OUTBOUND_DELIVERY]: deliverOutbound({ config, gateway: gatewayFromConfig(config.outbound, log) }),
+    [RATING_INVITE]: inviteToRate({ config }),
+    [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
+    [PRUNE]: pruneJob({ config }),
+  };
+}
+
+/** Recurring work that books its own next run, booked at every start in case it is not yet (idempotent). */
+export async function bookRecurringJobs(trx: Transaction<DB>, now: Date): Promise<void> {
+  await scheduleCurrentCloses(trx, now);
+  await schedulePruning(trx, now);
+}
+
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config);
@@ -76,14 +96,9 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请补充国务院节假日安排 / the working-day calendar lacks these years: add the holiday schedule (src/calendar/working-days.ts)');
   const app = await buildApp({ config, database, clock, log, intake, calendar });
   await app.ready();
-  const jobHandlers: JobHandlers = {
-    [TICKET_WATCH]: watchTicket({ config }),
-    [OUTBOUND_DELIVERY]: deliverOutbound({ config, gateway: gatewayFromConfig(config.outbound, log) }),
-    [RATING_INVITE]: inviteToRate({ config }),
-    [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
-  };
+  const jobHandlers = jobHandlersFor(config, log);
   const scoreFeed = config.scoring.feedIntervalMs > 0 ? startScoreFeed(database.db, config.scoring.feedIntervalMs, log) : null;
-  if (config.jobs.enabled) await database.db.transaction().execute((trx) => scheduleCurrentCloses(trx, clock()));
+  if (config.jobs.enabled) await database.db.transaction().execute((trx) => bookRecurringJobs(trx, clock()));
   const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {
     config,

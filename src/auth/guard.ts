@@ -7,7 +7,7 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import type { AppCaller, Caller, StaffCaller } from '../http/caller.ts';
 import type { AppContext } from '../http/context.ts';
 import { createIntegratorAppCache } from './integrator-apps.ts';
-import { createNonceClaimer, nonceRetentionMs } from './nonces.ts';
+import { createNonceClaimer } from './nonces.ts';
 import { readCookie, SESSION_COOKIE } from './session-cookie.ts';
 import { resolveSession } from './sessions.ts';
 import { checkTimestamp, hasAppId, readSignedHeaders, verifySignature } from './signature.ts';
@@ -35,13 +35,11 @@ export function sessionTokenOf(request: FastifyRequest): string | null {
  * validation errors) or a preHandler hook; both have this signature.
  */
 export function authenticateRequest(context: GuardContext): preHandlerAsyncHookHandler {
-  const { config, clock, log } = context;
+  const { config, clock } = context;
   const db = context.database.db;
   const apps = createIntegratorAppCache(db, config, { clock });
-  const nonces = createNonceClaimer(db, {
-    retainMs: nonceRetentionMs(config.auth.signatureMaxAgeSeconds),
-    onPruneError: (error) => log.warn({ err: error }, 'pruning request nonces failed'),
-  });
+  // Old nonces are pruned by the upkeep job (src/jobs/pruning.ts).
+  const nonces = createNonceClaimer(db);
   const maxAgeSeconds = config.auth.signatureMaxAgeSeconds;
 
   async function authenticateApp(request: FastifyRequest): Promise<AppCaller> {
@@ -62,7 +60,6 @@ export function authenticateRequest(context: GuardContext): preHandlerAsyncHookH
     // which saves a commit per request; they must refuse the request if the claim fails.
     if (request.routeOptions.config.claimsNonceInTransaction === true) {
       request.deferredNonce = { appId: app.appId, nonce: signed.nonce };
-      nonces.noteClaimElsewhere(now);
     } else if (!(await nonces.claim(app.appId, signed.nonce, now))) {
       throw new AppError('AUTH_NONCE_REPLAYED', { nonce: signed.nonce });
     }

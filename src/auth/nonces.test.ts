@@ -1,6 +1,6 @@
 import { expect, it, vi } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
-import { createNonceClaimer, pruneNonces } from './nonces.ts';
+import { createNonceClaimer } from './nonces.ts';
 
 const at = new Date('2026-12-01T02:00:00Z');
 const nonce = (i: number) => `nonce-${String(i).padStart(10, '0')}`;
@@ -80,30 +80,5 @@ describeOnEngines('request nonces', (database) => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     executeQuery.mockRestore();
     expect(await claimer.claim('flaky-app', nonce(1), at)).toBe(true);
-  });
-
-  it('prunes nonces older than the cut-off, and only those', async () => {
-    const { db } = database();
-    const claimer = createNonceClaimer(db);
-    const old = new Date(at.getTime() - 3_600_000);
-    await Promise.all([claimer.claim('prune-app', nonce(1), old), claimer.claim('prune-app', nonce(2), old), claimer.claim('prune-app', nonce(3), at)]);
-    expect(await pruneNonces(db, new Date(at.getTime() - 600_000), 1)).toBe(1);
-    expect(await pruneNonces(db, new Date(at.getTime() - 600_000))).toBeGreaterThanOrEqual(1);
-    const left = await db.selectFrom('request_nonce').select('nonce').where('app_id', '=', 'prune-app').execute();
-    expect(left.map((r) => r.nonce)).toEqual([nonce(3)]);
-    // A pruned nonce could be claimed again, which is safe only because its timestamp is now stale.
-    expect(await claimer.claim('prune-app', nonce(1), at)).toBe(true);
-  });
-
-  it('prunes by itself when given a retention, without holding up claims', async () => {
-    const { db } = database();
-    const claimer = createNonceClaimer(db, { retainMs: 600_000, pruneEveryMs: 60_000 });
-    const old = new Date(at.getTime() - 3_600_000);
-    await claimer.claim('self-prune-app', nonce(1), old);
-    await claimer.drain();
-    expect(await claimer.claim('self-prune-app', nonce(2), at)).toBe(true);
-    await claimer.drain();
-    const left = await db.selectFrom('request_nonce').select('nonce').where('app_id', '=', 'self-prune-app').execute();
-    expect(left.map((r) => r.nonce)).toEqual([nonce(2)]);
   });
 });

@@ -2,7 +2,7 @@
 // the database the referee, so several server processes agree on who saw a nonce first.
 // Claims arriving in one event-loop turn share one multi-row INSERT (group commit): one round
 // trip and one commit for a burst instead of one per request.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 export interface NonceClaimer {
@@ -10,22 +10,11 @@ export interface NonceClaimer {
   claim(appId: string, nonce: string, seenAt: Date): Promise<boolean>;
   /** Resolves once every claim made so far has been answered. */
   drain(): Promise<void>;
-  /** For nonces claimed elsewhere (inside the intake transaction): keeps the periodic pruning going. */
-  noteClaimElsewhere(seenAt: Date): void;
 }
 
 export interface NonceClaimerOptions {
   /** Rows per INSERT; 1000 rows × 3 parameters stays far below PostgreSQL's 65535. */
   maxBatch?: number;
-  /**
-   * When set, nonces older than this are deleted now and then by the claimer itself, using the
-   * latest claim time as "now", so the table stays bounded without a separate job.
-   */
-  retainMs?: number;
-  /** Minimum time between two such deletions; short, so each one stays small. */
-  pruneEveryMs?: number;
-  /** Told about a failed background deletion (claims themselves report errors to their callers). */
-  onPruneError?: (error: unknown) => void;
 }
 
 interface PendingClaim {
@@ -41,12 +30,9 @@ const keyOf = (appId: string, nonce: string) => `${appId}\n${nonce}`;
 
 export function createNonceClaimer(db: Kysely<DB>, options: NonceClaimerOptions = {}): NonceClaimer {
   const maxBatch = options.maxBatch ?? 1000;
-  const pruneEveryMs = options.pruneEveryMs ?? 10_000;
   let queue: PendingClaim[] = [];
   let scheduled = false;
   let running: Promise<void> | null = null;
-  let lastPruneAt = -Infinity;
-  let pruning: Promise<void> | null = null;
 
   async function insertBatch(batch: PendingClaim[]): Promise<void> {
     // Two claims of one nonce in the same batch: the first goes to the database, the others
@@ -72,23 +58,6 @@ export function createNonceClaimer(db: Kysely<DB>, options: NonceClaimerOptions 
     } catch (error) {
       for (const claim of rows) claim.reject(error);
     }
-  }
-
-  function pruneIfDue(now: number): void {
-    const retainMs = options.retainMs;
-    if (retainMs === undefined || pruning || now - lastPruneAt < pruneEveryMs) return;
-    lastPruneAt = now;
-    // Beside the claims, not in their queue: a large DELETE must not hold up signed requests, and
-    // on PostgreSQL it touches only old rows, so it does not conflict with the inserts. (PGlite
-    // has one connection, so there it simply takes its turn.)
-    pruning = pruneNonces(db, new Date(now - retainMs))
-      .then(
-        () => undefined,
-        (error: unknown) => options.onPruneError?.(error),
-      )
-      .finally(() => {
-        pruning = null;
-      });
   }
 
   async function run(): Promise<void> {
@@ -117,45 +86,29 @@ export function createNonceClaimer(db: Kysely<DB>, options: NonceClaimerOptions 
 
   return {
     claim(appId, nonce, seenAt) {
-      pruneIfDue(seenAt.getTime());
       return new Promise<boolean>((resolve, reject) => {
         queue.push({ appId, nonce, seenAt, resolve, reject });
         schedule();
       });
     },
-    noteClaimElsewhere(seenAt) {
-      pruneIfDue(seenAt.getTime());
-    },
     async drain() {
-      while (queue.length > 0 || scheduled || running || pruning) {
+      while (queue.length > 0 || scheduled || running) {
         if (running) await running;
-        else if (pruning) await pruning;
         else await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },
   };
 }
 
-/**
- * Deletes nonces first seen before `olderThan`. A request is accepted only within the timestamp
- * window W of the server clock, so a nonce seen at t can only come back until t + 2W; older ones
- * can go. Pass `limit` to delete in slices on a busy table.
- */
-export async function pruneNonces(db: Kysely<DB>, olderThan: Date, limit?: number): Promise<number> {
-  if (limit === undefined) {
-    const result = await db.deleteFrom('request_nonce').where('seen_at', '<', olderThan).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-  // Row-value IN over a limited subquery: PostgreSQL's DELETE has no LIMIT of its own.
-  const result = await sql`DELETE FROM request_nonce WHERE (app_id, nonce) IN (
-    SELECT app_id, nonce FROM request_nonce WHERE seen_at < ${olderThan} LIMIT ${limit})`.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
-}
-
 // Server clocks differ a little; a process running ahead must not drop nonces others still need.
 const CLOCK_MARGIN_MS = 60_000;
 
-/** How long a nonce must be kept for a timestamp window of ±maxAgeSeconds (see pruneNonces). */
+/**
+ * How long a nonce must be kept for a timestamp window of ±maxAgeSeconds. A request is accepted
+ * only while its timestamp lies within W of the server clock, so a nonce first seen at t (its
+ * timestamp at most t + W) can come back with a passing timestamp until t + 2W; after that it can
+ * go (src/jobs/pruning.ts).
+ */
 export function nonceRetentionMs(maxAgeSeconds: number): number {
   return 2 * maxAgeSeconds * 1000 + CLOCK_MARGIN_MS;
 }

@@ -3,7 +3,7 @@ import { sm3 } from '../crypto/sm.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
-import { login, logout, pruneSessions, resolveSession } from './sessions.ts';
+import { login, logout, resolveSession } from './sessions.ts';
 import { createStaffAccount, setStaffAccountActive } from './staff-accounts.ts';
 import { places, seedPlaces, testConfig } from './testing.ts';
 
@@ -101,19 +101,6 @@ describeOnEngines('sessions', (database) => {
     await setStaffAccountActive(db, 'leaving', false);
     expect((await failure(resolveSession(db, session.token, now))).code).toBe('AUTH_SESSION_EXPIRED');
     expect((await failure(login(db, config, 'leaving', password, now))).code).toBe('AUTH_LOGIN_FAILED');
-  });
-
-  it('prunes expired sessions of an account at its next sign-in, and all of them on demand', async () => {
-    const { db } = database();
-    const account = await createStaffAccount(db, { username: 'pruned', password, displayName: 'P', role: 'supervisor', scopeRegionCode: places.province }, now);
-    const count = async () => (await db.selectFrom('staff_session').select('token_hash').where('account_id', '=', account.id).execute()).length;
-    await login(db, config, 'pruned', password, now);
-    await login(db, config, 'pruned', password, now);
-    expect(await count()).toBe(2);
-    await login(db, config, 'pruned', password, later(13 * HOUR));
-    expect(await count()).toBe(1);
-    expect(await pruneSessions(db, later(100 * HOUR))).toBeGreaterThanOrEqual(1);
-    expect(await count()).toBe(0);
   });
 
   it('upgrades a hash made with weaker parameters at sign-in', async () => {

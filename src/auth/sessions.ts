@@ -42,11 +42,8 @@ export async function login(db: Kysely<DB>, config: Config, username: string, pa
 
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   const expiresAt = new Date(now.getTime() + config.auth.sessionTtlHours * 3_600_000);
-  await db.transaction().execute(async (trx) => {
-    // Sessions are pruned per account at each sign-in, which keeps the table small without a job.
-    await trx.deleteFrom('staff_session').where('account_id', '=', account.id).where('expires_at', '<=', now).execute();
-    await trx.insertInto('staff_session').values({ token_hash: tokenHash(token), account_id: account.id, created_at: now, expires_at: expiresAt }).execute();
-  });
+  // Expired sessions are pruned by the upkeep job (src/jobs/pruning.ts).
+  await db.insertInto('staff_session').values({ token_hash: tokenHash(token), account_id: account.id, created_at: now, expires_at: expiresAt }).execute();
   return { token, expiresAt, account };
 }
 
@@ -78,10 +75,4 @@ export async function resolveSession(db: Kysely<DB>, token: string, now: Date): 
 export async function logout(db: Kysely<DB>, token: string): Promise<void> {
   if (!TOKEN_PATTERN.test(token)) return;
   await db.deleteFrom('staff_session').where('token_hash', '=', tokenHash(token)).execute();
-}
-
-/** Deletes every expired session (for a periodic job; sign-in already prunes per account). */
-export async function pruneSessions(db: Kysely<DB>, now: Date): Promise<number> {
-  const result = await db.deleteFrom('staff_session').where('expires_at', '<=', now).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

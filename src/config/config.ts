@@ -42,6 +42,14 @@ const Env = Type.Object({
   // Scheduled work: how often each process looks for due rows.
   JOBS_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 5000 }),
   JOBS_ENABLED: Type.Boolean({ default: true }),
+  // Upkeep (src/jobs/pruning.ts): how often old rows are pruned, how many rows one transaction
+  // deletes, and how long finished jobs and the fraud-signal counters are kept. Expired sessions
+  // go at once; request nonces once no replay of them could be accepted (SIGNATURE_MAX_AGE_SECONDS).
+  PRUNE_EVERY_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 60 }),
+  PRUNE_BATCH_ROWS: Type.Integer({ minimum: 1, maximum: 100_000, default: 5000 }),
+  RETENTION_FINISHED_JOBS_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 30 }),
+  // At least 2: the identical-comment count covers a whole Beijing day.
+  RETENTION_FRAUD_SIGNALS_DAYS: Type.Integer({ minimum: 2, maximum: 3660, default: 30 }),
   // Scoring: how often the score feed folds new evaluations into the live tallies (0: never, e.g. benchmarks).
   SCORE_FEED_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
   // SM2 key that signs published snapshots: PEM (PKCS#8) inline, or a file (created in development when missing).
@@ -103,6 +111,7 @@ export interface Config {
     callbackLinkDays: number;
   };
   jobs: { enabled: boolean; pollMs: number };
+  upkeep: { pruneEveryMinutes: number; batchRows: number; finishedJobsDays: number; fraudSignalsDays: number };
   scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
@@ -205,6 +214,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       callbackLinkDays: env.TICKET_CALLBACK_LINK_DAYS,
     },
     jobs: { enabled: env.JOBS_ENABLED, pollMs: env.JOBS_POLL_MS },
+    upkeep: {
+      pruneEveryMinutes: env.PRUNE_EVERY_MINUTES,
+      batchRows: env.PRUNE_BATCH_ROWS,
+      finishedJobsDays: env.RETENTION_FINISHED_JOBS_DAYS,
+      fraudSignalsDays: env.RETENTION_FRAUD_SIGNALS_DAYS,
+    },
     scoring: {
       feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
       signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },

@@ -9,6 +9,7 @@ import * as hallDevices from './migrations/2026-11-29T05-hall-devices.ts';
 import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
+import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-30T00-scoring': scoring,
   '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
+  '2026-12-07T06-upkeep': upkeep,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

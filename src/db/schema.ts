@@ -598,3 +598,23 @@ export interface DB {
   bulletin: BulletinTable;
   bulletin_response: BulletinResponseTable;
 }
+
+// Administrative changes (src/auth/admin-audit.ts), merged into DB above.
+export interface AdminAuditTable {
+  id: string;
+  at: Timestamp;
+  /** A staff account id, or 'cli'. */
+  actor: string;
+  /** The account's username, or the operating-system user of the command line. */
+  actor_name: string;
+  /** The account's role, or 'cli'. */
+  actor_role: string;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface DB {
+  admin_audit: AdminAuditTable;
+}

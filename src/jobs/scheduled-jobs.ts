@@ -94,6 +94,19 @@ export async function scheduleJob(db: Kysely<DB> | Transaction<DB>, job: JobRequ
   await scheduleJobs(db, [job], now);
 }
 
+/**
+ * Insert the job unless one of its kind and subject is already pending, which is then left as it
+ * is: for recurring work booked at every start, which must not push back a run already booked.
+ */
+export async function scheduleJobIfAbsent(db: Kysely<DB> | Transaction<DB>, job: JobRequest, now: Date): Promise<boolean> {
+  const result = await db
+    .insertInto('scheduled_job')
+    .values({ id: uuidv7(), kind: job.kind, subject_id: job.subjectId, due_at: job.dueAt, payload: JSON.stringify(job.payload ?? {}), created_at: now })
+    .onConflict((oc) => oc.columns(['kind', 'subject_id']).where('done_at', 'is', null).doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
 /** Mark the pending job of this kind for this subject done without running it. True if there was one. */
 export async function cancelJob(db: Kysely<DB> | Transaction<DB>, kind: string, subjectId: string, now: Date): Promise<boolean> {
   const result = await db
