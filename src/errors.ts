@@ -25,6 +25,9 @@ export const errorCatalogue = {
   AUTH_OUT_OF_SCOPE: { status: 403, zh: '超出本账号或应用的管辖范围', en: 'Outside the region or org this caller may act on' },
   AUTH_PASSWORD_TOO_WEAK: { status: 422, zh: '密码不符合要求（至少10个字符，且不能与用户名相同）', en: 'Password too weak (at least 10 characters, not the username)' },
   AUTH_ACCOUNT_SCOPE_INVALID: { status: 422, zh: '账号管辖范围与角色不符（承办单位账号须指定单位，其他角色须指定行政区划）', en: 'Account scope does not fit the role (org handlers need an org, other roles a region)' },
+  AUTH_ACCOUNT_DISABLED: { status: 403, zh: '账号已停用，请联系管理员', en: 'This account is disabled; ask an administrator' },
+  STAFF_ACCOUNT_NOT_FOUND: { status: 404, zh: '工作人员账号不存在', en: 'Staff account not found' },
+  INTEGRATOR_APP_NOT_FOUND: { status: 404, zh: '接入应用不存在', en: 'Integrator app not found' },
 
   // Catalog
   REGION_UNKNOWN: { status: 422, zh: '行政区划代码不存在', en: 'Unknown region code' },

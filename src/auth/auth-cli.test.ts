@@ -1,8 +1,9 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
-import { createIntegratorAppCommand, createStaffAccountCommand } from './auth-cli.ts';
+import { adminChangesOf } from './admin-audit.ts';
+import { createIntegratorAppCommand, createStaffAccountCommand, setIntegratorAppActiveCommand, setStaffAccountActiveCommand } from './auth-cli.ts';
 import { loadIntegratorApp } from './integrator-apps.ts';
-import { login } from './sessions.ts';
+import { login, resolveSession } from './sessions.ts';
 import { places, seedPlaces, testConfig } from './testing.ts';
 
 const config = testConfig();
@@ -44,5 +45,30 @@ describeOnEngines('auth CLI commands', (database) => {
 
   it('refuses an unknown channel profile', async () => {
     await expect(createIntegratorAppCommand(database().db, config, { appId: 'x-platform', name: 'X', regionCode: places.chengdu, channelProfile: 'sms' }, now, () => {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('disables and enables an account and an app as the operator, recorded under the OS user', async () => {
+    const { db } = database();
+    await createStaffAccountCommand(db, { username: 'cli.leaver', password: 'chosen-password-2', displayName: '离职人员', role: 'supervisor', scopeRegionCode: places.province }, now, () => {});
+    const session = await login(db, config, 'cli.leaver', 'chosen-password-2', now);
+    const lines: string[] = [];
+    const account = await setStaffAccountActiveCommand(db, { username: 'cli.leaver', active: false }, 'ops-wang', now, (l) => lines.push(l));
+    expect(account.active).toBe(false);
+    expect(lines.join('\n')).toContain('Staff account disabled');
+    await expect(resolveSession(db, session.token, now)).rejects.toMatchObject({ code: 'AUTH_SESSION_EXPIRED' });
+    await expect(login(db, config, 'cli.leaver', 'chosen-password-2', now)).rejects.toMatchObject({ code: 'AUTH_ACCOUNT_DISABLED' });
+    await setStaffAccountActiveCommand(db, { username: 'cli.leaver', active: true }, 'ops-wang', now, () => {});
+    await expect(login(db, config, 'cli.leaver', 'chosen-password-2', now)).resolves.toMatchObject({ account: { username: 'cli.leaver' } });
+    const accountLog = await adminChangesOf(db, 'staff_account', account.id);
+    expect(accountLog.map((e) => [e.action, e.actor])).toEqual([
+      ['staff_account.disable', { id: 'cli', name: 'ops-wang', role: 'cli' }],
+      ['staff_account.enable', { id: 'cli', name: 'ops-wang', role: 'cli' }],
+    ]);
+
+    await createIntegratorAppCommand(db, config, { appId: 'cli-app', name: '测试平台', regionCode: places.chengdu }, now, () => {});
+    expect((await setIntegratorAppActiveCommand(db, { appId: 'cli-app', active: false }, 'ops-wang', now, () => {})).active).toBe(false);
+    expect((await loadIntegratorApp(db, config, 'cli-app'))?.active).toBe(false);
+    expect((await adminChangesOf(db, 'integrator_app', 'cli-app')).map((e) => e.action)).toEqual(['integrator_app.disable']);
+    await expect(setIntegratorAppActiveCommand(db, { appId: 'nope-app', active: false }, 'ops-wang', now, () => {})).rejects.toMatchObject({ code: 'INTEGRATOR_APP_NOT_FOUND' });
   });
 });

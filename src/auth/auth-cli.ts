@@ -6,8 +6,9 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { createIntegratorApp, type IntegratorApp } from './integrator-apps.ts';
-import { createStaffAccount, isStaffRole, STAFF_ROLES, type StaffAccount } from './staff-accounts.ts';
+import { cliActor } from './admin-audit.ts';
+import { createIntegratorApp, setIntegratorAppActive, type IntegratorApp, type IntegratorAppSummary } from './integrator-apps.ts';
+import { createStaffAccount, isStaffRole, setStaffAccountActive, STAFF_ROLES, type StaffAccount } from './staff-accounts.ts';
 
 export type Print = (line: string) => void;
 
@@ -71,5 +72,27 @@ export async function createIntegratorAppCommand(db: Kysely<DB>, config: Config,
   print('  应用密钥（只显示这一次，平台不保存明文，请通过安全渠道交给接入方） / App secret (shown only this once; hand it over securely):');
   print(`  ${secret}`);
   print('  签名方法见 / Signing: docs/integration.md');
+  return app;
+}
+
+/** `disable-account` / `enable-account`: as the operator, recorded in admin_audit under their OS user. */
+export async function setStaffAccountActiveCommand(db: Kysely<DB>, args: { username: string; active: boolean }, osUser: string, now: Date, print: Print): Promise<StaffAccount> {
+  const account = await setStaffAccountActive(db, { username: args.username, active: args.active, actor: cliActor(osUser), caller: null }, now);
+  print(
+    account.active
+      ? `已启用工作人员账号 / Staff account enabled: ${account.username} (${account.displayName})`
+      : `已停用工作人员账号，其会话已全部结束 / Staff account disabled, its sessions ended: ${account.username} (${account.displayName})`,
+  );
+  return account;
+}
+
+/** `disable-app` / `enable-app`: running servers notice within 5 seconds (their app cache). */
+export async function setIntegratorAppActiveCommand(db: Kysely<DB>, args: { appId: string; active: boolean }, osUser: string, now: Date, print: Print): Promise<IntegratorAppSummary> {
+  const app = await setIntegratorAppActive(db, { appId: args.appId, active: args.active, actor: cliActor(osUser) }, now);
+  print(
+    app.active
+      ? `已启用接入应用 / Integrator app enabled: ${app.appId} (${app.name})`
+      : `已停用接入应用，5 秒内其签名请求一律拒绝 / Integrator app disabled, its signed requests refused within 5 s: ${app.appId} (${app.name})`,
+  );
   return app;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
 import type { App } from '../http/app-type.ts';
+import { cliActor } from './admin-audit.ts';
 import { createIntegratorApp, setIntegratorAppActive } from './integrator-apps.ts';
 import { login } from './sessions.ts';
 import { newNonce, signRequest } from './signature.ts';
@@ -113,7 +114,7 @@ describeOnEngines('request guard', (database) => {
 
     const { db } = database();
     const { secret } = await createIntegratorApp(db, config, { appId: 'off-app', name: 'Off', regionCode: places.chengdu, channelProfile: 'national' }, start);
-    await setIntegratorAppActive(db, 'off-app', false);
+    await setIntegratorAppActive(db, { appId: 'off-app', active: false, actor: cliActor('ops') }, start);
     expect(codeOf(await app.inject(signed({ appId: 'off-app', secret }, 'GET', '/test/caller')))).toBe('AUTH_APP_UNKNOWN');
 
     const request = signed(cityApp, 'GET', '/test/caller');

@@ -6,7 +6,7 @@ import type { StaffRole } from '../db/schema.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { AppCaller, Caller, StaffCaller } from '../http/caller.ts';
 import type { AppContext } from '../http/context.ts';
-import { createIntegratorAppCache } from './integrator-apps.ts';
+import { createIntegratorAppCache, type IntegratorAppCache } from './integrator-apps.ts';
 import { createNonceClaimer } from './nonces.ts';
 import { readCookie, SESSION_COOKIE } from './session-cookie.ts';
 import { resolveSession } from './sessions.ts';
@@ -34,10 +34,9 @@ export function sessionTokenOf(request: FastifyRequest): string | null {
  * parsing: as a preValidation hook (src/http/app.ts: unauthenticated callers learn nothing from
  * validation errors) or a preHandler hook; both have this signature.
  */
-export function authenticateRequest(context: GuardContext): preHandlerAsyncHookHandler {
+export function authenticateRequest(context: GuardContext, apps: IntegratorAppCache = createIntegratorAppCache(context.database.db, context.config, { clock: context.clock })): preHandlerAsyncHookHandler {
   const { config, clock } = context;
   const db = context.database.db;
-  const apps = createIntegratorAppCache(db, config, { clock });
   // Old nonces are pruned by the upkeep job (src/jobs/pruning.ts).
   const nonces = createNonceClaimer(db);
   const maxAgeSeconds = config.auth.signatureMaxAgeSeconds;

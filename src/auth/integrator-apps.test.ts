@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
+import { cliActor } from './admin-audit.ts';
 import { createIntegratorApp, createIntegratorAppCache, loadIntegratorApp, setIntegratorAppActive } from './integrator-apps.ts';
 import { manualClock, places, seedPlaces, testConfig } from './testing.ts';
 
@@ -87,7 +88,7 @@ describeOnEngines('integrator apps', (database) => {
     expect(first).toBe(second);
     expect(first?.active).toBe(true);
 
-    await setIntegratorAppActive(db, 'cached-app', false);
+    await setIntegratorAppActive(db, { appId: 'cached-app', active: false, actor: cliActor('ops') }, now);
     clock.advance(29_000);
     expect((await cache.get('cached-app'))?.active).toBe(true);
     clock.advance(2_000);

@@ -7,6 +7,7 @@ import type { Config, PiiKey } from '../config/config.ts';
 import { sm4Open, sm4Seal } from '../crypto/sm.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { recordAdminChange, type AdminActor } from './admin-audit.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 
 export type ChannelProfile = 'national' | 'sms-six';
@@ -137,10 +138,34 @@ export async function loadIntegratorApp(db: Kysely<DB>, config: Config, appId: s
   };
 }
 
-/** Turns an app off (or on again). Running processes notice within their cache TTL. */
-export async function setIntegratorAppActive(db: Kysely<DB>, appId: string, active: boolean): Promise<boolean> {
-  const result = await db.updateTable('integrator_app').set({ active }).where('app_id', '=', appId).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+export interface AppActiveChange {
+  appId: string;
+  active: boolean;
+  actor: AdminActor;
+}
+
+/** An app as administrators see it: never its secret. */
+export type IntegratorAppSummary = Omit<IntegratorApp, 'secret' | 'regionPath'>;
+
+/**
+ * Disables or enables an app: a disabled app's signed requests are refused (AUTH_APP_UNKNOWN) at
+ * once in the process that made the change (after forget() on its cache), within the cache's
+ * lifetime in the others. A real change is recorded in admin_audit with the change itself.
+ */
+export async function setIntegratorAppActive(db: Kysely<DB>, change: AppActiveChange, now: Date): Promise<IntegratorAppSummary> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('integrator_app')
+      .select(['app_id', 'name', 'region_code', 'org_id', 'channel_profile', 'created_at'])
+      .where('app_id', '=', change.appId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('INTEGRATOR_APP_NOT_FOUND', { appId: change.appId });
+    const updated = await trx.updateTable('integrator_app').set({ active: change.active }).where('app_id', '=', row.app_id).where('active', '!=', change.active).executeTakeFirst();
+    if (updated.numUpdatedRows > 0n) {
+      await recordAdminChange(trx, { actor: change.actor, action: change.active ? 'integrator_app.enable' : 'integrator_app.disable', targetKind: 'integrator_app', targetId: row.app_id }, now);
+    }
+    return { appId: row.app_id, name: row.name, regionCode: row.region_code, orgId: row.org_id, channelProfile: row.channel_profile, active: change.active, createdAt: row.created_at };
+  });
 }
 
 export interface IntegratorAppCache {
@@ -150,7 +175,7 @@ export interface IntegratorAppCache {
 
 export interface IntegratorAppCacheOptions {
   clock: Clock;
-  /** How long a found app is trusted without reading it again; bounds how late a deactivation bites. */
+  /** How long a found app is trusted without reading it again; bounds how late a deactivation bites in other processes. */
   ttlMs?: number;
   /** Unknown ids are remembered briefly too, so a flood of made-up ids does not reach the database. */
   negativeTtlMs?: number;
@@ -162,7 +187,7 @@ export interface IntegratorAppCacheOptions {
  * and the table changes rarely. Concurrent misses for one id share one query.
  */
 export function createIntegratorAppCache(db: Kysely<DB>, config: Config, options: IntegratorAppCacheOptions): IntegratorAppCache {
-  const ttlMs = options.ttlMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? 5_000;
   const negativeTtlMs = options.negativeTtlMs ?? 5_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<string, { expiresAt: number; app: Promise<IntegratorApp | null> }>();

@@ -31,3 +31,18 @@ const ROLES_REVEALING_PII: ReadonlySet<StaffRole> = new Set(['province_admin', '
 export function mayRevealPii(caller: Caller): boolean {
   return caller.kind === 'staff' && ROLES_REVEALING_PII.has(caller.role);
 }
+
+/** A staff account as policy sees it: who it is and where it works. */
+export interface AccountTarget {
+  accountId: string;
+  placement: Placement;
+}
+
+/**
+ * Staff accounts are disabled and enabled by province admins, and by city admins within their
+ * region; nobody does it to their own account (a last admin cannot lock everyone out by mistake).
+ */
+export function mayManageAccount(caller: Caller, target: AccountTarget): boolean {
+  if (caller.kind !== 'staff' || caller.accountId === target.accountId) return false;
+  return (caller.role === 'province_admin' || caller.role === 'city_admin') && callerCovers(caller, target.placement);
+}

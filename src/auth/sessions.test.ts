@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { sm3 } from '../crypto/sm.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { AppError } from '../errors.ts';
+import { cliActor } from './admin-audit.ts';
 import { hashPassword } from './passwords.ts';
 import { login, logout, resolveSession } from './sessions.ts';
 import { createStaffAccount, setStaffAccountActive } from './staff-accounts.ts';
@@ -98,9 +99,16 @@ describeOnEngines('sessions', (database) => {
     const { db } = database();
     await createStaffAccount(db, { username: 'leaving', password, displayName: 'L', role: 'supervisor', scopeRegionCode: places.province }, now);
     const session = await login(db, config, 'leaving', password, now);
-    await setStaffAccountActive(db, 'leaving', false);
+    await setStaffAccountActive(db, { username: 'leaving', active: false, actor: cliActor('operator'), caller: null }, now);
     expect((await failure(resolveSession(db, session.token, now))).code).toBe('AUTH_SESSION_EXPIRED');
-    expect((await failure(login(db, config, 'leaving', password, now))).code).toBe('AUTH_LOGIN_FAILED');
+    // The session row itself is gone, not only refused.
+    expect(await db.selectFrom('staff_session').select('token_hash').where('token_hash', '=', sm3(session.token)).execute()).toEqual([]);
+    // Its holder (right password) is told the account is disabled; anyone else learns nothing.
+    expect((await failure(login(db, config, 'leaving', password, now))).code).toBe('AUTH_ACCOUNT_DISABLED');
+    expect((await failure(login(db, config, 'leaving', 'a-wrong-password-1', now))).code).toBe('AUTH_LOGIN_FAILED');
+    // Enabled again, it signs in as before.
+    await setStaffAccountActive(db, { username: 'leaving', active: true, actor: cliActor('operator'), caller: null }, now);
+    expect((await login(db, config, 'leaving', password, now)).account.username).toBe('leaving');
   });
 
   it('upgrades a hash made with weaker parameters at sign-in', async () => {

@@ -25,14 +25,16 @@ function tokenHash(token: string): Buffer {
 }
 
 /**
- * Signs in. Unknown user, inactive account and wrong password all give AUTH_LOGIN_FAILED after
- * the same scrypt work, so neither the answer nor its timing reveals which usernames exist.
+ * Signs in. Unknown user and wrong password both give AUTH_LOGIN_FAILED after the same scrypt
+ * work, so neither the answer nor its timing reveals which usernames exist. A disabled account
+ * gives AUTH_ACCOUNT_DISABLED, but only with its right password: only its holder learns it.
  */
 export async function login(db: Kysely<DB>, config: Config, username: string, password: string, now: Date): Promise<Session> {
   const name = normaliseUsername(username);
   const found = USERNAME_PATTERN.test(name) ? await findStaffAccount(db, { username: name }) : null;
-  const verified = found && found.active ? await verifyPassword(password, found.passwordHash) : await verifyAgainstDummy(password);
+  const verified = found ? await verifyPassword(password, found.passwordHash) : await verifyAgainstDummy(password);
   if (!found || !verified) throw new AppError('AUTH_LOGIN_FAILED');
+  if (!found.active) throw new AppError('AUTH_ACCOUNT_DISABLED');
   const { passwordHash, ...account } = found;
 
   // The only moment the plain password is at hand: upgrade hashes made with older parameters.

@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeOnEngines } from '../../test/engines.ts';
 import { verifyPassword } from './passwords.ts';
+import { adminChangesOf, cliActor } from './admin-audit.ts';
 import { createStaffAccount, findStaffAccount, setStaffAccountActive } from './staff-accounts.ts';
 import { places, seedPlaces } from './testing.ts';
 
@@ -58,10 +59,23 @@ describeOnEngines('staff accounts', (database) => {
     await expect(createStaffAccount(db, { ...base, username: 'Province.Sup', password }, now)).rejects.toMatchObject({ code: 'DUPLICATE_KEY' });
   });
 
-  it('deactivates an account', async () => {
-    await createStaffAccount(database().db, { username: 'leaving', password, displayName: 'L', role: 'supervisor', scopeRegionCode: places.province }, now);
-    expect(await setStaffAccountActive(database().db, 'Leaving', false)).toBe(true);
-    expect((await findStaffAccount(database().db, { username: 'leaving' }))?.active).toBe(false);
-    expect(await setStaffAccountActive(database().db, 'nobody-here', false)).toBe(false);
+  it('disables and enables an account, recording each real change with who and when', async () => {
+    const { db } = database();
+    const account = await createStaffAccount(db, { username: 'leaving', password, displayName: 'L', role: 'supervisor', scopeRegionCode: places.province }, now);
+    const operator = cliActor('ops');
+    const later = new Date(now.getTime() + 60_000);
+    expect((await setStaffAccountActive(db, { username: 'Leaving', active: false, actor: operator, caller: null }, now)).active).toBe(false);
+    expect((await findStaffAccount(db, { username: 'leaving' }))?.active).toBe(false);
+    // Disabling again changes nothing and records nothing.
+    await setStaffAccountActive(db, { username: 'leaving', active: false, actor: operator, caller: null }, now);
+    await setStaffAccountActive(db, { username: 'leaving', active: true, actor: operator, caller: null }, later);
+    expect((await findStaffAccount(db, { username: 'leaving' }))?.active).toBe(true);
+    expect(await adminChangesOf(db, 'staff_account', account.id)).toEqual([
+      { at: now, actor: { id: 'cli', name: 'ops', role: 'cli' }, action: 'staff_account.disable', targetKind: 'staff_account', targetId: account.id, details: { username: 'leaving' } },
+      { at: later, actor: { id: 'cli', name: 'ops', role: 'cli' }, action: 'staff_account.enable', targetKind: 'staff_account', targetId: account.id, details: { username: 'leaving' } },
+    ]);
+    await expect(setStaffAccountActive(db, { username: 'nobody-here', active: false, actor: operator, caller: null }, now)).rejects.toMatchObject({ code: 'STAFF_ACCOUNT_NOT_FOUND' });
+    // The log is append-only.
+    await expect(db.deleteFrom('admin_audit').execute()).rejects.toThrow(/LEDGER_APPEND_ONLY/);
   });
 });

@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { DB, StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import type { StaffCaller } from '../http/caller.ts';
+import { recordAdminChange, type AdminActor } from './admin-audit.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+import { mayManageAccount, type Placement } from './policy.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 
 export const STAFF_ROLES: readonly StaffRole[] = ['province_admin', 'city_admin', 'org_handler', 'supervisor'];
@@ -147,8 +150,46 @@ export async function findStaffAccount(db: Kysely<DB>, by: { id: string } | { us
   };
 }
 
-/** Turns an account off; its sessions stop working at once (they are checked against `active`). */
-export async function setStaffAccountActive(db: Kysely<DB>, username: string, active: boolean): Promise<boolean> {
-  const result = await db.updateTable('staff_account').set({ active }).where('username', '=', normaliseUsername(username)).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+export interface AccountActiveChange {
+  username: string;
+  active: boolean;
+  actor: AdminActor;
+  /** The staff member asking, whom policy must allow; null for the command line (the operator). */
+  caller: StaffCaller | null;
+}
+
+/**
+ * Disables or enables an account. Disabling ends its sessions at once and it can no longer sign
+ * in (AUTH_ACCOUNT_DISABLED); a real change is recorded in admin_audit with the change itself.
+ */
+export async function setStaffAccountActive(db: Kysely<DB>, change: AccountActiveChange, now: Date): Promise<StaffAccount> {
+  return db.transaction().execute(async (trx) => {
+    const found = await findStaffAccount(trx, { username: change.username });
+    if (!found) throw new AppError('STAFF_ACCOUNT_NOT_FOUND', { username: change.username });
+    const { passwordHash: _secret, ...account } = found;
+    if (change.caller !== null) {
+      if (change.caller.accountId === account.id) throw new AppError('AUTH_FORBIDDEN', { reason: 'not your own account' });
+      if (!mayManageAccount(change.caller, { accountId: account.id, placement: await accountPlacement(trx, account) })) {
+        throw new AppError('AUTH_OUT_OF_SCOPE', { username: account.username });
+      }
+    }
+    // Only a real change is recorded; the condition makes two concurrent requests record one.
+    const updated = await trx.updateTable('staff_account').set({ active: change.active }).where('id', '=', account.id).where('active', '!=', change.active).executeTakeFirst();
+    if (!change.active) await trx.deleteFrom('staff_session').where('account_id', '=', account.id).execute();
+    if (updated.numUpdatedRows > 0n) {
+      await recordAdminChange(
+        trx,
+        { actor: change.actor, action: change.active ? 'staff_account.enable' : 'staff_account.disable', targetKind: 'staff_account', targetId: account.id, details: { username: account.username } },
+        now,
+      );
+    }
+    return { ...account, active: change.active };
+  });
+}
+
+/** Where an account works: its scope region, or its org's region and the org. */
+async function accountPlacement(db: Kysely<DB>, account: StaffAccount): Promise<Placement> {
+  if (account.scopeOrgId === null) return { regionPath: account.regionPath ?? '', orgId: null };
+  const org = await db.selectFrom('org').innerJoin('region', 'region.code', 'org.region_code').select('region.path').where('org.id', '=', account.scopeOrgId).executeTakeFirst();
+  return { regionPath: org?.path ?? '', orgId: account.scopeOrgId };
 }

@@ -12,6 +12,8 @@ import { AppError, errorBody } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
 import { ErrorResponse } from '../http/error-schema.ts';
 import { authenticateRequest, requireApp, requireStaff } from './guard.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { createIntegratorAppCache } from './integrator-apps.ts';
 import { registerAuthRoutes } from './routes.ts';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -96,8 +98,10 @@ export async function buildAuthTestApp(database: Database, config: Config, clock
     return reply.status(500).send(errorBody('INTERNAL_ERROR', { message: error instanceof Error ? error.message : String(error) }));
   });
   // The same stage as src/http/app.ts: after the body is parsed (the signature covers it), before validation.
-  app.addHook('preValidation', authenticateRequest({ config, database, clock, log: app.log }));
+  const apps = createIntegratorAppCache(database.db, config, { clock });
+  app.addHook('preValidation', authenticateRequest({ config, database, clock, log: app.log }, apps));
   registerAuthRoutes(app, { config, database, clock });
+  registerAdminRoutes(app, { database, clock }, apps);
   const hide = { schema: { hide: true } };
   const echo = async (request: { caller: unknown }) => ({ caller: request.caller });
   app.get('/test/caller', hide, echo);

@@ -1,11 +1,12 @@
 // The one binary: `serve` (web + intake), and operator commands. Errors print their stable code
 // with the Chinese and English message, exactly as the API returns them.
 import { parseArgs } from 'node:util';
-import { createIntegratorAppCommand, createStaffAccountCommand } from '../auth/auth-cli.ts';
+import { createIntegratorAppCommand, createStaffAccountCommand, setIntegratorAppActiveCommand, setStaffAccountActiveCommand } from '../auth/auth-cli.ts';
 import { formatImportReport, importFile } from '../catalog/catalog-cli.ts';
 import { isCatalogKind } from '../catalog/import.ts';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { recomputeCounters } from '../aggregates/counters.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
@@ -42,6 +43,11 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   create-account --username U --display-name N --role R [--region CODE | --org ID]
                                  （初始密码随机生成，只显示一次 / a generated password, shown once）
   create-app --app-id ID --name N --region CODE [--org ID] [--channel-profile national|sms-six]
+  disable-account --username U   停用账号，会话立即结束 / disable an account, its sessions end at once
+  enable-account --username U    重新启用账号 / enable it again
+  disable-app --app-id ID        停用接入应用 / disable an integrator app (refused within 5 s)
+  enable-app --app-id ID         重新启用接入应用 / enable it again
+                                 （均记入管理操作日志 / each recorded in the admin audit log）
   errors                         列出错误码 / list the error catalogue
 
 配置取自环境变量（见 README）/ configuration comes from environment variables (see README).`;
@@ -174,6 +180,18 @@ export async function main(argv: string[]): Promise<number> {
     case 'create-app':
       return withDatabase(config, async ({ db }) => {
         await createIntegratorAppCommand(db, config, { appId: values['app-id'] ?? '', name: values.name ?? '', regionCode: values.region ?? '', orgId: values.org, channelProfile: values['channel-profile'] }, new Date(), print);
+        return 0;
+      });
+    case 'disable-account':
+    case 'enable-account':
+      return withDatabase(config, async ({ db }) => {
+        await setStaffAccountActiveCommand(db, { username: values.username ?? '', active: command === 'enable-account' }, userInfo().username, new Date(), print);
+        return 0;
+      });
+    case 'disable-app':
+    case 'enable-app':
+      return withDatabase(config, async ({ db }) => {
+        await setIntegratorAppActiveCommand(db, { appId: values['app-id'] ?? '', active: command === 'enable-app' }, userInfo().username, new Date(), print);
         return 0;
       });
     case 'errors':

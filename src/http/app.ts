@@ -7,9 +7,11 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
+import { registerAdminRoutes } from '../auth/admin-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerBulletinRoutes } from '../bulletins/routes.ts';
 import { authenticateRequest } from '../auth/guard.ts';
+import { createIntegratorAppCache } from '../auth/integrator-apps.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
@@ -130,11 +132,13 @@ export async function buildApp(context: AppContext): Promise<App> {
   app.setNotFoundHandler((request, reply) => (wantsPage(request) ? sendNotFoundPage(request, reply) : reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] }))));
 
   // Before validation, so that an unauthenticated caller learns nothing about the schema.
-  app.addHook('preValidation', authenticateRequest(context));
+  const apps = createIntegratorAppCache(context.database.db, context.config, { clock: context.clock });
+  app.addHook('preValidation', authenticateRequest(context, apps));
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', engine: context.database.engine }));
 
   registerAuthRoutes(app, context);
+  registerAdminRoutes(app, context, apps);
   registerCatalogRoutes(app, context);
   registerCaseRoutes(app, context);
   registerEvaluationRoutes(app, context);
