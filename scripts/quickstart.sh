@@ -1,8 +1,12 @@
 #!/bin/sh
-# One command on a fresh machine: install, prepare the embedded database with demo data, serve.
+# One command on a fresh machine: install, build, prepare the embedded database with demo data, serve.
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-exec npx tsx src/cli/main.ts quickstart "$@"
+# The server runs as JavaScript built once (npm run build): rebuilt when a source is newer.
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json tsconfig.build.json package-lock.json -newer dist/cli/main.js -print -quit)" ]; then
+  npm run build
+fi
+exec node dist/cli/main.js quickstart "$@"

@@ -13,9 +13,13 @@ export interface ServeProcess {
   output(): string;
 }
 
-/** Starts `serve` and resolves once it prints where it listens; rejects if it exits first. */
-export async function startServeProcess(env: Record<string, string | undefined>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: REPO, env });
+/**
+ * Starts `serve` and resolves once it prints where it listens; rejects if it exits first. From the
+ * TypeScript sources through tsx, or from a build (`entry`: its cli/main.js) with plain node.
+ */
+export async function startServeProcess(env: Record<string, string | undefined>, options: { entry?: string } = {}): Promise<ServeProcess> {
+  const args = options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts', 'serve'] : [options.entry, 'serve'];
+  const child = spawn(process.execPath, args, { cwd: REPO, env });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
