@@ -105,6 +105,7 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null): Map
 
 const within = (anchor: RatingFacts, windowMs: number) => (r: RatingFacts) => Math.abs(r.at.getTime() - anchor.at.getTime()) <= windowMs;
 const delaySeconds = (r: RatingFacts) => (r.completedAt === null ? null : (r.at.getTime() - r.completedAt.getTime()) / 1000);
+const WEB_PATHS: ReadonlySet<RatingPath> = new Set(['link', 'poster']);
 const isExtreme = (level: number) => level === 5 || BAD_LEVELS.has(level);
 
 /** Assess `fresh` against the ratings around them (`history` may include them; duplicates are ignored). */
@@ -204,8 +205,9 @@ export function assessRatings(fresh: readonly RatingFacts[], history: readonly R
     }
   }
 
-  // One network rating one target again and again (fresh installs or none).
-  for (const group of groupBy(all, (r) => (r.networkKey === null ? null : `${r.networkKey}|${targetKeyOf(r)}`)).values()) {
+  // One network rating one target again and again (fresh installs or none), on the web paths: a
+  // hall device's address is the hall's, and the device is its source.
+  for (const group of groupBy(all, (r) => (r.networkKey === null || !WEB_PATHS.has(r.path) ? null : `${r.networkKey}|${targetKeyOf(r)}`)).values()) {
     for (const anchor of anchorsIn(group)) {
       const near = group.filter(within(anchor, policy.network.windowMinutes * MINUTE));
       if (near.length >= policy.network.perTarget) {
@@ -214,12 +216,18 @@ export function assessRatings(fresh: readonly RatingFacts[], history: readonly R
     }
   }
 
-  // A surge: one window or staff member suddenly rated at one extreme level, by whatever path.
-  for (const group of groupBy(all, (r) => (r.staffId === null && r.windowId === null ? null : `${targetKeyOf(r)}|${r.level}`)).values()) {
+  // A surge (a change point): one window or staff member suddenly rated at one extreme level through
+  // one path, far above what it got that way per window over the look-back before. Per path, so
+  // that honest ratings arriving by other paths in the same hour are not swept in.
+  for (const group of groupBy(all, (r) => (r.staffId === null && r.windowId === null ? null : `${targetKeyOf(r)}|${r.level}|${r.path}`)).values()) {
     for (const anchor of anchorsIn(group)) {
       if (!isExtreme(anchor.level)) continue;
-      const near = group.filter(within(anchor, policy.surge.windowMinutes * MINUTE));
-      if (near.length >= policy.surge.perTarget) {
+      const windowMs = policy.surge.windowMinutes * MINUTE;
+      const near = group.filter(within(anchor, windowMs));
+      const start = anchor.at.getTime() - windowMs;
+      const before = group.filter((r) => r.at.getTime() < start && r.at.getTime() >= anchor.at.getTime() - policy.lookbackHours * HOUR).length;
+      const baseline = (before * policy.surge.windowMinutes) / (policy.lookbackHours * 60 - policy.surge.windowMinutes);
+      if (near.length >= policy.surge.perTarget && near.length >= policy.surge.baselineFactor * baseline) {
         note(near.map((m) => m.id), { code: 'target_surge', weight: policy.surge.weight, detail: { count: near.length, level: anchor.level, minutes: policy.surge.windowMinutes } });
       }
     }

@@ -54,6 +54,8 @@ export interface RiskPolicy {
     windowMinutes: number;
     /** Ratings of one window or staff member within the window, all at one extreme level. */
     perTarget: number;
+    /** …and this many times what the target got per window over the look-back before (a change point). */
+    baselineFactor: number;
     weight: number;
   };
   abuse: { weight: number };
@@ -69,7 +71,7 @@ export const INITIAL_RISK_POLICY: RiskPolicy = {
   phone: { windowHours: 24, badCases: 4, anyCases: 10, weight: 0.8 },
   install: { windowMinutes: 60, subjects: 4, weight: 0.8 },
   network: { windowMinutes: 60, perTarget: 8, weight: 0.6 },
-  surge: { windowMinutes: 60, perTarget: 10, weight: 0.5 },
+  surge: { windowMinutes: 60, perTarget: 10, baselineFactor: 3, weight: 0.7 },
   abuse: { weight: 0.75 },
 };
 
