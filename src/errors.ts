@@ -124,6 +124,13 @@ export const errorCatalogue = {
   BULLETIN_EXISTS: { status: 409, zh: '该周期该类对象的通报已发布', en: 'A bulletin for this period and class of units has already been issued' },
   BULLETIN_NEEDS_SNAPSHOTS: { status: 409, zh: '连续周期的统计结果尚未全部关账发布，不能生成通报', en: 'Not all of the consecutive periods are closed and published yet' },
   BULLETIN_RESPONSE_INVALID: { status: 409, zh: '整改反馈状态不允许此操作', en: 'This response step is not allowed in the current state' },
+
+  // Risk review (docs/fraud.md)
+  RISK_CASE_NOT_FOUND: { status: 404, zh: '核查记录不存在或不在您的权限范围内', en: 'Review case not found or outside your scope' },
+  RISK_REVIEW_SAME_REVIEWER: { status: 409, zh: '同一复核人不能重复确认，须由另一名复核人确认', en: 'You have already voted this way; a second, different reviewer must agree' },
+  RISK_REVIEW_NO_CHANGE: { status: 409, zh: '该评价已处于此核查结论', en: 'The rating already stands so' },
+  RISK_REVIEW_NOT_ALLOWED: { status: 403, zh: '只有上级监管人员可以核查评价（被核查单位和接入系统不能）', en: 'Only the supervising level may review ratings (never the unit concerned or an integrator)' },
+  RISK_REVIEW_VIA_QUEUE: { status: 422, zh: '确认或排除刷评须通过核查队列，由两名复核人确认', en: 'Fraud is confirmed or cleared through the review queue, by two reviewers' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -23,6 +23,7 @@ import { checkpointJob, LEDGER_CHECKPOINT, scheduleCheckpoints } from './ledger/
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
 import { closePeriodJob, PERIOD_CLOSE, scheduleCurrentCloses } from './scoring/closing.ts';
 import { startScoreFeed, type ScoreFeed } from './scoring/feed.ts';
+import { startRiskAssessor, type RiskAssessor } from './risk/assessor.ts';
 import { loadSigner } from './crypto/signing-key.ts';
 import { deliverOutbound } from './outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from './outbound/outbound.ts';
@@ -43,6 +44,8 @@ export interface System {
   jobs: JobRunner | null;
   /** Folds new evaluations into the live score tallies; null when SCORE_FEED_INTERVAL_MS is 0. */
   scoreFeed: ScoreFeed | null;
+  /** Assesses new ratings for fraud (docs/fraud.md); ticks only when RISK_ASSESS_INTERVAL_MS > 0, drained by tests. */
+  riskAssessor: RiskAssessor;
   close(): Promise<void>;
 }
 
@@ -101,6 +104,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   await app.ready();
   const jobHandlers = jobHandlersFor(config, log);
   const scoreFeed = config.scoring.feedIntervalMs > 0 ? startScoreFeed(database.db, config.scoring.feedIntervalMs, log) : null;
+  const riskAssessor = startRiskAssessor(database.db, config.risk.assessIntervalMs, log, clock);
   if (config.jobs.enabled) await database.db.transaction().execute((trx) => bookRecurringJobs(trx, clock()));
   const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {
@@ -113,9 +117,11 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     jobHandlers,
     jobs,
     scoreFeed,
+    riskAssessor,
     async close() {
       await jobs?.stop();
       await scoreFeed?.stop();
+      await riskAssessor.stop();
       await app.close();
       await intake.close();
       if (!options.database) await database.close();

@@ -254,8 +254,11 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     expect(flagged.statusCode).toBe(201);
     const byHandler = await system.app.inject({ method: 'POST', url: `/api/v1/evaluations/${id}/flags`, headers: { authorization: `Bearer ${handler}` }, payload: { kind: 'fraud_cleared', reason: '自己清除' } });
     expect(byHandler.json().code).toBe('AUTH_FORBIDDEN');
+    // Risk findings are for the supervising level: the org's handler does not see them.
     const after = await system.app.inject({ method: 'GET', url: `/api/v1/evaluations/${id}`, headers: { authorization: `Bearer ${handler}` } });
-    expect(after.json().flags).toMatchObject([{ kind: 'fraud_suspected', reason: '同一IP短时间内大量好评' }]);
+    expect(after.json().flags).toEqual([]);
+    const bySupervisor = await system.app.inject({ method: 'GET', url: `/api/v1/evaluations/${id}`, headers: { authorization: `Bearer ${supervisor}` } });
+    expect(bySupervisor.json().flags).toMatchObject([{ kind: 'fraud_suspected', reason: '同一IP短时间内大量好评' }, { kind: 'risk_held' }]);
     await expect(sql`UPDATE evaluation_event SET reason = 'x'`.execute(database().db)).rejects.toThrow(/LEDGER_APPEND_ONLY/);
     await expect(sql`DELETE FROM pii_access_log`.execute(database().db)).rejects.toThrow(/LEDGER_APPEND_ONLY/);
   });

@@ -1,4 +1,5 @@
 // Builds the Fastify application; listening is done elsewhere (src/cli/serve.ts), tests use inject().
+import { trustProxyOf } from '../risk/address.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,6 +22,7 @@ import { registerInspectionRoutes } from '../inspections/routes.ts';
 import { registerScoringRoutes } from '../scoring/routes.ts';
 import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerRiskRoutes } from '../risk/routes.ts';
 import { registerLandingPage, sendNotFoundPage, wantsPage } from '../pages/landing-page.ts';
 import { registerRatingPage } from '../pages/rating-page.ts';
 import { registerPlaceRoutes } from '../ratings/place-routes.ts';
@@ -51,6 +53,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   const app: App = Fastify({
     loggerInstance: context.log,
     bodyLimit: context.config.http.bodyLimitBytes,
+    // request.ip is the client's address only through proxies the deployer names (docs/fraud.md).
+    trustProxy: trustProxyOf(context.config.risk.trustedProxies),
     genReqId: () => crypto.randomUUID(),
     schemaController: {
       compilersFactory: {
@@ -162,6 +166,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
   registerNotificationRoutes(app, context);
+  registerRiskRoutes(app, context);
   registerInspectionRoutes(app, context);
   registerScoringRoutes(app, context);
   registerHotlineRoutes(app, context);
