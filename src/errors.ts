@@ -10,6 +10,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, zh: '请求的资源不存在', en: 'The requested resource does not exist' },
   INTERNAL_ERROR: { status: 500, zh: '系统内部错误，请稍后重试', en: 'Internal error, please retry later' },
   SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable, please retry' },
+  REQUEST_NUL_CHARACTER: { status: 422, zh: '请求含有 NUL 字符（U+0000），无法处理，请删除后重试', en: 'The request contains a NUL character (U+0000), which cannot be processed; remove it and retry' },
   TEXT_INVALID_CHARACTERS: { status: 422, zh: '文本含有不允许的控制字符', en: 'The text contains forbidden control characters' },
   CONFIG_INVALID: { status: 500, zh: '配置无效，请检查环境变量（见 README）', en: 'Invalid configuration: check the environment variables (see README)' },
 

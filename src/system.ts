@@ -19,11 +19,12 @@ import { buildApp } from './http/app.ts';
 import type { App } from './http/app-type.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import { pruneJob, PRUNE, schedulePruning } from './jobs/pruning.ts';
+import { checkpointJob, LEDGER_CHECKPOINT, scheduleCheckpoints } from './ledger/checkpoints.ts';
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
 import { closePeriodJob, PERIOD_CLOSE, scheduleCurrentCloses } from './scoring/closing.ts';
 import { startScoreFeed, type ScoreFeed } from './scoring/feed.ts';
 import { startRiskAssessor, type RiskAssessor } from './risk/assessor.ts';
-import { loadSigner } from './scoring/signer.ts';
+import { loadSigner } from './crypto/signing-key.ts';
 import { deliverOutbound } from './outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from './outbound/outbound.ts';
 import { gatewayFromConfig } from './outbound/gateway.ts';
@@ -77,6 +78,7 @@ export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandl
     [RATING_INVITE]: inviteToRate({ config }),
     [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
     [PRUNE]: pruneJob({ config }),
+    [LEDGER_CHECKPOINT]: checkpointJob({ config, signer: () => loadSigner(config) }),
   };
 }
 
@@ -84,6 +86,7 @@ export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandl
 export async function bookRecurringJobs(trx: Transaction<DB>, now: Date): Promise<void> {
   await scheduleCurrentCloses(trx, now);
   await schedulePruning(trx, now);
+  await scheduleCheckpoints(trx, now);
 }
 
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {

@@ -51,6 +51,9 @@ const Env = Type.Object({
   RETENTION_FINISHED_JOBS_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 30 }),
   // At least 2: the identical-comment count covers a whole Beijing day.
   RETENTION_FRAUD_SIGNALS_DAYS: Type.Integer({ minimum: 2, maximum: 3660, default: 30 }),
+  // How often the heads of all ledger chains are checkpointed and signed (src/ledger/checkpoints.ts),
+  // if any moved: rows removed from the end of a chain after a checkpoint are then named by verify.
+  LEDGER_CHECKPOINT_EVERY_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
   // Scoring: how often the score feed folds new evaluations into the live tallies (0: never, e.g. benchmarks).
   SCORE_FEED_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
   // SM2 key that signs published snapshots: PEM (PKCS#8) inline, or a file (created in development when missing).
@@ -115,6 +118,7 @@ export interface Config {
   };
   jobs: { enabled: boolean; pollMs: number };
   upkeep: { pruneEveryMinutes: number; batchRows: number; finishedJobsDays: number; fraudSignalsDays: number };
+  ledger: { checkpointEveryMinutes: number };
   scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
@@ -234,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       finishedJobsDays: env.RETENTION_FINISHED_JOBS_DAYS,
       fraudSignalsDays: env.RETENTION_FRAUD_SIGNALS_DAYS,
     },
+    ledger: { checkpointEveryMinutes: env.LEDGER_CHECKPOINT_EVERY_MINUTES },
     scoring: {
       feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
       signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },

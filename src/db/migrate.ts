@@ -10,6 +10,7 @@ import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
+import * as ledgerCheckpoints from './migrations/2026-12-08T03-ledger-checkpoints.ts';
 import * as risk from './migrations/2026-12-08T06-risk.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
   '2026-12-07T06-upkeep': upkeep,
+  '2026-12-08T03-ledger-checkpoints': ledgerCheckpoints,
   '2026-12-08T06-risk': risk,
 };
 

@@ -607,6 +607,21 @@ export interface DB {
   admin_audit: AdminAuditTable;
 }
 
+// Signed checkpoints of the ledger chains' heads (src/ledger/checkpoints.ts), merged into DB above.
+export interface LedgerCheckpointTable {
+  id: string;
+  taken_at: Timestamp;
+  reason: 'scheduled' | 'period_close';
+  /** The signed text: the heads of all chains and the time. */
+  document: string;
+  signature: Bytes;
+  key_id: string;
+}
+
+export interface DB {
+  ledger_checkpoint: LedgerCheckpointTable;
+}
+
 // The risk engine and its review queue (src/risk/), merged into DB above.
 export interface RatingContextTable {
   evaluation_id: string;

@@ -95,7 +95,8 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
       [{ channel: 'fax' }, 400, 'VALIDATION_FAILED'],
       [{ anonymous: true, rater: { name: '张三' } }, 422, 'EVALUATION_ANONYMOUS_WITH_IDENTITY'],
       [{ comment: '好'.repeat(501) }, 422, 'EVALUATION_COMMENT_TOO_LONG'],
-      [{ comment: 'bad\u0000byte' }, 422, 'TEXT_INVALID_CHARACTERS'],
+      [{ comment: 'bad\u0007byte' }, 422, 'TEXT_INVALID_CHARACTERS'],
+      [{ comment: 'bad\u0000byte' }, 422, 'REQUEST_NUL_CHARACTER'],
       [{ assessedAt: '2026-11-30 09:00:00' }, 422, 'EVALUATION_TIME_INVALID'],
       [{ assessedAt: '2026-11-17 09:00:00' }, 422, 'EVALUATION_TIME_INVALID'],
       [{ assessedAt: '2026-02-30 09:00:00' }, 422, 'EVALUATION_TIME_INVALID'],
@@ -103,7 +104,7 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
       [{ isDefault: true }, 422, 'EVALUATION_DEFAULT_NOT_ALLOWED'],
       [{ assessNumber: 2 }, 422, 'EVALUATION_FOLLOW_UP_WITHOUT_FIRST'],
       [{ projectNo: 'NO-SUCH-CASE' }, 404, 'CASE_NOT_FOUND'],
-      [{ projectNo: 'NUL\u0000BYTE' }, 400, 'VALIDATION_FAILED'],
+      [{ projectNo: 'NUL\u0000BYTE' }, 422, 'REQUEST_NUL_CHARACTER'],
       [{ serviceNumber: 7 }, 404, 'CASE_STAGE_NOT_FOUND'],
     ];
     for (const [overrides, status, code] of cases) {
