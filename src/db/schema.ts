@@ -334,6 +334,9 @@ export interface RatingLinkTable {
   source_app: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  proof: ColumnType<RatingProof, RatingProof | undefined, RatingProof>;
+  device_id: string | null;
+  rate_by: Timestamp | null;
 }
 
 export interface TextFingerprintTable {
@@ -617,4 +620,44 @@ export interface AdminAuditTable {
 
 export interface DB {
   admin_audit: AdminAuditTable;
+}
+
+// Proving to be the applicant (src/ratings/applicant-proof.ts, src/kiosk/), merged into DB above.
+/** How the one rating on a link, or at a poster or device, was proven to come from the applicant. */
+export type RatingProof = 'signed_link' | 'receipt_code' | 'sms_code' | 'device' | 'none';
+
+export interface RatingProofTable {
+  evaluation_id: string;
+  proof: RatingProof;
+  origin: 'link' | 'poster' | 'kiosk';
+  rating_link_id: string | null;
+  device_id: string | null;
+  made_at: Timestamp | null;
+  recorded_at: Timestamp;
+}
+
+export interface ApplicantChallengeTable {
+  id: string;
+  place_kind: 'window' | 'staff';
+  place_id: string;
+  phone_lookup: Bytes;
+  code_hash: Bytes;
+  case_stage_ids: string[];
+  message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ProofFailureTable {
+  source_hash: Bytes;
+  bucket: Timestamp;
+  count: number;
+}
+
+export interface DB {
+  rating_proof: RatingProofTable;
+  applicant_challenge: ApplicantChallengeTable;
+  proof_failure: ProofFailureTable;
 }

@@ -7,11 +7,9 @@ import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { levelChoices } from '../ratings/queries.ts';
-import { placeFacts, placeIdOf, recentStages } from '../ratings/places.ts';
+import { placeFacts, placeIdOf } from '../ratings/places.ts';
 import { AppError } from '../errors.ts';
 import { escapeHtml, message, page } from './simple-page.ts';
-
-const BEIJING = { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false } as const;
 
 // Asks for a stage's link and goes there; rates the place itself with a client id kept across retries.
 // Which levels are 差评 (reasons required) comes from the one definition, written into the script.
@@ -20,8 +18,6 @@ var bad=${JSON.stringify([...BAD_LEVELS])};function isBad(l){return bad.indexOf(
 var api=location.pathname.replace('/p/','/api/v1/public/places/');var r=document.getElementById('result');
 function say(t){r.textContent=t;}
 function post(url,body){return fetch(url,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body||{})}).then(function(x){return x.json().then(function(j){if(!x.ok)throw j;return j;});});}
-document.querySelectorAll('button[data-stage]').forEach(function(b){b.addEventListener('click',function(){say('正在打开… / Opening…');
-post(api+'/stages/'+b.dataset.stage+'/link').then(function(j){var u=new URL(j.url);location.href=u.pathname+u.search;}).catch(function(e){say((e&&e.message?e.message+' / '+e.messageEn:'网络异常，请重试 / Network error, please retry'));});});});
 var level=0,id=(window.crypto&&crypto.randomUUID?crypto.randomUUID():String(Date.now())+Math.random().toString(36).slice(2)).replace(/[^A-Za-z0-9_-]/g,'');
 document.querySelectorAll('input[name=level]').forEach(function(i){i.addEventListener('change',function(){level=+i.value;
 document.getElementById('reasons').hidden=!isBad(level);});});
@@ -51,14 +47,7 @@ export function registerPlacePage(app: App, context: Pick<AppContext, 'config' |
       }
       const place = await placeFacts(db, kind, id);
       if (!place) return page(reply, 404, '二维码无效', message('二维码无效', 'This code is not valid.'));
-      const recent = await recentStages(db, kind, id, context.clock());
       const who = kind === 'window' ? (place.windowName ?? '') : `${place.staffName ?? ''}${place.windowName ? `（${place.windowName}）` : ''}`;
-      const stages =
-        recent.length === 0
-          ? '<p>暂无刚办结的办件。<span class="en" lang="en">Nothing was completed here in the last hours.</span></p>'
-          : recent
-              .map((s) => `<button type="button" data-stage="${escapeHtml(s.id)}">${escapeHtml(s.item_name)} · ${escapeHtml((s.completed_at ?? new Date()).toLocaleTimeString('zh-CN', BEIJING))}</button>`)
-              .join('');
       // A window or a staff member is rated on the service in person: the offline indicators.
       const levels = levelChoices(context.intake.catalogue, 'offline');
       const choices = levels
@@ -69,7 +58,6 @@ export function registerPlacePage(app: App, context: Pick<AppContext, 'config' |
         .join('');
       const body =
         `<h1>${escapeHtml(place.orgName)}</h1><p>${escapeHtml(place.regionName)} · ${escapeHtml(who)}</p>` +
-        `<h2>评价刚办结的事项 <span class="en" lang="en">Rate what was just done for you</span></h2>${stages}` +
         `<h2>评价${kind === 'window' ? '本窗口' : '工作人员'}服务 <span class="en" lang="en">Rate this ${kind === 'window' ? 'window' : 'staff member'}</span></h2>` +
         `<form id="rate"><fieldset><legend>满意程度 / How satisfied are you?</legend>${choices}</fieldset>` +
         `<fieldset id="reasons" hidden><legend>不满意的原因（至少一项）/ What went wrong (at least one)</legend>${reasons}</fieldset>` +

@@ -8,7 +8,7 @@ import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
-import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
+import { issueRatingLink, linkOfShortCode, openLinkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
 import { levelChoices, linkFacts } from './queries.ts';
 import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
 
@@ -52,7 +52,8 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
 
   app.get('/s/:code', { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
     const link = await linkOfShortCode(db, request.params.code.toLowerCase());
-    if (!link) return reply.status(404).send(errorBody('LINK_INVALID'));
+    // A hall device's link is not opened on any other screen.
+    if (!link || link.device_id !== null) return reply.status(404).send(errorBody('LINK_INVALID'));
     return reply.redirect(ratingUrl(context.config, tokenOf(context.config, link)).replace(context.config.http.publicBaseUrl, ''), 302);
   });
 
@@ -88,7 +89,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
       },
     },
     async (request) => {
-      const link = await linkOfToken(deps, request.params.token);
+      const link = await openLinkOfToken(deps, request.params.token);
       const facts = await linkFacts(db, link.case_stage_id, link.staff_id);
       if (!facts) throw new AppError('LINK_INVALID');
       return {
@@ -121,7 +122,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
       },
     },
     async (request, reply) => {
-      const link = await linkOfToken(deps, request.params.token);
+      const link = await openLinkOfToken(deps, request.params.token);
       const facts = await linkFacts(db, link.case_stage_id, link.staff_id);
       if (!facts) throw new AppError('LINK_INVALID');
       const result = await submitPublicRating(context, request, {
@@ -129,6 +130,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         subject: { kind: 'case_stage', projectNo: facts.projectNo, serviceNumber: facts.case.serviceNumber, firstRated: facts.first !== null },
         channel: link.channel as Channel,
         body: request.body,
+        proof: { proof: link.proof, origin: 'link', linkId: link.id, deviceId: null, madeAt: null },
       });
       return reply.status(201).send(result);
     },
