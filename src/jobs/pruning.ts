@@ -1,5 +1,5 @@
 // Upkeep: rows that matter only for a while (sessions, request nonces, finished jobs, the counters
-// behind fraud notes) are deleted once their time has passed, by one recurring scheduled job.
+// behind fraud notes, the applicant's SMS codes and wrong codes) are deleted once their time has passed, by one recurring scheduled job.
 // Each run deletes at most PRUNE_BATCH_ROWS rows per table in its own short transaction and books
 // the next run: at once while a table has more to go, else after PRUNE_EVERY_MINUTES. So a large
 // backlog is worked off in many small transactions and no run holds locks for long.
@@ -38,6 +38,10 @@ export const PRUNE_RULES: readonly PruneRule[] = [
   // Counters of src/ratings/abuse.ts: per Beijing day, and per 10-minute bucket.
   { table: 'text_fingerprint', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`day < ${beijingDay(cutoff)}` },
   { table: 'source_activity', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`bucket < ${cutoff}` },
+  // Proving to be the applicant (src/ratings/applicant-proof.ts): SMS codes, kept a while after they
+  // expire as signals (codes asked per phone hash), and wrong codes per source per hour.
+  { table: 'applicant_challenge', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`expires_at < ${cutoff}` },
+  { table: 'proof_failure', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`bucket < ${cutoff}` },
 ];
 
 /**
