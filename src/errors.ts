@@ -97,6 +97,7 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 
   // Proving to be the applicant (posters)
+  LINK_WITHDRAWN: { status: 410, zh: '此链接取自窗口二维码，未证明评价人是申请人，已停用。请使用回执上的评价码或短信中的评价链接', en: 'This link was taken from a window poster without proof of being the applicant, and has been withdrawn. Use the code on your receipt or the link in your SMS' },
   APPLICANT_CODE_WRONG: { status: 422, zh: '验证码不正确，请核对后重新输入', en: 'The code is not right; check it and type it again' },
   APPLICANT_CODE_EXPIRED: { status: 410, zh: '验证码已过期或已用完尝试次数，请重新获取', en: 'The code has expired or was tried too often; ask for a new one' },
   APPLICANT_CODE_TOO_MANY: { status: 429, zh: '尝试次数过多，请一小时后再试，或使用短信中的评价链接', en: 'Too many tries; try again in an hour, or use the rating link in your SMS' },

@@ -132,10 +132,14 @@ export async function linkOfToken(deps: RatingLinkDeps, token: string) {
   return link;
 }
 
-/** A link that anyone holding its token may use: not one bound to a hall device. */
+/**
+ * A link that anyone holding its token may use: not one bound to a hall device, nor one a poster
+ * handed to whoever asked before the applicant had to prove who they were (proof none).
+ */
 export async function openLinkOfToken(deps: RatingLinkDeps, token: string) {
   const link = await linkOfToken(deps, token);
   if (link.device_id !== null) throw new AppError('KIOSK_LINK_DEVICE_BOUND');
+  if (link.proof === 'none') throw new AppError('LINK_WITHDRAWN');
   return link;
 }
 

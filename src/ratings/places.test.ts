@@ -99,6 +99,12 @@ describeOnEngines('rating at a poster: windows and staff', (database) => {
       expect(asked.body).not.toContain('/rate/');
     }
     expect(await db().selectFrom('rating_link').select('id').where('case_stage_id', '=', stage.id).execute()).toEqual([]);
+    // A link a poster handed out before (proof none) no longer opens, and says what to use instead.
+    const handedOut = await issueLinkForStage({ db: db(), config, clock }, stage.id, 'qr', 'hcp-rating-page', { proof: 'none' });
+    const withdrawn = await system.app.inject({ method: 'GET', url: `/api/v1/public/ratings/${handedOut.token}` });
+    expect(withdrawn.statusCode).toBe(410);
+    expect(withdrawn.json()).toMatchObject({ code: 'LINK_WITHDRAWN', message: expect.stringMatching(/回执上的评价码/) });
+    expect((await rateByToken(handedOut.token, 'handed-out-1')).json().code).toBe('LINK_WITHDRAWN');
   });
 
   it('opens a stage for the code on its receipt, recorded as proven by it; wrong codes are refused with their code and counted per source', async () => {
