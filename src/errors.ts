@@ -97,6 +97,13 @@ export const errorCatalogue = {
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 
+  // Proving to be the applicant (posters)
+  LINK_WITHDRAWN: { status: 410, zh: '此链接取自窗口二维码，未证明评价人是申请人，已停用。请使用回执上的评价码或短信中的评价链接', en: 'This link was taken from a window poster without proof of being the applicant, and has been withdrawn. Use the code on your receipt or the link in your SMS' },
+  APPLICANT_CODE_WRONG: { status: 422, zh: '验证码不正确，请核对后重新输入', en: 'The code is not right; check it and type it again' },
+  APPLICANT_CODE_EXPIRED: { status: 410, zh: '验证码已过期或已用完尝试次数，请重新获取', en: 'The code has expired or was tried too often; ask for a new one' },
+  APPLICANT_CODE_TOO_MANY: { status: 429, zh: '尝试次数过多，请一小时后再试，或使用短信中的评价链接', en: 'Too many tries; try again in an hour, or use the rating link in your SMS' },
+  APPLICANT_PHONE_INVALID: { status: 422, zh: '手机号格式不正确', en: 'This mobile number does not look right' },
+
   // Hotline
   HOTLINE_APP_NOT_ALLOWED: { status: 403, zh: '该接入应用未被配置为短信网关或热线系统（HOTLINE_APP_IDS）', en: 'This app is not configured as an SMS gateway or hotline system (HOTLINE_APP_IDS)' },
   HOTLINE_DIGIT_INVALID: { status: 422, zh: '按键须为1至5（5 非常满意 … 1 非常不满意）', en: 'The key pressed must be 1 to 5 (5 very satisfied … 1 very dissatisfied)' },
@@ -104,6 +111,9 @@ export const errorCatalogue = {
   // Kiosk
   KIOSK_DEVICE_AUTH_FAILED: { status: 401, zh: '设备凭证无效或设备已停用，请管理员重新配置', en: 'Unknown device credential or device disabled; an administrator must set it up again' },
   KIOSK_DEVICE_NOT_FOUND: { status: 404, zh: '大厅设备不存在', en: 'Hall device not found' },
+  KIOSK_LINK_DEVICE_BOUND: { status: 403, zh: '该评价只能在推送它的大厅设备上进行', en: 'This rating can only be made on the hall device it was pushed to' },
+  KIOSK_RATING_TOO_LATE: { status: 410, zh: '评价须在推送后几分钟内作出，本次已超时', en: 'A rating must be made within minutes of the push; this one was made too late' },
+  KIOSK_MADE_AT_INVALID: { status: 422, zh: '评价时间不合理（早于推送或晚于当前时间）', en: 'The time the rating was made is impossible (before the push or in the future)' },
 
   // Scoring, inspections, bulletins
   PERIOD_INVALID: { status: 422, zh: '统计周期格式错误（如 2026-11、2026-Q4、2026-W48、2026、2026-11-01..2026-11-15）', en: 'Malformed period (e.g. 2026-11, 2026-Q4, 2026-W48, 2026, 2026-11-01..2026-11-15)' },

@@ -35,7 +35,7 @@ export interface Outcome {
 
 interface Places {
   orgs: Map<string, { id: string; itemCode: string }>;
-  windows: Map<string, { id: string; code: string; org: string; deviceId: string }>;
+  windows: Map<string, { id: string; code: string; org: string; deviceId: string; credential: string }>;
   staff: Map<string, { id: string; staffNo: string; posterToken: string }>;
 }
 
@@ -52,7 +52,7 @@ async function buildPlaces(system: System, world: World, clock: TestClock): Prom
     for (const w of o.windows) {
       const window = await makeWindow(db, org);
       const device = await registerDevice(db, admin, { windowId: window.id, kind: 'evaluator', name: `${w.key} 评价器` }, clock());
-      places.windows.set(w.key, { id: window.id, code: window.code, org: o.key, deviceId: device.id });
+      places.windows.set(w.key, { id: window.id, code: window.code, org: o.key, deviceId: device.id, credential: device.credential });
       for (const s of w.staff) {
         const staff = await makeStaff(db, org, window);
         const url = placeUrl(system.config, 'staff', staff.id);
@@ -120,11 +120,11 @@ export async function replay(system: System, clock: TestClock, world: World, pla
     const outcome: Outcome = { planned: p, status: 0, evaluationId: null, held: false };
     outcomes.push(outcome);
     const staff = places.staff.get(p.staff) as { id: string; staffNo: string; posterToken: string };
-    const window = places.windows.get(p.window) as { id: string; code: string; org: string; deviceId: string };
+    const window = places.windows.get(p.window) as { id: string; code: string; org: string; deviceId: string; credential: string };
     const org = places.orgs.get(p.org) as { id: string; itemCode: string };
     // The stage the rating is about, completed delayMs before (posters rate the staff member itself).
     let projectNo = '';
-    if (p.path !== 'poster') {
+    if (p.path !== 'poster' || p.label === 'poster_grab') {
       clock.set(new Date(p.at - p.delayMs));
       projectNo = `BENCH-${serial}`;
       await makeCompletedCase(db, config, { task_code: org.itemCode }, beijing(p.at - p.delayMs), { projectNo, windowCode: window.code, staffNo: staff.staffNo, ...(p.phone ? { mobile: p.phone } : {}) });
@@ -143,12 +143,20 @@ export async function replay(system: System, clock: TestClock, world: World, pla
         break;
       }
       case 'kiosk': {
-        const link = await issueLinkForStage({ db, config, clock }, await stageOf(), 'hall_tablet', `${KIOSK_SOURCE_PREFIX}${window.deviceId}`);
-        answer = await send('POST', `/api/v1/public/ratings/${link.token}`, { ...rating, installId: undefined }, { 'x-forwarded-for': `192.0.${2 + [...places.orgs.keys()].indexOf(window.org)}.250` });
+        // What the push does when the stage completes at the window (src/kiosk/push.ts): a link
+        // bound to the window's device, to be used within minutes; the device rates through it.
+        const pushedAt = new Date(p.at - p.delayMs);
+        const link = await issueLinkForStage({ db, config, clock: () => pushedAt }, await stageOf(), 'hall_tablet', `${KIOSK_SOURCE_PREFIX}${window.deviceId}`, { proof: 'device', deviceId: window.deviceId, rateBy: new Date(pushedAt.getTime() + 5 * 60_000) });
+        answer = await send('POST', `/api/v1/kiosk/ratings/${link.token}`, { ...rating, installId: undefined, madeAt: new Date(p.at).toISOString() }, { authorization: `Device ${window.credential}`, 'x-forwarded-for': `192.0.${2 + [...places.orgs.keys()].indexOf(window.org)}.250` });
         break;
       }
       case 'poster':
-        answer = await send('POST', `/api/v1/public/places/staff/${staff.posterToken}/rating`, rating, web);
+        if (p.label === 'poster_grab') {
+          // A guessed receipt code for the case completed at this window (the real one is on the applicant's receipt).
+          answer = await send('POST', `/api/v1/public/places/staff/${staff.posterToken}/receipt-code`, { code: randomUUID().replaceAll('-', '').slice(0, 10) }, web);
+          const token = answer.status === 200 ? String(answer.json.url ?? answer.json.token ?? '').split('/rate/').at(-1) : null;
+          if (token) answer = await send('POST', `/api/v1/public/ratings/${token}`, rating, web);
+        } else answer = await send('POST', `/api/v1/public/places/staff/${staff.posterToken}/rating`, rating, web);
         break;
       case 'integrator': {
         const item = { clientId: `bench-${serial}`, projectNo, level: p.level, indicators: rating.indicators, channel: 'hall_terminal', assessedAt: new Date(p.at).toISOString(), ...(p.comment ? { comment: p.comment } : {}), ...(p.phone ? { rater: { phone: p.phone } } : { anonymous: true }) };

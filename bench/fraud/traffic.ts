@@ -4,7 +4,7 @@
 // day for one staff member) and the attacks issue 13 names, each rating labelled with its scenario.
 import type { RatingPath } from '../../src/risk/engine.ts';
 
-export const SCENARIOS = ['integrator_burst', 'kiosk_press', 'phone_bad_burst', 'poster_flood', 'proxy_pool', 'abusive_staff'] as const;
+export const SCENARIOS = ['poster_grab', 'stale_push', 'integrator_burst', 'kiosk_press', 'phone_bad_burst', 'poster_flood', 'proxy_pool', 'abusive_staff'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** A place in the simulated province: orgs, their windows, and the staff at each window. */
@@ -160,6 +160,11 @@ export function planTraffic(world: World, options: TrafficOptions): PlannedRatin
     label, batch: false, delayMs: 60_000, comment: null, ...victim(SCENARIOS.indexOf(label)), address: null, installId: null, phone: null, sender: '', ...fields,
   });
   for (let i = 0; i < n; i++) {
+    // Staff at a window poster try to take over the rating of cases just completed there, guessing
+    // receipt codes (the poster lists no case any more).
+    ratings.push(attack('poster_grab', i, { path: 'poster', at: t0 + i * 30_000, delayMs: 120_000, level: 5, address: `${pick(rnd, carrierNats)}.77`, installId: 'install-poster-grab-0001' }));
+    // A device rates a stage completed days ago (pushed late or kept back).
+    ratings.push(attack('stale_push', i, { path: 'kiosk', at: t0 + i * 60_000, delayMs: 2 * DAY, level: 5, sender: `${victim(SCENARIOS.indexOf('stale_push')).window}-device` }));
     // An integrator's batch: five stars 30–90 s after each completion, one comment for all.
     ratings.push(attack('integrator_burst', i, { path: 'integrator', batch: true, at: t0 + i * 45_000, delayMs: 30_000 + Math.floor(rnd() * 60_000), level: 5, comment: '王科长业务精通讲解清楚主动帮我们解决了大难题', sender: 'city-a' }));
     // Staff press five stars on the hall device 1–3 s after each push.

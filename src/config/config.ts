@@ -83,6 +83,18 @@ const Env = Type.Object({
   SMS_QUIET_HOURS: Type.String({ pattern: '^([01]?[0-9]|2[0-3])-([01]?[0-9]|2[0-3])$', default: '21-8' }),
   // Integrator apps (comma-separated app ids) that may call the hotline webhooks: the SMS gateway, the IVR.
   HOTLINE_APP_IDS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}(,[A-Za-z0-9_-]{3,64})*$' })),
+  // Proving to be the applicant at a poster (docs/ratings.md): an SMS code is valid this many
+  // minutes and this many tries; a phone gets at most this many codes an hour; the stages offered
+  // were completed at the place within this many hours; a source may type this many wrong codes an hour.
+  APPLICANT_CODE_MINUTES: Type.Integer({ minimum: 1, maximum: 60, default: 10 }),
+  APPLICANT_CODE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+  APPLICANT_CODES_PER_PHONE_HOUR: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  APPLICANT_LOOKBACK_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 24 }),
+  APPLICANT_WRONG_CODES_PER_SOURCE_HOUR: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  // Hall devices (docs/kiosk.md): pushed only stages completed within this many minutes; a
+  // device's rating must be made within this many minutes of the push.
+  KIOSK_PUSH_WITHIN_MINUTES: Type.Integer({ minimum: 1, maximum: 120, default: 5 }),
+  KIOSK_RATE_WITHIN_MINUTES: Type.Integer({ minimum: 1, maximum: 120, default: 5 }),
 });
 type Env = Static<typeof Env>;
 
@@ -130,6 +142,16 @@ export interface Config {
     quietHours: QuietHours | null;
     /** Integrator apps allowed to call the hotline webhooks. */
     appIds: string[];
+  };
+  /** Who may rate a case stage: the applicant's proofs at posters, and hall devices' bounds. */
+  proof: {
+    codeMinutes: number;
+    codeMaxAttempts: number;
+    codesPerPhoneHour: number;
+    lookbackHours: number;
+    wrongCodesPerSourceHour: number;
+    kioskPushWithinMinutes: number;
+    kioskRateWithinMinutes: number;
   };
 }
 
@@ -258,6 +280,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       inviteAfterDays: env.SMS_INVITE_AFTER_DAYS,
       quietHours: parseQuietHours(env.SMS_QUIET_HOURS),
       appIds: env.HOTLINE_APP_IDS ? [...new Set(env.HOTLINE_APP_IDS.split(','))] : [],
+    },
+    proof: {
+      codeMinutes: env.APPLICANT_CODE_MINUTES,
+      codeMaxAttempts: env.APPLICANT_CODE_MAX_ATTEMPTS,
+      codesPerPhoneHour: env.APPLICANT_CODES_PER_PHONE_HOUR,
+      lookbackHours: env.APPLICANT_LOOKBACK_HOURS,
+      wrongCodesPerSourceHour: env.APPLICANT_WRONG_CODES_PER_SOURCE_HOUR,
+      kioskPushWithinMinutes: env.KIOSK_PUSH_WITHIN_MINUTES,
+      kioskRateWithinMinutes: env.KIOSK_RATE_WITHIN_MINUTES,
     },
   });
 }

@@ -11,6 +11,7 @@ import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evalu
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
 import * as ledgerCheckpoints from './migrations/2026-12-08T03-ledger-checkpoints.ts';
+import * as applicantProof from './migrations/2026-12-08T05-applicant-proof.ts';
 import * as risk from './migrations/2026-12-08T06-risk.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
   '2026-12-07T06-upkeep': upkeep,
   '2026-12-08T03-ledger-checkpoints': ledgerCheckpoints,
+  '2026-12-08T05-applicant-proof': applicantProof,
   '2026-12-08T06-risk': risk,
 };
 

@@ -336,6 +336,9 @@ export interface RatingLinkTable {
   source_app: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  proof: ColumnType<RatingProof, RatingProof | undefined, RatingProof>;
+  device_id: string | null;
+  rate_by: Timestamp | null;
 }
 
 export interface RatingInvitationTable {
@@ -625,9 +628,6 @@ export interface DB {
 // The risk engine and its review queue (src/risk/), merged into DB above.
 export interface RatingContextTable {
   evaluation_id: string;
-  path: 'link' | 'poster' | 'kiosk' | 'integrator' | 'sms' | 'ivr';
-  proof: string | null;
-  device_id: string | null;
   install_key: Uint8Array | null;
   network_key: Uint8Array | null;
   recorded_at: Timestamp;
@@ -681,4 +681,44 @@ export interface DB {
   risk_cursor: RiskCursorTable;
   risk_review: RiskReviewTable;
   risk_case: RiskCaseTable;
+}
+
+// Proving to be the applicant (src/ratings/applicant-proof.ts, src/kiosk/), merged into DB above.
+/** How the one rating on a link, or at a poster or device, was proven to come from the applicant. */
+export type RatingProof = 'signed_link' | 'receipt_code' | 'sms_code' | 'device' | 'none';
+
+export interface RatingProofTable {
+  evaluation_id: string;
+  proof: RatingProof;
+  origin: 'link' | 'poster' | 'kiosk';
+  rating_link_id: string | null;
+  device_id: string | null;
+  made_at: Timestamp | null;
+  recorded_at: Timestamp;
+}
+
+export interface ApplicantChallengeTable {
+  id: string;
+  place_kind: 'window' | 'staff';
+  place_id: string;
+  phone_lookup: Bytes;
+  code_hash: Bytes;
+  case_stage_ids: string[];
+  message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ProofFailureTable {
+  source_hash: Bytes;
+  bucket: Timestamp;
+  count: number;
+}
+
+export interface DB {
+  rating_proof: RatingProofTable;
+  applicant_challenge: ApplicantChallengeTable;
+  proof_failure: ProofFailureTable;
 }

@@ -63,8 +63,31 @@ describeOnEngines('pruning old rows', (database) => {
       await db
         .insertInto('rating_context')
         .values([
-          { evaluation_id: randomUUID(), path: 'link', proof: 'old', device_id: null, install_key: null, network_key: Buffer.from(`old-${i}`), recorded_at: ago(now, 7 * DAY + 10 * MINUTE) },
-          { evaluation_id: randomUUID(), path: 'link', proof: 'young', device_id: null, install_key: null, network_key: Buffer.from(`young-${i}`), recorded_at: ago(now, 7 * DAY - 10 * MINUTE) },
+          { evaluation_id: randomUUID(), install_key: null, network_key: Buffer.from(`old-${i}`), recorded_at: ago(now, 7 * DAY + 10 * MINUTE) },
+          { evaluation_id: randomUUID(), install_key: null, network_key: Buffer.from(`young-${i}`), recorded_at: ago(now, 7 * DAY - 10 * MINUTE) },
+        ])
+        .execute();
+      const challenge = (expiresAt: Date) => ({
+        id: randomUUID(),
+        place_kind: 'window' as const,
+        place_id: randomUUID(),
+        phone_lookup: Buffer.from(`phone-${i}`),
+        code_hash: Buffer.from('code'),
+        case_stage_ids: [],
+        message_id: null,
+        created_at: ago(expiresAt, 10 * MINUTE),
+        expires_at: expiresAt,
+        used_at: null,
+      });
+      await db
+        .insertInto('applicant_challenge')
+        .values([challenge(ago(now, 7 * DAY + MINUTE)), challenge(ago(now, 7 * DAY - MINUTE))])
+        .execute();
+      await db
+        .insertInto('proof_failure')
+        .values([
+          { source_hash: Buffer.from(`old-failure-${i}`), bucket: ago(now, 7 * DAY + 60 * MINUTE), count: 2 },
+          { source_hash: Buffer.from(`young-failure-${i}`), bucket: ago(now, 7 * DAY - 60 * MINUTE), count: 2 },
         ])
         .execute();
     }
@@ -82,7 +105,9 @@ describeOnEngines('pruning old rows', (database) => {
     // The prune job's own rows (the finished run and the next one) are young.
     const jobs = await db.selectFrom('scheduled_job').select('kind').where('kind', '!=', PRUNE).orderBy('kind').execute();
     expect(jobs.map((r) => r.kind)).toEqual(['long-pending', 'young-done']);
-    expect((await db.selectFrom('rating_context').select('proof').execute()).map((r) => r.proof)).toEqual(['young']);
+    expect((await db.selectFrom('rating_context').select('recorded_at').execute()).map((r) => r.recorded_at)).toEqual([ago(clock(), 7 * DAY - 10 * MINUTE)]);
+    expect((await db.selectFrom('applicant_challenge').select('expires_at').execute()).map((r) => r.expires_at)).toEqual([ago(clock(), 7 * DAY - MINUTE)]);
+    expect((await db.selectFrom('proof_failure').select('source_hash').execute()).map((r) => Buffer.from(r.source_hash).toString())).toEqual(['young-failure-0']);
   });
 
   it('books the next run a period later, saying what this one deleted', async () => {
@@ -92,7 +117,7 @@ describeOnEngines('pruning old rows', (database) => {
     await runDueJobs(db, handlers, clock());
     const next = await db.selectFrom('scheduled_job').select(['due_at', 'payload']).where('kind', '=', PRUNE).where('done_at', 'is', null).executeTakeFirstOrThrow();
     expect(next.due_at).toEqual(new Date(clock().getTime() + 60 * MINUTE));
-    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, rating_context: 1 } } });
+    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, rating_context: 1, applicant_challenge: 1, proof_failure: 1 } } });
     // Nothing else is due until then; an hour later it runs again.
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 59 * MINUTE))).toEqual({ done: 0, failed: 0 });
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 60 * MINUTE))).toEqual({ done: 1, failed: 0 });
@@ -110,7 +135,7 @@ describeOnEngines('pruning old rows', (database) => {
     expect(next.due_at).toEqual(clock());
     // The runner takes the following runs until the backlog is gone: 7 old rows, 3 at a time.
     expect(await runDueJobs(db, handlers, clock())).toEqual({ done: 2, failed: 0 });
-    for (const table of ['staff_session', 'request_nonce', 'rating_context']) expect(await count(db, table)).toBe(7);
+    for (const table of ['staff_session', 'request_nonce', 'rating_context', 'applicant_challenge', 'proof_failure']) expect(await count(db, table)).toBe(7);
     expect(await count(db, 'scheduled_job')).toBe(7 * 2 + 4);
   });
 

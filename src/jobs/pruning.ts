@@ -1,5 +1,6 @@
 // Upkeep: rows that matter only for a while (sessions, request nonces, finished jobs, the contexts
-// behind risk assessments) are deleted once their time has passed, by one recurring scheduled job.
+// behind risk assessments, the applicant's SMS codes and wrong codes) are deleted once their time
+// has passed, by one recurring scheduled job.
 // Each run deletes at most PRUNE_BATCH_ROWS rows per table in its own short transaction and books
 // the next run: at once while a table has more to go, else after PRUNE_EVERY_MINUTES. So a large
 // backlog is worked off in many small transactions and no run holds locks for long.
@@ -37,6 +38,10 @@ export const PRUNE_RULES: readonly PruneRule[] = [
   // How web ratings were made (keyed hashes of install and network): the risk engine looks back a
   // day; its conclusions stay in risk_assessment.
   { table: 'rating_context', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`recorded_at < ${cutoff}` },
+  // Proving to be the applicant (src/ratings/applicant-proof.ts): SMS codes, kept a while after they
+  // expire as signals (codes asked per phone hash), and wrong codes per source per hour.
+  { table: 'applicant_challenge', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`expires_at < ${cutoff}` },
+  { table: 'proof_failure', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`bucket < ${cutoff}` },
 ];
 
 /**

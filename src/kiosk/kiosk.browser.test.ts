@@ -39,14 +39,20 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
   let item: { task_code: string; name: string };
   let windowRow: { id: string; code: string; name: string };
   let setupUrl: string;
-  let minute = 30;
+  let minute = 10;
 
   const db = () => database.db;
 
-  /** A case completed at the evaluator's window a moment ago, through the real case registration. */
+  /**
+   * A case completed at the evaluator's window half a minute ago, through the real case
+   * registration. The server's clock and the browser's (which dates each rating) move together:
+   * a device is pushed only fresh completions, and its rating must be made within minutes.
+   */
   async function completeCase(): Promise<string> {
     minute += 1;
-    return makeCompletedCase(db(), config, item, `2026-11-20 09:${minute}:00`, { windowCode: windowRow.code });
+    clock.set(`2026-11-20T02:${minute}:30.000Z`);
+    await context.clock.setFixedTime(clock());
+    return makeCompletedCase(db(), config, item, `2026-11-20 10:${minute}:00`, { windowCode: windowRow.code });
   }
 
   const evaluationsOf = (projectNo: string) =>
@@ -141,6 +147,9 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     const [stored] = await evaluationsOf(projectNo);
     expect(stored).toMatchObject({ level: 5, channel: 'hall_tablet', indicator_codes: [], is_anonymous: true, receipt_no: receipt.number });
     expect(receipt.qr).toBe(`${config.http.publicBaseUrl}/r/${receipt.number}`);
+    // Through the device's own link, dated by the device.
+    const proof = await db().selectFrom('rating_proof as p').innerJoin('evaluation as e', 'e.id', 'p.evaluation_id').select(['p.proof', 'p.made_at']).where('e.receipt_no', '=', receipt.number).executeTakeFirstOrThrow();
+    expect(proof).toEqual({ proof: 'device', made_at: clock() });
     await finish();
   });
 
@@ -235,14 +244,14 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
   it('keeps the queue through a reload of the page', async () => {
     const projectNo = await completeCase();
     await ratingScreen();
-    await page.route('**/api/v1/public/ratings/**', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()));
+    await page.route('**/api/v1/kiosk/ratings/**', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()));
     await page.locator('button.level-3').click();
     await page.getByText(/评价已保存在本机/).waitFor();
     await page.reload();
     await idleScreen();
     await expect(waiting().textContent()).resolves.toMatch(/待提交 1/);
     expect(await evaluationsOf(projectNo)).toEqual([]);
-    await page.unroute('**/api/v1/public/ratings/**');
+    await page.unroute('**/api/v1/kiosk/ratings/**');
     await waiting().waitFor({ state: 'hidden', timeout: 30_000 });
     expect(await evaluationsOf(projectNo)).toEqual([expect.objectContaining({ level: 3 })]);
   });
@@ -251,14 +260,14 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     const projectNo = await completeCase();
     await ratingScreen();
     const answered: number[] = [];
-    await page.route('**/api/v1/public/ratings/**', async (route) => {
+    await page.route('**/api/v1/kiosk/ratings/**', async (route) => {
       if (route.request().method() !== 'POST' || answered.length > 0) return route.continue();
       // The server takes the rating, and the answer never reaches the device.
       const response = await route.fetch();
       answered.push(response.status());
       return route.abort('connectionreset');
     });
-    const retried = page.waitForResponse((r) => r.url().includes('/api/v1/public/ratings/') && r.request().method() === 'POST', { timeout: 30_000 });
+    const retried = page.waitForResponse((r) => r.url().includes('/api/v1/kiosk/ratings/') && r.request().method() === 'POST', { timeout: 30_000 });
     await page.locator('button.level-5').click();
     const retry = await retried;
     expect(answered).toEqual([201]);
@@ -267,7 +276,7 @@ describe.skipIf(missingTool('chromium'))('window evaluator in Chromium', () => {
     await waiting().waitFor({ state: 'hidden', timeout: 30_000 });
     const stored = await evaluationsOf(projectNo);
     expect(stored).toHaveLength(1);
-    await page.unroute('**/api/v1/public/ratings/**');
+    await page.unroute('**/api/v1/kiosk/ratings/**');
   });
 
   it('fits an upright terminal: the five choices one above another', async () => {

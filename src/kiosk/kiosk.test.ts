@@ -119,6 +119,9 @@ describeOnEngines('hall devices and the kiosk event stream', (database) => {
     return opened;
   }
 
+  const rateOn = (value: string, token: string, body: Record<string, unknown>) =>
+    system.app.inject({ method: 'POST', url: `/api/v1/kiosk/ratings/${token}`, headers: device(value), payload: { level: 5, indicators: [], anonymous: true, ...body } });
+
   const stageOf = async (projectNo: string) =>
     (await db().selectFrom('case_stage as s').innerJoin('service_case as c', 'c.id', 's.case_id').select('s.id').where('c.project_no', '=', projectNo).executeTakeFirstOrThrow()).id;
 
@@ -205,9 +208,12 @@ describeOnEngines('hall devices and the kiosk event stream', (database) => {
     // The other window's completion came first and was not sent here.
     expect(await events.next((e) => e.type === 'rate', 300)).toBeNull();
 
-    // The link rates that stage through the public API, on the evaluator's channel.
-    const shown = await system.app.inject({ method: 'GET', url: `/api/v1/public/ratings/${String(push?.token)}` });
+    // The link rates that stage on this device, on the evaluator's channel; no public page opens it.
+    const shown = await system.app.inject({ method: 'GET', url: `/api/v1/kiosk/ratings/${String(push?.token)}`, headers: device(credential) });
     expect(shown.json()).toMatchObject({ status: 'open', channel: 'hall_tablet' });
+    const open = await system.app.inject({ method: 'GET', url: `/api/v1/public/ratings/${String(push?.token)}` });
+    expect(open.statusCode).toBe(403);
+    expect(open.json().code).toBe('KIOSK_LINK_DEVICE_BOUND');
     events.close();
   });
 
@@ -225,7 +231,7 @@ describeOnEngines('hall devices and the kiosk event stream', (database) => {
     expect(caughtUp).toMatchObject({ stageId, token: pushed?.token });
     again.close();
 
-    const rated = await system.app.inject({ method: 'POST', url: `/api/v1/public/ratings/${String(pushed?.token)}`, payload: { clientId: 'kiosk-test-0001', level: 5, indicators: [], anonymous: true } });
+    const rated = await rateOn(credential, String(pushed?.token), { clientId: 'kiosk-test-0001', madeAt: clock().toISOString() });
     expect(rated.statusCode, rated.body).toBe(201);
     const later = await stream();
     expect(await later.next((e) => e.type === 'hello')).not.toBeNull();
@@ -239,6 +245,66 @@ describeOnEngines('hall devices and the kiosk event stream', (database) => {
     expect(await stale.next((e) => e.type === 'hello')).not.toBeNull();
     expect(await stale.next((e) => e.type === 'rate', 500)).toBeNull();
     stale.close();
+  });
+
+  it('is never pushed a stage completed long ago, even when the business system marks it completed only now', async () => {
+    clock.set('2026-11-20T02:40:00.000Z');
+    const events = await stream();
+    expect(await events.next((e) => e.type === 'hello')).not.toBeNull();
+    // Completed (by its own record) two days ago, registered now: the trigger fires, nothing is pushed.
+    const old = await makeCompletedCase(db(), config, item, '2026-11-18 10:30:00', { windowCode: window.code });
+    expect(await events.next((e) => e.type === 'rate', 700)).toBeNull();
+    // Six minutes old is already too old (KIOSK_PUSH_WITHIN_MINUTES = 5).
+    await makeCompletedCase(db(), config, item, '2026-11-20 10:34:00', { windowCode: window.code });
+    expect(await events.next((e) => e.type === 'rate', 700)).toBeNull();
+    const fresh = await makeCompletedCase(db(), config, item, '2026-11-20 10:38:00', { windowCode: window.code });
+    expect(await events.next((e) => e.type === 'rate', 3000)).toMatchObject({ stageId: await stageOf(fresh) });
+    events.close();
+    expect(await db().selectFrom('rating_link').select('id').where('case_stage_id', '=', await stageOf(old)).execute()).toEqual([]);
+  });
+
+  it('binds a pushed link to its device: another device and the public page are refused; a rating is made within minutes, and an offline one says when', async () => {
+    clock.set('2026-11-20T03:00:00.000Z');
+    const other = (await register(adminToken, window.id)).json();
+    const events = await stream();
+    const projectNo = await makeCompletedCase(db(), config, item, '2026-11-20 10:59:30', { windowCode: window.code });
+    const push = await events.next((e) => e.type === 'rate' && e.stageId !== undefined);
+    events.close();
+    const token = String(push?.token);
+    const link = await db().selectFrom('rating_link').select(['proof', 'device_id', 'rate_by']).where('case_stage_id', '=', await stageOf(projectNo)).executeTakeFirstOrThrow();
+    expect(link).toEqual({ proof: 'device', device_id: deviceId, rate_by: new Date('2026-11-20T03:05:00.000Z') });
+
+    const stolen = await rateOn(other.credential, token, { clientId: 'kiosk-other-01', madeAt: clock().toISOString() });
+    expect(stolen.statusCode).toBe(403);
+    expect(stolen.json().code).toBe('KIOSK_LINK_DEVICE_BOUND');
+    expect((await system.app.inject({ method: 'GET', url: `/api/v1/kiosk/ratings/${token}`, headers: device(other.credential) })).json().code).toBe('KIOSK_LINK_DEVICE_BOUND');
+    const open = await system.app.inject({ method: 'POST', url: `/api/v1/public/ratings/${token}`, payload: { clientId: 'kiosk-public-1', level: 1, indicators: ['507'], anonymous: true } });
+    expect(open.json().code).toBe('KIOSK_LINK_DEVICE_BOUND');
+    expect((await rateOn(credential, token, { clientId: 'kiosk-future-1', madeAt: '2026-11-20T03:30:00.000Z' })).json().code).toBe('KIOSK_MADE_AT_INVALID');
+    expect((await rateOn(credential, token, { clientId: 'kiosk-before-1', madeAt: '2026-11-20T02:00:00.000Z' })).json().code).toBe('KIOSK_MADE_AT_INVALID');
+
+    // Arrives an hour later from the outbox: made two minutes after the push, so it counts, dated then.
+    clock.set('2026-11-20T04:00:00.000Z');
+    const late = await rateOn(credential, token, { clientId: 'kiosk-late-001', madeAt: '2026-11-20T03:06:00.000Z' });
+    expect(late.statusCode).toBe(410);
+    expect(late.json().code).toBe('KIOSK_RATING_TOO_LATE');
+    const offline = await rateOn(credential, token, { clientId: 'kiosk-offline-1', madeAt: '2026-11-20T03:02:00.000Z' });
+    expect(offline.statusCode, offline.body).toBe(201);
+    const stored = await db()
+      .selectFrom('evaluation as e')
+      .innerJoin('rating_proof as p', 'p.evaluation_id', 'e.id')
+      .select(['e.assessed_at', 'e.channel', 'p.proof', 'p.origin', 'p.device_id', 'p.made_at', 'p.recorded_at'])
+      .where('e.receipt_no', '=', offline.json().receiptNo)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      assessed_at: new Date('2026-11-20T03:02:00.000Z'),
+      channel: 'hall_tablet',
+      proof: 'device',
+      origin: 'kiosk',
+      device_id: deviceId,
+      made_at: new Date('2026-11-20T03:02:00.000Z'),
+      recorded_at: new Date('2026-11-20T04:00:00.000Z'),
+    });
   });
 
   it('ends open streams when the app closes', async () => {

@@ -1,7 +1,10 @@
 // What a hall device is shown: when a case stage is completed at its window, a rating link for
 // that stage (channel hall_tablet or hall_terminal), sent down every open stream of the window's
 // devices. A device that (re)connects is also given the latest unrated completion of the last
-// few minutes, so a network cut never loses the screen it should have shown.
+// few minutes, so a network cut never loses the screen it should have shown. Only a stage
+// completed within those minutes is ever pushed (a business system marking an old stage completed
+// now pushes nothing: its applicant left long ago), and its link is bound to the device: only
+// that device's credential can use it, for a rating made within minutes of the push.
 import type { FastifyBaseLogger } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
@@ -13,8 +16,9 @@ import { issueLinkForStage, tokenOf, ratingUrl } from '../ratings/links.ts';
 import type { HallDevice } from './devices.ts';
 import type { StageCompleted } from './stage-listener.ts';
 
-/** How far back a (re)connecting device looks for a completion it may have missed. */
-export const CATCH_UP_MS = 5 * 60_000;
+const MINUTE_MS = 60_000;
+/** A completion stamped a little after the server's clock (clocks differ) is still a fresh one. */
+const AHEAD_MS = MINUTE_MS;
 
 export const CHANNEL_OF: Record<HallDeviceKind, Channel> = { evaluator: 'hall_tablet', terminal: 'hall_terminal' };
 
@@ -65,12 +69,14 @@ export async function pushFor(deps: PushDeps, device: HallDevice, stageId: strin
   const stage = await stageFacts(deps.db, stageId);
   if (!stage || stage.window_id !== device.windowId || stage.status !== 3 || stage.completed_at === null || stage.rated) return null;
   const now = deps.clock();
+  if (!isFreshCompletion(stage.completed_at, now, deps.config.proof.kioskPushWithinMinutes)) return null;
   const existing = await deps.db
     .selectFrom('rating_link')
     .select(['id', 'expires_at'])
     .where('case_stage_id', '=', stageId)
-    .where('source_app', '=', sourceOf(device))
+    .where('device_id', '=', device.id)
     .where('expires_at', '>', now)
+    .where('rate_by', '>', now)
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
   let token: string;
@@ -78,7 +84,8 @@ export async function pushFor(deps: PushDeps, device: HallDevice, stageId: strin
     token = tokenOf(deps.config, existing);
   } else {
     try {
-      token = (await issueLinkForStage(deps, stageId, CHANNEL_OF[device.kind], sourceOf(device))).token;
+      const rateBy = new Date(now.getTime() + deps.config.proof.kioskRateWithinMinutes * MINUTE_MS);
+      token = (await issueLinkForStage(deps, stageId, CHANNEL_OF[device.kind], sourceOf(device), { proof: 'device', deviceId: device.id, rateBy })).token;
     } catch (error) {
       if (error instanceof AppError) return null;
       throw error;
@@ -87,15 +94,21 @@ export async function pushFor(deps: PushDeps, device: HallDevice, stageId: strin
   return { type: 'rate', stageId, url: ratingUrl(deps.config, token), token, itemName: stage.item_name, completedAt: stage.completed_at.toISOString() };
 }
 
+/** Whether a stage completed at `completedAt` may still be pushed to a hall device (pure). */
+export function isFreshCompletion(completedAt: Date, now: Date, withinMinutes: number): boolean {
+  const age = now.getTime() - completedAt.getTime();
+  return age <= withinMinutes * MINUTE_MS && age >= -AHEAD_MS;
+}
+
 /** The latest completion at the window in the last few minutes that nobody has rated. */
-export async function recentUnratedStage(db: Kysely<DB>, windowId: string, now: Date): Promise<string | undefined> {
+export async function recentUnratedStage(db: Kysely<DB>, windowId: string, now: Date, withinMinutes: number): Promise<string | undefined> {
   const row = await db
     .selectFrom('case_stage as s')
     .select('s.id')
     .where('s.window_id', '=', windowId)
     .where('s.status', '=', 3)
-    .where('s.completed_at', '>=', new Date(now.getTime() - CATCH_UP_MS))
-    .where('s.completed_at', '<=', now)
+    .where('s.completed_at', '>=', new Date(now.getTime() - withinMinutes * MINUTE_MS))
+    .where('s.completed_at', '<=', new Date(now.getTime() + AHEAD_MS))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('evaluation_slot as slot').select(sql.lit(1).as('one')).whereRef('slot.case_stage_id', '=', 's.id'))))
     .orderBy('s.completed_at', 'desc')
     .limit(1)
@@ -145,7 +158,7 @@ export function createKioskHub(deps: PushDeps): KioskHub {
     },
     async catchUp(connection) {
       try {
-        const stageId = await recentUnratedStage(deps.db, connection.device.windowId, deps.clock());
+        const stageId = await recentUnratedStage(deps.db, connection.device.windowId, deps.clock(), deps.config.proof.kioskPushWithinMinutes);
         if (stageId) await deliver(connection, stageId);
       } catch (error) {
         deps.log.error({ err: error, deviceId: connection.device.id }, 'kiosk catch-up failed');

@@ -13,6 +13,9 @@ import { registerKioskPage } from './page.ts';
 import { CHANNEL_OF, createKioskHub, type KioskConnection } from './push.ts';
 import { listenForCompletions, type StageListener } from './stage-listener.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
+import { LinkView } from '../ratings/routes.ts';
+import { PublicRatingResult } from '../ratings/submit.ts';
+import { DeviceRatingBody, submitDeviceRating, viewDeviceLink } from './device-rating.ts';
 
 const TAGS = ['kiosk'];
 const STAFF = [{ staffSession: [] }];
@@ -42,7 +45,7 @@ const DeviceSelf = Type.Object({
 
 const presentSelf = (device: HallDevice) => ({ id: device.id, kind: device.kind, name: device.name, channel: CHANNEL_OF[device.kind], windowName: device.windowName, orgName: device.orgName });
 
-export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'log'>, limits: PublicLimits): void {
+export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'log' | 'intake'>, limits: PublicLimits): void {
   const { config, clock, log } = context;
   const db = context.database.db;
   const hub = createKioskHub({ db, config, clock, log });
@@ -197,6 +200,45 @@ export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config'
       write('retry: 3000\n\n');
       data({ type: 'hello', device: presentSelf(device) });
       await hub.catchUp(connection);
+    },
+  );
+
+  const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
+
+  app.get(
+    '/api/v1/kiosk/ratings/:token',
+    {
+      onRequest: [limits.perDevice],
+      schema: {
+        tags: TAGS,
+        summary: '设备读取推送给它的评价（设备凭证）/ What a link pushed to this device rates (device credential)',
+        description: `${DEVICE_AUTH_NOTE}\n\n推送的链接只属于该设备：其他设备或公开页面使用时返回 KIOSK_LINK_DEVICE_BOUND。/ A pushed link belongs to its device: any other device, or the public page, gets KIOSK_LINK_DEVICE_BOUND.`,
+        params: Token,
+        response: { 200: LinkView, ...commonErrorResponses },
+      },
+    },
+    async (request) => viewDeviceLink(context, await authenticateDevice(db, request, clock()), request.params.token),
+  );
+
+  app.post(
+    '/api/v1/kiosk/ratings/:token',
+    {
+      onRequest: [limits.perDevice, limits.submitPerLink],
+      schema: {
+        tags: TAGS,
+        summary: '在设备上提交评价（设备凭证）/ Submit a rating made on this device (device credential)',
+        description:
+          `${DEVICE_AUTH_NOTE}\n\n` +
+          '`madeAt` 为评价作出的时间：须在推送之后、推送后几分钟之内（KIOSK_RATE_WITHIN_MINUTES），否则 KIOSK_RATING_TOO_LATE；早于推送或晚于当前时间为 KIOSK_MADE_AT_INVALID。离线保存的评价稍后送达，按 madeAt 判断。' +
+          '\n\n`madeAt` is when the rating was made: after the push and within minutes of it (KIOSK_RATE_WITHIN_MINUTES), or KIOSK_RATING_TOO_LATE; before the push or in the future: KIOSK_MADE_AT_INVALID. A rating kept offline arrives later and is judged by its madeAt.',
+        params: Token,
+        body: DeviceRatingBody,
+        response: { 201: PublicRatingResult, ...commonErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const device = await authenticateDevice(db, request, clock());
+      return reply.status(201).send(await submitDeviceRating(context, request, device, request.params.token, request.body));
     },
   );
 

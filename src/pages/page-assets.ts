@@ -58,6 +58,26 @@ export async function buildPageAssets(stem: string, entries: { script: string; s
   return { script, style, byName: new Map([script, style].map((a) => [a.name, a])) };
 }
 
+/** Builds a script alone (a TypeScript entry, absolute path, bundled) as `<stem>.<hash>.js`. */
+export async function buildScriptAsset(stem: string, script: string): Promise<Asset> {
+  const result = await build({
+    entryPoints: { [stem]: script },
+    outdir: 'out',
+    write: false,
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: TARGET,
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+  if (!js) throw new Error(`esbuild produced no script for ${stem}`);
+  return asset(stem, 'js', js.contents);
+}
+
 /** Builds a style sheet alone (a CSS file, absolute path, its @imports bundled) as `<stem>.<hash>.css`. */
 export async function buildStyleAsset(stem: string, style: string): Promise<Asset> {
   const result = await build({

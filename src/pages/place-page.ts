@@ -1,83 +1,124 @@
-// The page behind a poster's QR code, /p/<window|staff>/<token>: the stages just completed at that
-// window (or by that staff member), each opening its own rating page, and a rating of the window or
-// staff member itself. Server-rendered with a small script; it uses the public place API.
+// The page behind a poster's QR code, /p/<window|staff>/<token>, in the frame of the public pages
+// (one language at a time, 大字模式, both remembered): the rating of the window or staff member
+// itself, with the optional phone and the receipt as on the rating page and the hall evaluator;
+// and, for the applicant of a case served there, a way to open that case's rating by proving who
+// they are (the code on their receipt or the counter screen, or an SMS code sent to the phone
+// registered with the case). The poster hangs on a wall for anyone: it never lists a case.
+// The script (client/place.ts) is a hashed asset of this site; the page works on the public place API.
+import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { levelChoices } from '../ratings/queries.ts';
-import { placeFacts, placeIdOf, recentStages } from '../ratings/places.ts';
+import { placeFacts, placeIdOf, type PlaceKind } from '../ratings/places.ts';
 import { AppError } from '../errors.ts';
-import { escapeHtml, message, page } from './simple-page.ts';
+import { buildScriptAsset, sendAsset, type Asset } from './page-assets.ts';
+import { sayIn, sendPublicPage, type Prefs, type PublicPage } from './public-page.ts';
+import { escapeHtml } from './simple-page.ts';
 
-const BEIJING = { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false } as const;
+const ASSET_PREFIX = '/assets/place/';
+let built: Promise<Asset> | undefined;
 
-// Asks for a stage's link and goes there; rates the place itself with a client id kept across retries.
-// Which levels are 差评 (reasons required) comes from the one definition, written into the script.
-const SCRIPT = `(function(){
-var bad=${JSON.stringify([...BAD_LEVELS])};function isBad(l){return bad.indexOf(l)>=0;}
-var api=location.pathname.replace('/p/','/api/v1/public/places/');var r=document.getElementById('result');
-function say(t){r.textContent=t;}
-function post(url,body){return fetch(url,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body||{})}).then(function(x){return x.json().then(function(j){if(!x.ok)throw j;return j;});});}
-document.querySelectorAll('button[data-stage]').forEach(function(b){b.addEventListener('click',function(){say('正在打开… / Opening…');
-post(api+'/stages/'+b.dataset.stage+'/link').then(function(j){var u=new URL(j.url);location.href=u.pathname+u.search;}).catch(function(e){say((e&&e.message?e.message+' / '+e.messageEn:'网络异常，请重试 / Network error, please retry'));});});});
-var level=0,id=(window.crypto&&crypto.randomUUID?crypto.randomUUID():String(Date.now())+Math.random().toString(36).slice(2)).replace(/[^A-Za-z0-9_-]/g,'');
-document.querySelectorAll('input[name=level]').forEach(function(i){i.addEventListener('change',function(){level=+i.value;
-document.getElementById('reasons').hidden=!isBad(level);});});
-document.getElementById('rate').addEventListener('submit',function(ev){ev.preventDefault();
-var codes=[].slice.call(document.querySelectorAll('input[name=reason]:checked')).map(function(i){return i.value;});
-if(!level){say('请选择满意程度 / Please choose a level');return;}
-if(isBad(level)&&!codes.length){say('请至少选择一项不满意的原因 / Please choose at least one reason');return;}
-say('正在提交… / Sending…');
-post(api+'/rating',{clientId:id,level:level,indicators:isBad(level)?codes:[],comment:document.getElementById('comment').value||undefined,anonymous:true,website:document.getElementById('website').value})
-.then(function(j){document.getElementById('rate').hidden=true;say('感谢您的评价！回执号 '+j.receiptNo+' / Thank you! Receipt '+j.receiptNo);})
-.catch(function(e){say(e&&e.message?e.message+' / '+e.messageEn:'网络异常，请重试 / Network error, please retry');});});
-})();`;
+/** The page's script, built on first use and shared by every app in the process. */
+export function placeScript(): Promise<Asset> {
+  built ??= buildScriptAsset('place', fileURLToPath(new URL('./client/place.ts', import.meta.url)));
+  return built;
+}
+
+type Place = NonNullable<Awaited<ReturnType<typeof placeFacts>>>;
+type Levels = ReturnType<typeof levelChoices>;
+
+function invalidPage(prefs: Prefs): PublicPage {
+  const t = sayIn(prefs.lang);
+  return {
+    status: 404,
+    title: t('二维码无效', 'This code is not valid'),
+    body: `<section class="card"><h1>${t('二维码无效', 'This code is not valid')}</h1><p>${t('请核对二维码是否完整，或询问窗口工作人员。', 'Check that the code is whole, or ask at the window.')}</p></section>`,
+  };
+}
+
+/** The page in the reader's language: the place, the applicant's own case, the rating of the place. */
+export function placePageBody(prefs: Prefs, kind: PlaceKind, place: Place, levels: Levels, commentMaxChars: number): string {
+  const t = sayIn(prefs.lang);
+  const name = (choice: { zh: string; en: string }) => escapeHtml(prefs.lang === 'zh' ? choice.zh : choice.en);
+  const who = kind === 'window' ? escapeHtml(place.windowName ?? '') : `${escapeHtml(place.staffName ?? '')}${place.windowName ? ` · ${escapeHtml(place.windowName)}` : ''}`;
+  const choices = levels.map((l) => `<label class="choice"><input type="radio" name="level" value="${l.level}"> ${name(l)}</label>`).join('');
+  // The reasons of every 差评 level, once each; the script keeps those of the level chosen.
+  const bad = new Map<string, { zh: string; en: string }>();
+  for (const l of levels) if (BAD_LEVELS.has(l.level)) for (const i of l.indicators) bad.set(i.code, i);
+  const reasons = [...bad].map(([code, i]) => `<label class="choice"><input type="checkbox" name="reason" value="${escapeHtml(code)}"> ${name(i)}</label>`).join('');
+  const levelsData = escapeHtml(JSON.stringify(levels));
+  return (
+    `<section class="card"><h1>${escapeHtml(place.orgName)}</h1><p class="muted">${escapeHtml(place.regionName)} · ${who}</p></section>` +
+    `<section class="card" id="own"><h2>${t('评价您本人刚办理的事项', 'Rate the service you received')}</h2>` +
+    `<p class="hint">${t(
+      '为保护他人信息，这里不显示任何办件。请输入回执或窗口屏幕上的评价码，或用办件登记的手机号获取短信验证码。',
+      'To protect everyone’s information, no case is shown here. Type the code on your receipt or the counter screen, or get an SMS code on the mobile number registered with your case.',
+    )}</p>` +
+    `<form id="receipt-form" novalidate><label class="field" for="receipt-code">${t('评价码（回执或窗口屏幕上）', 'Code on your receipt or the counter screen')}</label>` +
+    `<input class="text" id="receipt-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="40" aria-describedby="receipt-err">` +
+    `<p class="err" id="receipt-err" role="alert"></p><button class="secondary" type="submit">${t('打开评价', 'Open the rating')}</button></form>` +
+    `<form id="sms-form" novalidate><label class="field" for="sms-phone">${t('或：办件登记的手机号', 'Or: the mobile number registered with your case')}</label>` +
+    `<input class="text" id="sms-phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="20" aria-describedby="sms-err">` +
+    `<p class="err" id="sms-err" role="alert"></p><button class="secondary" type="submit">${t('发送短信验证码', 'Send me a code by SMS')}</button></form>` +
+    `<form id="verify-form" hidden novalidate><p class="notice" id="sms-sent" role="status"></p>` +
+    `<label class="field" for="sms-code">${t('短信验证码（6位）', 'Code from the SMS (6 digits)')}</label>` +
+    `<input class="text" id="sms-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" aria-describedby="verify-err">` +
+    `<p class="err" id="verify-err" role="alert"></p><button class="secondary" type="submit">${t('确认', 'Confirm')}</button></form>` +
+    `<div id="own-stages"></div></section>` +
+    `<section class="card"><h2>${kind === 'window' ? t('评价本窗口服务', 'Rate this window') : t('评价工作人员服务', 'Rate this staff member')}</h2>` +
+    `<form id="rate" novalidate data-max="${commentMaxChars}" data-levels="${levelsData}">` +
+    `<fieldset class="levels"><legend>${t('您对本次服务满意吗？', 'How satisfied are you?')}</legend>${choices}</fieldset>` +
+    `<fieldset id="reasons" class="levels" hidden><legend>${t('不满意的原因（请至少选择一项）', 'What went wrong? (choose at least one)')}</legend>${reasons}</fieldset>` +
+    `<label class="field" for="comment">${t('文字评价（选填）', 'Comment (optional)')}</label>` +
+    `<textarea id="comment" name="comment" class="text" maxlength="${commentMaxChars}" rows="3"></textarea>` +
+    `<div id="contact-slot"></div>` +
+    `<input id="website" name="website" class="trap" tabindex="-1" autocomplete="off" aria-hidden="true">` +
+    `<p class="err" id="rate-err" role="alert"></p><button class="primary" type="submit">${t('提交评价', 'Submit')}</button></form>` +
+    `<div id="rate-done" hidden></div>` +
+    `<p class="hint">${t('评价完全自愿，任何人不得强迫或诱导您评价。', 'Rating is voluntary: nobody may force or steer your rating.')}</p></section>` +
+    `<noscript><p class="notice warn">${t('请在浏览器中启用 JavaScript 后评价。', 'Please enable JavaScript to rate.')}</p></noscript>`
+  );
+}
 
 export function registerPlacePage(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake'>, limits: PublicLimits): void {
   const db = context.database.db;
+  const script = placeScript();
+  // A broken script fails the start, not a reader.
+  app.addHook('onReady', async () => {
+    await script;
+  });
+
+  app.get(`${ASSET_PREFIX}:name`, { schema: { hide: true, params: Type.Object({ name: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
+    const asset = await script;
+    return request.params.name === asset.name ? sendAsset(request, reply, asset) : reply.callNotFound();
+  });
+
   app.get(
     '/p/:kind/:token',
     { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ kind: Type.Union([Type.Literal('window'), Type.Literal('staff')]), token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const { kind, token } = request.params;
-      let id: string;
+      let place: Place | undefined;
       try {
-        id = placeIdOf(context.config, kind, token, context.clock());
+        place = await placeFacts(db, kind, placeIdOf(context.config, kind, token, context.clock()));
       } catch (error) {
-        if (error instanceof AppError) return page(reply, 404, '二维码无效', message('二维码无效', 'This code is not valid.'));
-        throw error;
+        if (!(error instanceof AppError)) throw error;
       }
-      const place = await placeFacts(db, kind, id);
-      if (!place) return page(reply, 404, '二维码无效', message('二维码无效', 'This code is not valid.'));
-      const recent = await recentStages(db, kind, id, context.clock());
-      const who = kind === 'window' ? (place.windowName ?? '') : `${place.staffName ?? ''}${place.windowName ? `（${place.windowName}）` : ''}`;
-      const stages =
-        recent.length === 0
-          ? '<p>暂无刚办结的办件。<span class="en" lang="en">Nothing was completed here in the last hours.</span></p>'
-          : recent
-              .map((s) => `<button type="button" data-stage="${escapeHtml(s.id)}">${escapeHtml(s.item_name)} · ${escapeHtml((s.completed_at ?? new Date()).toLocaleTimeString('zh-CN', BEIJING))}</button>`)
-              .join('');
-      // A window or a staff member is rated on the service in person: the offline indicators.
-      const levels = levelChoices(context.intake.catalogue, 'offline');
-      const choices = levels
-        .map((l) => `<label class="choice"><input type="radio" name="level" value="${l.level}"> ${escapeHtml(l.zh)} <span class="en" lang="en">${escapeHtml(l.en)}</span></label>`)
-        .join('');
-      const reasons = (levels.find((l) => l.level === 1)?.indicators ?? [])
-        .map((i) => `<label class="choice"><input type="checkbox" name="reason" value="${escapeHtml(i.code)}"> ${escapeHtml(i.zh)}</label>`)
-        .join('');
-      const body =
-        `<h1>${escapeHtml(place.orgName)}</h1><p>${escapeHtml(place.regionName)} · ${escapeHtml(who)}</p>` +
-        `<h2>评价刚办结的事项 <span class="en" lang="en">Rate what was just done for you</span></h2>${stages}` +
-        `<h2>评价${kind === 'window' ? '本窗口' : '工作人员'}服务 <span class="en" lang="en">Rate this ${kind === 'window' ? 'window' : 'staff member'}</span></h2>` +
-        `<form id="rate"><fieldset><legend>满意程度 / How satisfied are you?</legend>${choices}</fieldset>` +
-        `<fieldset id="reasons" hidden><legend>不满意的原因（至少一项）/ What went wrong (at least one)</legend>${reasons}</fieldset>` +
-        `<label for="comment">文字评价（选填）/ Comment (optional)</label><textarea id="comment" maxlength="${context.config.rules.commentMaxChars}" rows="3"></textarea>` +
-        `<input id="website" name="website" tabindex="-1" autocomplete="off" aria-hidden="true" style="position:absolute;left:-9999px">` +
-        `<button type="submit">提交评价 <span lang="en">Submit</span></button></form>` +
-        `<p id="result" role="status" aria-live="polite"></p><p class="en">评价自愿，匿名提交。/ Rating is voluntary and anonymous.</p>`;
-      return page(reply, 200, '服务评价', body, SCRIPT);
+      const asset = await script;
+      return sendPublicPage(request, reply, { path: `/p/${kind}/${token}` }, (prefs) => {
+        if (!place) return invalidPage(prefs);
+        const t = sayIn(prefs.lang);
+        // A window or a staff member is rated on the service in person: the offline indicators.
+        const levels = levelChoices(context.intake.catalogue, 'offline');
+        return {
+          title: t('服务评价', 'Rate the service'),
+          body: placePageBody(prefs, kind, place, levels, context.config.rules.commentMaxChars),
+          scriptSrc: `${ASSET_PREFIX}${asset.name}`,
+        };
+      });
     },
   );
 }

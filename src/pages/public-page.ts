@@ -71,6 +71,8 @@ export interface PublicPage {
   cacheControl?: string;
   /** One inline script, allowed by a nonce. */
   script?: string;
+  /** Or one script file of this site (a hashed asset's path), loaded deferred. */
+  scriptSrc?: string;
 }
 
 export interface PageFrame {
@@ -111,6 +113,7 @@ export function renderPublicPage(prefs: Prefs, frame: PageFrame, style: Asset, p
     `<title>${escapeHtml(page.title)}</title><link rel="stylesheet" href="${PUBLIC_ASSET_PREFIX}${style.name}"></head>` +
     `<body>${barHtml(prefs, frame)}<main id="main">${page.body}</main>` +
     (page.script && nonce ? `<script nonce="${nonce}">${page.script}</script>` : '') +
+    (page.scriptSrc ? `<script src="${escapeHtml(page.scriptSrc)}" defer></script>` : '') +
     '</body></html>'
   );
 }
@@ -132,7 +135,7 @@ export async function sendPublicPage(request: FastifyRequest, reply: FastifyRepl
     .header('vary', 'Cookie')
     .header(
       'content-security-policy',
-      `default-src 'none'; style-src 'self'; img-src 'self'; script-src ${nonce ? `'nonce-${nonce}'` : "'none'"}; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      `default-src 'none'; style-src 'self'; img-src 'self'; script-src ${nonce ? `'nonce-${nonce}'` : page.scriptSrc ? "'self'" : "'none'"}; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
     )
     .header('referrer-policy', 'no-referrer')
     .header('x-content-type-options', 'nosniff')

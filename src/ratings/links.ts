@@ -8,7 +8,7 @@ import { uuidv7 } from 'uuidv7';
 import { callerCovers, type Scope } from '../auth/policy.ts';
 import { addDays } from '../clock.ts';
 import type { Config } from '../config/config.ts';
-import type { DB } from '../db/schema.ts';
+import type { DB, RatingProof } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Channel } from '../evaluations/channels.ts';
 import { checkLink, signLink } from '../links/signed-link.ts';
@@ -68,11 +68,22 @@ export async function issueRatingLink(deps: RatingLinkDeps, input: IssueInput): 
   return createLink(deps, stage, input.channel, input.sourceApp);
 }
 
-/** A link for a stage already known to be offered (the recent stages at a poster's place). */
-export async function issueLinkForStage(deps: RatingLinkDeps, caseStageId: string, channel: Channel, sourceApp: string): Promise<IssuedLink> {
+/**
+ * How a link's holder proved to be the applicant (default: the link itself, given to the business
+ * system that served them). A hall device's link is bound to the device and to a rating made by
+ * `rateBy`.
+ */
+export interface LinkProof {
+  proof: RatingProof;
+  deviceId?: string;
+  rateBy?: Date;
+}
+
+/** A link for a stage whose applicant has been proven otherwise (an SMS code, a hall device, the invitation SMS). */
+export async function issueLinkForStage(deps: RatingLinkDeps, caseStageId: string, channel: Channel, sourceApp: string, proof: LinkProof = { proof: 'signed_link' }): Promise<IssuedLink> {
   const stage = await stageQuery(deps.db).where('s.id', '=', caseStageId).executeTakeFirst();
   if (!stage) throw new AppError('CASE_STAGE_NOT_FOUND');
-  return createLink(deps, stage, channel, sourceApp);
+  return createLink(deps, stage, channel, sourceApp, proof);
 }
 
 const stageQuery = (db: Kysely<DB>) =>
@@ -82,12 +93,30 @@ const stageQuery = (db: Kysely<DB>) =>
     .innerJoin('region as r', 'r.code', 'c.region_code')
     .select(['s.id', 's.status', 's.completed_at', 's.org_id', 's.staff_id', 'r.path']);
 
-async function createLink(deps: RatingLinkDeps, stage: { id: string; status: number; completed_at: Date | null; staff_id: string | null }, channel: Channel, sourceApp: string): Promise<IssuedLink> {
+async function createLink(
+  deps: RatingLinkDeps,
+  stage: { id: string; status: number; completed_at: Date | null; staff_id: string | null },
+  channel: Channel,
+  sourceApp: string,
+  proof: LinkProof = { proof: 'signed_link' },
+): Promise<IssuedLink> {
   const now = deps.clock();
   if (stage.status !== 3 || stage.completed_at === null) throw new AppError('EVALUATION_STAGE_NOT_COMPLETED');
   const expiresAt = addDays(stage.completed_at, deps.config.rules.ratingWindowDays);
   if (expiresAt.getTime() <= now.getTime()) throw new AppError('EVALUATION_WINDOW_CLOSED', { closedAt: expiresAt.toISOString() });
-  const row = { id: uuidv7(), short_code: newShortCode(), case_stage_id: stage.id, staff_id: stage.staff_id, channel, source_app: sourceApp, created_at: now, expires_at: expiresAt };
+  const row = {
+    id: uuidv7(),
+    short_code: newShortCode(),
+    case_stage_id: stage.id,
+    staff_id: stage.staff_id,
+    channel,
+    source_app: sourceApp,
+    created_at: now,
+    expires_at: expiresAt,
+    proof: proof.proof,
+    device_id: proof.deviceId ?? null,
+    rate_by: proof.rateBy ?? null,
+  };
   await deps.db.insertInto('rating_link').values(row).execute();
   const token = tokenOf(deps.config, row);
   return { id: row.id, token, url: ratingUrl(deps.config, token), shortUrl: `${deps.config.http.publicBaseUrl}/s/${row.short_code}`, expiresAt };
@@ -103,7 +132,20 @@ export async function linkOfToken(deps: RatingLinkDeps, token: string) {
   return link;
 }
 
+/**
+ * A link that anyone holding its token may use: not one bound to a hall device, nor one a poster
+ * handed to whoever asked before the applicant had to prove who they were (proof none).
+ */
+export async function openLinkOfToken(deps: RatingLinkDeps, token: string) {
+  const link = await linkOfToken(deps, token);
+  if (link.device_id !== null) throw new AppError('KIOSK_LINK_DEVICE_BOUND');
+  if (link.proof === 'none') throw new AppError('LINK_WITHDRAWN');
+  return link;
+}
+
+export const SHORT_CODE = /^[0-9a-hjkmnp-tv-z]{10}$/;
+
 export async function linkOfShortCode(db: Kysely<DB>, code: string) {
-  if (!/^[0-9a-hjkmnp-tv-z]{10}$/.test(code)) return undefined;
-  return db.selectFrom('rating_link').select(['id', 'expires_at']).where('short_code', '=', code).executeTakeFirst();
+  if (!SHORT_CODE.test(code)) return undefined;
+  return db.selectFrom('rating_link').select(['id', 'expires_at', 'case_stage_id', 'staff_id', 'channel', 'proof', 'device_id']).where('short_code', '=', code).executeTakeFirst();
 }

@@ -197,10 +197,11 @@ describeOnEngines('rating by link', (database) => {
     const context = await db()
       .selectFrom('rating_context as c')
       .innerJoin('evaluation as e', 'e.id', 'c.evaluation_id')
-      .select(['c.path', 'c.proof', 'c.device_id', 'c.install_key', 'c.network_key'])
+      .innerJoin('rating_proof as p', 'p.evaluation_id', 'e.id')
+      .select(['p.origin', 'p.proof', 'p.device_id', 'c.install_key', 'c.network_key'])
       .where('e.receipt_no', '=', receipts[0] ?? '')
       .executeTakeFirstOrThrow();
-    expect(context).toMatchObject({ path: 'link', proof: 'signed_link', device_id: null });
+    expect(context).toMatchObject({ origin: 'link', proof: 'signed_link', device_id: null });
     // Keyed hashes of the install id and of the /24, never the address.
     expect(Buffer.from(context.network_key ?? []).equals(hmacSm3(config.pii.lookupKey, 'network', '10.2.0.0/24'))).toBe(true);
     expect(Buffer.from(context.install_key ?? []).equals(hmacSm3(config.pii.lookupKey, 'install', 'install-same-text-0-0000'))).toBe(true);

@@ -8,13 +8,48 @@ import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import type { PublicLimits } from '../http/rate-limits.ts';
-import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
+import { issueRatingLink, linkOfShortCode, openLinkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
 import { levelChoices, linkFacts } from './queries.ts';
 import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
-import { linkPathOf } from '../risk/context.ts';
 
 const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
 const LINK_CHANNELS = CHANNELS.filter((c) => c !== 'system');
+
+const Choice = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
+
+/** What a rating link shows its holder (the rating page, a hall device). */
+export const LinkView = Type.Object({
+  status: Type.Union([Type.Literal('open'), Type.Literal('follow_up'), Type.Literal('rated')], { description: 'open 可评价 / follow_up 可追评一次 / rated 已评价' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  channel: Type.String(),
+  case: Type.Object({
+    itemName: Type.String(),
+    orgName: Type.String(),
+    regionName: Type.String(),
+    windowName: Type.Union([Type.String(), Type.Null()]),
+    staffName: Type.Union([Type.String(), Type.Null()], { description: '脱敏 / masked' }),
+    completedAt: Type.String({ format: 'date-time' }),
+    serviceNumber: Type.Integer(),
+  }),
+  commentMaxChars: Type.Integer(),
+  levels: Type.Array(Type.Object({ level: Type.Integer(), zh: Type.String(), en: Type.String(), indicators: Type.Array(Choice) })),
+  first: Type.Union([Type.Object({ level: Type.Integer(), receiptNo: Type.String(), assessedAt: Type.String({ format: 'date-time' }) }), Type.Null()]),
+});
+
+/** The view of a link already judged usable by its caller. */
+export async function viewOfLink(context: Pick<AppContext, 'config' | 'database' | 'intake'>, link: { case_stage_id: string; staff_id: string | null; expires_at: Date; channel: string }) {
+  const facts = await linkFacts(context.database.db, link.case_stage_id, link.staff_id);
+  if (!facts) throw new AppError('LINK_INVALID');
+  return {
+    status: facts.followUp ? ('rated' as const) : facts.first ? ('follow_up' as const) : ('open' as const),
+    expiresAt: link.expires_at.toISOString(),
+    channel: link.channel,
+    case: facts.case,
+    commentMaxChars: context.config.rules.commentMaxChars,
+    levels: levelChoices(context.intake.catalogue, facts.scope),
+    first: facts.first,
+  };
+}
 
 export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake' | 'log'>, limits: PublicLimits): void {
   const deps: RatingLinkDeps = { db: context.database.db, config: context.config, clock: context.clock };
@@ -53,11 +88,11 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
 
   app.get('/s/:code', { onRequest: [limits.perIp], schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
     const link = await linkOfShortCode(db, request.params.code.toLowerCase());
-    if (!link) return reply.status(404).send(errorBody('LINK_INVALID'));
+    // A hall device's link is not opened on any other screen.
+    if (!link || link.device_id !== null) return reply.status(404).send(errorBody('LINK_INVALID'));
     return reply.redirect(ratingUrl(context.config, tokenOf(context.config, link)).replace(context.config.http.publicBaseUrl, ''), 302);
   });
 
-  const Choice = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
   app.get(
     '/api/v1/public/ratings/:token',
     {
@@ -67,41 +102,12 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         summary: '评价链接：所评办件与可选项（无需登录）/ What a rating link rates, and the choices (no login)',
         params: Token,
         response: {
-          200: Type.Object({
-            status: Type.Union([Type.Literal('open'), Type.Literal('follow_up'), Type.Literal('rated')], { description: 'open 可评价 / follow_up 可追评一次 / rated 已评价' }),
-            expiresAt: Type.String({ format: 'date-time' }),
-            channel: Type.String(),
-            case: Type.Object({
-              itemName: Type.String(),
-              orgName: Type.String(),
-              regionName: Type.String(),
-              windowName: Type.Union([Type.String(), Type.Null()]),
-              staffName: Type.Union([Type.String(), Type.Null()], { description: '脱敏 / masked' }),
-              completedAt: Type.String({ format: 'date-time' }),
-              serviceNumber: Type.Integer(),
-            }),
-            commentMaxChars: Type.Integer(),
-            levels: Type.Array(Type.Object({ level: Type.Integer(), zh: Type.String(), en: Type.String(), indicators: Type.Array(Choice) })),
-            first: Type.Union([Type.Object({ level: Type.Integer(), receiptNo: Type.String(), assessedAt: Type.String({ format: 'date-time' }) }), Type.Null()]),
-          }),
+          200: LinkView,
           ...commonErrorResponses,
         },
       },
     },
-    async (request) => {
-      const link = await linkOfToken(deps, request.params.token);
-      const facts = await linkFacts(db, link.case_stage_id, link.staff_id);
-      if (!facts) throw new AppError('LINK_INVALID');
-      return {
-        status: facts.followUp ? ('rated' as const) : facts.first ? ('follow_up' as const) : ('open' as const),
-        expiresAt: link.expires_at.toISOString(),
-        channel: link.channel,
-        case: facts.case,
-        commentMaxChars: context.config.rules.commentMaxChars,
-        levels: levelChoices(context.intake.catalogue, facts.scope),
-        first: facts.first,
-      };
-    },
+    async (request) => viewOfLink(context, await openLinkOfToken(deps, request.params.token)),
   );
 
   app.post(
@@ -122,7 +128,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
       },
     },
     async (request, reply) => {
-      const link = await linkOfToken(deps, request.params.token);
+      const link = await openLinkOfToken(deps, request.params.token);
       const facts = await linkFacts(db, link.case_stage_id, link.staff_id);
       if (!facts) throw new AppError('LINK_INVALID');
       const result = await submitPublicRating(context, request, {
@@ -130,7 +136,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         subject: { kind: 'case_stage', projectNo: facts.projectNo, serviceNumber: facts.case.serviceNumber, firstRated: facts.first !== null },
         channel: link.channel as Channel,
         body: request.body,
-        context: linkPathOf(link.source_app),
+        proof: { proof: link.proof, origin: 'link', linkId: link.id, deviceId: null, madeAt: null },
       });
       return reply.status(201).send(result);
     },

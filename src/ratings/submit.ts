@@ -5,9 +5,10 @@ import { Type, type Static } from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { Channel } from '../evaluations/channels.ts';
+import type { RatingProof } from '../db/schema.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import { newReceiptNo } from '../evaluations/intake-writer.ts';
-import { INSTALL_ID_PATTERN, recordRatingContext, type RatingContext } from '../risk/context.ts';
+import { INSTALL_ID_PATTERN, recordRatingContext } from '../risk/context.ts';
 
 /** The source of evaluations made on our own rating pages. */
 export const RATING_PAGE_SOURCE = 'hcp-rating-page';
@@ -41,10 +42,20 @@ export type RatedSubject =
   | { kind: 'case_stage'; projectNo: string; serviceNumber: number; firstRated: boolean }
   | { kind: 'place'; place: { kind: 'window' | 'staff'; id: string } };
 
+/** How the rating was proven to come from the applicant, and where it was made (rating_proof). */
+export interface ProofOfRating {
+  proof: RatingProof;
+  origin: 'link' | 'poster' | 'kiosk';
+  linkId: string | null;
+  deviceId: string | null;
+  /** When a hall device says the rating was made (an offline one arrives later). */
+  madeAt: Date | null;
+}
+
 export async function submitPublicRating(
   context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake'>,
   request: FastifyRequest,
-  rating: { scopeKey: string; subject: RatedSubject; channel: Channel; body: PublicRatingBody; context: Pick<RatingContext, 'path' | 'proof' | 'deviceId'> },
+  rating: { scopeKey: string; subject: RatedSubject; channel: Channel; body: PublicRatingBody; proof: ProofOfRating; assessedAt?: Date },
 ): Promise<PublicRatingResult> {
   const { body, subject } = rating;
   const db = context.database.db;
@@ -80,7 +91,7 @@ export async function submitPublicRating(
     channel: rating.channel,
     isDefault: false,
     isAnonymous: body.anonymous,
-    assessedAt: original?.assessed_at ?? context.clock(),
+    assessedAt: original?.assessed_at ?? rating.assessedAt ?? context.clock(),
     userProp: null,
     rater: !body.anonymous && phone ? { phone } : null,
     place: subject.kind === 'place' ? subject.place : undefined,
@@ -89,8 +100,16 @@ export async function submitPublicRating(
   if (!outcome) throw new AppError('INTERNAL_ERROR');
   if (outcome.status === 'refused') throw new AppError(outcome.refusal.code as ErrorCode, outcome.refusal.details);
   const stored = outcome.evaluation;
-  if (outcome.status === 'stored') {
-    await recordRatingContext(db, context.config.pii.lookupKey, stored.id, { ...rating.context, installId: body.installId ?? null, address: request.ip }, context.clock());
+  // Beside the evaluation, not in it: the ledger's record stays as it is. A retry writes nothing new.
+  const { proof } = rating;
+  await db
+    .insertInto('rating_proof')
+    .values({ evaluation_id: stored.id, proof: proof.proof, origin: proof.origin, rating_link_id: proof.linkId, device_id: proof.deviceId, made_at: proof.madeAt, recorded_at: context.clock() })
+    .onConflict((oc) => oc.column('evaluation_id').doNothing())
+    .execute();
+  // What the risk engine groups web ratings by (a hall device is its own source).
+  if (outcome.status === 'stored' && proof.origin !== 'kiosk') {
+    await recordRatingContext(db, context.config.pii.lookupKey, stored.id, { installId: body.installId ?? null, address: request.ip }, context.clock());
   }
   return { status: outcome.status, receiptNo: stored.receiptNo, assessNumber: stored.assessNumber, followUpAllowed: subject.kind === 'case_stage' && stored.assessNumber === 1 };
 }

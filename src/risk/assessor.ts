@@ -37,6 +37,7 @@ interface FactsRow {
   assessed_day: string;
   completed_at: Date | null;
   path: RatingPath | null;
+  proof: string | null;
   device_id: string | null;
   install_key: Uint8Array | null;
   network_key: Uint8Array | null;
@@ -44,7 +45,7 @@ interface FactsRow {
 
 const hex = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes).toString('hex'));
 
-/** The path of a rating: its context says so on our own pages; the row says it elsewhere. */
+/** The path of a rating: its proof record says so on our own pages; the row says it elsewhere. */
 export function pathOf(row: Pick<FactsRow, 'path' | 'source_app' | 'channel'>): RatingPath {
   if (row.path !== null) return row.path;
   if (row.source_app === HOTLINE_SOURCE) return row.channel === 'sms' ? 'sms' : 'ivr';
@@ -70,13 +71,16 @@ function factsOf(row: FactsRow): RatingFacts {
     windowId: row.window_id,
     staffId: row.staff_id,
     completedAt: row.completed_at,
+    // On our own pages the proof is recorded; elsewhere the sending system or phone vouches.
+    proven: row.proof === null ? true : row.proof !== 'none',
   };
 }
 
 const FACTS = sql`e.id, e.seq, e.assessed_at, e.level, e.comment, e.is_default, e.channel, e.source_app, e.rater_phone_lookup, e.case_id,
   e.case_stage_id, e.org_id, e.window_id, e.staff_id, e.region_code, e.assessed_day::text AS assessed_day, s.completed_at,
-  c.path, c.device_id, c.install_key, c.network_key
-  FROM evaluation e LEFT JOIN case_stage s ON s.id = e.case_stage_id LEFT JOIN rating_context c ON c.evaluation_id = e.id`;
+  p.origin AS path, p.proof, p.device_id, c.install_key, c.network_key
+  FROM evaluation e LEFT JOIN case_stage s ON s.id = e.case_stage_id LEFT JOIN rating_proof p ON p.evaluation_id = e.id
+  LEFT JOIN rating_context c ON c.evaluation_id = e.id`;
 
 /** The ratings around `fresh` that share one of its keys, within the policy's look-back. */
 async function historyOf(trx: Transaction<DB>, fresh: readonly FactsRow[], policy: RiskPolicy): Promise<FactsRow[]> {
@@ -99,7 +103,7 @@ async function historyOf(trx: Transaction<DB>, fresh: readonly FactsRow[], polic
       OR e.rater_phone_lookup = ANY(${phones.map((p) => Buffer.from(p, 'hex'))}::bytea[])
       OR c.install_key = ANY(${installs.map((p) => Buffer.from(p, 'hex'))}::bytea[])
       OR c.network_key = ANY(${networks.map((p) => Buffer.from(p, 'hex'))}::bytea[])
-      OR c.device_id = ANY(${devices}::text[])
+      OR p.device_id = ANY(${devices}::uuid[])
       OR (e.source_app = ANY(${sources}::text[]) AND e.assessed_at >= ${sourceFrom}))`.execute(trx);
   return rows.rows;
 }

@@ -13,7 +13,7 @@ function rating(overrides: Partial<RatingFacts> & { minute?: number } = {}): Rat
   return {
     id: `r${n}`, at, level: 5, comment: null, isDefault: false, path: 'link', source: 'hcp-rating-page', deviceId: null,
     installKey: `install-${n}`, networkKey: `net-${n}`, phoneKey: `phone-${n}`, caseId: `case-${n}`, caseStageId: `stage-${n}`,
-    orgId: 'org-1', windowId: 'window-1', staffId: `staff-${n}`, completedAt: new Date(at.getTime() - 3_600_000), ...rest,
+    orgId: 'org-1', windowId: 'window-1', staffId: `staff-${n}`, completedAt: new Date(at.getTime() - 3_600_000), proven: true, ...rest,
   };
 }
 const held = (result: ReturnType<typeof assessRatings>) => result.assessments.filter((a) => a.score >= policy.holdAt).map((a) => a.evaluationId);
@@ -75,6 +75,17 @@ describe('assessRatings', () => {
     expect(held(assessRatings([r], [r], policy))).toEqual([r.id]);
     const fair = rating({ level: 1, comment: '等了两个小时没人管' });
     expect(held(assessRatings([fair], [fair], policy))).toEqual([]);
+  });
+  it('a surge on one staff member holds the unproven poster ratings, and only flags proven ones', () => {
+    const poster = Array.from({ length: 12 }, (_, k) => rating({ minute: k * 4, path: 'poster', proven: false, staffId: 'staff-s', caseStageId: null, completedAt: null, networkKey: `net-p${k}` }));
+    const linked = Array.from({ length: 12 }, (_, k) => rating({ minute: k * 4, path: 'link', staffId: 'staff-l' }));
+    expect(held(assessRatings(poster, poster, policy))).toHaveLength(12);
+    const result = assessRatings(linked, linked, policy);
+    expect(held(result)).toEqual([]);
+    expect(result.assessments.every((a) => a.reasons.some((r) => r.code === 'target_surge'))).toBe(true);
+    // Not a change point when the staff member is always this busy.
+    const usual = Array.from({ length: 240 }, (_, k) => rating({ minute: -1400 + k * 5.5, path: 'poster', proven: false, staffId: 'staff-s', caseStageId: null, completedAt: null }));
+    expect(held(assessRatings(poster, [...usual, ...poster], policy))).toEqual([]);
   });
   it('system default ratings are never assessed as risky', () => {
     const r = rating({ level: 1, comment: '你就是个废物', isDefault: true });

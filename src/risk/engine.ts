@@ -33,6 +33,8 @@ export interface RatingFacts {
   staffId: string | null;
   /** When the rated stage was completed, if a stage was rated. */
   completedAt: Date | null;
+  /** The rater showed a right to rate (a signed link, a code, a device push, a phone, an app vouching); false at a poster's own rating. */
+  proven: boolean;
 }
 
 export const REASON_CODES = [
@@ -228,7 +230,11 @@ export function assessRatings(fresh: readonly RatingFacts[], history: readonly R
       const before = group.filter((r) => r.at.getTime() < start && r.at.getTime() >= anchor.at.getTime() - policy.lookbackHours * HOUR).length;
       const baseline = (before * policy.surge.windowMinutes) / (policy.lookbackHours * 60 - policy.surge.windowMinutes);
       if (near.length >= policy.surge.perTarget && near.length >= policy.surge.baselineFactor * baseline) {
-        note(near.map((m) => m.id), { code: 'target_surge', weight: policy.surge.weight, detail: { count: near.length, level: anchor.level, minutes: policy.surge.windowMinutes } });
+        // A surge alone holds the ratings nobody proved a right to give (a poster's own rating);
+        // proven ones in the same hour are shown to reviewers with a lighter weight.
+        const detail = { count: near.length, level: anchor.level, minutes: policy.surge.windowMinutes };
+        note(near.filter((m) => !m.proven).map((m) => m.id), { code: 'target_surge', weight: policy.surge.weight, detail });
+        note(near.filter((m) => m.proven).map((m) => m.id), { code: 'target_surge', weight: policy.surge.provenWeight, detail });
       }
     }
   }

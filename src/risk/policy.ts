@@ -56,7 +56,10 @@ export interface RiskPolicy {
     perTarget: number;
     /** …and this many times what the target got per window over the look-back before (a change point). */
     baselineFactor: number;
+    /** For ratings given without proof of a right to rate (a poster's own rating). */
     weight: number;
+    /** For ratings with a proof (a signed link, a code, a device push, a phone, an app vouching). */
+    provenWeight: number;
   };
   abuse: { weight: number };
 }
@@ -71,7 +74,7 @@ export const INITIAL_RISK_POLICY: RiskPolicy = {
   phone: { windowHours: 24, badCases: 4, anyCases: 10, weight: 0.8 },
   install: { windowMinutes: 60, subjects: 4, weight: 0.8 },
   network: { windowMinutes: 60, perTarget: 8, weight: 0.6 },
-  surge: { windowMinutes: 60, perTarget: 10, baselineFactor: 3, weight: 0.7 },
+  surge: { windowMinutes: 60, perTarget: 10, baselineFactor: 3, weight: 0.7, provenWeight: 0.4 },
   abuse: { weight: 0.75 },
 };
 

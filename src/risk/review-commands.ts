@@ -50,8 +50,8 @@ export async function reportRating(db: Kysely<DB>, input: { evaluationId: string
     const row = await trx
       .selectFrom('evaluation as e')
       .innerJoin('region as r', 'r.code', 'e.region_code')
-      .leftJoin('rating_context as c', 'c.evaluation_id', 'e.id')
-      .select(['e.id', 'e.level', 'e.org_id', 'e.region_code', 'r.path as region_path', 'e.assessed_day', 'e.source_app', 'e.channel', 'c.path'])
+      .leftJoin('rating_proof as p', 'p.evaluation_id', 'e.id')
+      .select(['e.id', 'e.level', 'e.org_id', 'e.region_code', 'r.path as region_path', 'e.assessed_day', 'e.source_app', 'e.channel', 'p.origin as path'])
       .where('e.id', '=', input.evaluationId)
       .executeTakeFirstOrThrow();
     await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'fraud_suspected', reason: input.reason, actor: input.reporter }, now);

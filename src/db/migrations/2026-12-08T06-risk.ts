@@ -4,16 +4,13 @@ import { sql, type Kysely } from 'kysely';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time, typed against no schema
 export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw(`
--- How a rating made on our own pages was made: the path, the proof the rater gave, the hall
--- device, and keyed hashes of the browser install and of the network (/24 or /64), never the
--- address itself. Integrator, SMS and IVR ratings need none: their row says it all.
+-- Where a rating made on our own web pages came from, for the risk engine: keyed hashes of the
+-- browser's install id and of the network (/24 or /64), never the address itself. (How it was
+-- proven, and on which device, is in rating_proof.)
 -- Pruned after RETENTION_FRAUD_SIGNALS_DAYS (src/jobs/pruning.ts): what the engine concluded stays
 -- in risk_assessment.
 CREATE TABLE rating_context (
   evaluation_id uuid PRIMARY KEY,
-  path text NOT NULL CHECK (path IN ('link', 'poster', 'kiosk', 'integrator', 'sms', 'ivr')),
-  proof text,
-  device_id text,
   install_key bytea,
   network_key bytea,
   recorded_at timestamptz NOT NULL

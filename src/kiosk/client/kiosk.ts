@@ -1,8 +1,9 @@
 // The hall evaluator and self-service terminal page (/kiosk), full screen, bundled by
 // src/kiosk/page.ts. It keeps the device credential (given once through the setup link's
 // #device=… or typed on the setup screen), listens to the device's event stream, shows the
-// rating screen of each case stage completed at its window, and posts ratings through the public
-// rating API. Ratings wait in a localStorage outbox until the server has answered for them.
+// rating screen of each case stage completed at its window, and posts ratings through the device's
+// own rating API (the pushed link is bound to this device's credential), each with the moment it
+// was made. Ratings wait in a localStorage outbox until the server has answered for them.
 // One language on screen at a time (a switch in the corner; every rater starts in Chinese). A 差评
 // offers an optional phone (an on-screen number pad beside the field), so that the answer can
 // reach the rater; after each rating its receipt number and the QR code of its receipt page stay
@@ -12,7 +13,7 @@ import { h, replaceChildren, type Child } from '../../pages/client/dom.ts';
 import { isBad, normalizePhone, phoneIsValid } from '../../pages/client/form.ts';
 import { say, type Lang } from '../../pages/client/texts.ts';
 import { createSseParser } from './sse.ts';
-import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, readQueue, retryDelay, type QueuedRating } from './queue.ts';
+import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, readQueue, retryDelay, withMadeAt, type QueuedRating } from './queue.ts';
 import { kioskSay, type KioskTextKey } from './texts.ts';
 
 const CREDENTIAL_KEY = 'hcp.kiosk.device';
@@ -130,13 +131,16 @@ function setTimer(ms: number, then: () => void): void {
   screenTimer = setTimeout(then, ms);
 }
 
+/** A request of this device, with its credential. */
 async function request(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  const headers: Record<string, string> = { accept: 'application/json', authorization: `Device ${credential ?? ''}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
     const response = await fetch(url, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? null : JSON.stringify(body),
       cache: 'no-store',
       signal: controller.signal,
@@ -211,7 +215,7 @@ function cachedLevels(): Level[] {
 
 async function onPush(push: RatePush): Promise<void> {
   if (doneStages().indexOf(push.stageId) >= 0 || (current && current.stageId === push.stageId)) return;
-  const answer = await request('GET', `/api/v1/public/ratings/${encodeURIComponent(push.token)}`);
+  const answer = await request('GET', `/api/v1/kiosk/ratings/${encodeURIComponent(push.token)}`);
   let levels = cachedLevels();
   if (answer.status === 200 && answer.json && typeof answer.json === 'object') {
     const info = answer.json as { status?: string; levels?: Level[] };
@@ -333,7 +337,8 @@ function contact(push: RatePush, level: Level, levels: Level[], codes: string[],
 
 function submit(push: RatePush, level: number, codes: string[], phone: string): void {
   const number = phone.trim() === '' ? '' : normalizePhone(phone);
-  const body: QueuedRating['body'] = { clientId: newClientId((b) => window.crypto.getRandomValues(b)), level, indicators: codes, anonymous: number === '' };
+  // When it was made goes with it: one kept offline is judged by that moment, not by its arrival.
+  const body: QueuedRating['body'] = { clientId: newClientId((b) => window.crypto.getRandomValues(b)), level, indicators: codes, anonymous: number === '', madeAt: new Date().toISOString() };
   if (number !== '') body.phone = number;
   const item: QueuedRating = { token: push.token, body, queuedAt: Date.now(), attempts: 0 };
   // Written before the first attempt: whatever happens next, the rating is on the device.
@@ -380,7 +385,7 @@ function flush(): Promise<void> {
     for (;;) {
       const item = readQueue(storage)[0];
       if (!item) break;
-      const answer = await request('POST', `/api/v1/public/ratings/${encodeURIComponent(item.token)}`, item.body);
+      const answer = await request('POST', `/api/v1/kiosk/ratings/${encodeURIComponent(item.token)}`, withMadeAt(item));
       const outcome = outcomeOf(answer.status);
       if (outcome === 'retry') {
         retryTimer = setTimeout(() => void flush(), retryDelay(noteAttempt(storage, item.body.clientId)));

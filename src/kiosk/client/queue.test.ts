@@ -1,6 +1,6 @@
 // The kiosk's outbox and stream parser, as pure functions over a storage double.
 import { describe, expect, it } from 'vitest';
-import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, QUEUE_KEY, readQueue, retryDelay, type KeyValue, type QueuedRating } from './queue.ts';
+import { dequeue, enqueue, newClientId, noteAttempt, outcomeOf, QUEUE_KEY, readQueue, retryDelay, withMadeAt, type KeyValue, type QueuedRating } from './queue.ts';
 import { createSseParser } from './sse.ts';
 
 function memory(): KeyValue & { map: Map<string, string> } {
@@ -21,6 +21,11 @@ describe('kiosk outbox', () => {
     expect(noteAttempt(storage, 'kaaaaaaaa1')).toBe(2);
     dequeue(storage, 'kaaaaaaaa1');
     expect(readQueue(storage)).toEqual([rating('kaaaaaaaa2')]);
+  });
+
+  it('sends each rating with when it was made: its own moment, or for one queued before, when it was queued', () => {
+    expect(withMadeAt({ ...rating('kaaaaaaaa4'), body: { ...rating('kaaaaaaaa4').body, madeAt: '2026-11-20T02:01:00.000Z' } }).madeAt).toBe('2026-11-20T02:01:00.000Z');
+    expect(withMadeAt({ ...rating('kaaaaaaaa5'), queuedAt: Date.parse('2026-11-20T02:02:00Z') }).madeAt).toBe('2026-11-20T02:02:00.000Z');
   });
 
   it('survives what a broken or foreign value in storage would do', () => {

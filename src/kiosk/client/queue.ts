@@ -10,6 +10,8 @@ export interface RatingBody {
   anonymous: boolean;
   /** Left for a 差评 so that the answer reaches the rater (then not anonymous); sealed by the server. */
   phone?: string;
+  /** When the rating was made on the device (ISO 8601); the server judges a late arrival by it. */
+  madeAt?: string;
 }
 
 export interface QueuedRating {
@@ -69,6 +71,11 @@ export function noteAttempt(storage: KeyValue, clientId: string): number {
   for (const item of items) if (item.body.clientId === clientId) attempts = ++item.attempts;
   writeQueue(storage, items);
   return attempts;
+}
+
+/** The body as sent: a rating queued before madeAt existed was made when it was queued. */
+export function withMadeAt(item: QueuedRating): RatingBody & { madeAt: string } {
+  return { ...item.body, madeAt: item.body.madeAt ?? new Date(item.queuedAt).toISOString() };
 }
 
 export type Outcome = 'delivered' | 'dropped' | 'retry';
