@@ -19,12 +19,13 @@ import { canonicalRecord, LEDGER_ROW_COLUMNS, LEDGER_ROW_VALUES, transportRecord
 import { claimChain, releaseChain, renewLease } from '../ledger/chains.ts';
 import { normalizePerson } from '../pii/person.ts';
 import { sealPerson } from '../pii/vault.ts';
+import { createNonceClaimer, type NonceClaimer } from '../auth/nonces.ts';
 import type { DeferredNonce } from '../http/caller.ts';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
 import { openTicketsCtes, ticketOpenings } from '../tickets/opening.ts';
 import type { EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue } from './indicators.ts';
-import { checkAgainstStage, checkDraft, type RuleSettings, type StageFacts } from './rules.ts';
+import { checkAgainstStage, checkCaseCodes, checkDraft, type CaseCodes, type RuleSettings, type StageFacts } from './rules.ts';
 
 export interface IntakeRequest {
   draft: EvaluationDraft;
@@ -112,7 +113,8 @@ export function newReceiptNo(): string {
 
 /** Keyed, so that the stored digest reveals nothing about the personal data in the request. */
 export function requestDigest(config: Config, draft: EvaluationDraft): Buffer {
-  const { clientId: _clientId, derivedKey: _derived, ...content } = draft;
+  // The stated case codes are checked, not stored: leaving them out keeps earlier digests comparable.
+  const { clientId: _clientId, derivedKey: _derived, areaCode: _areaCode, deptCode: _deptCode, ...content } = draft;
   // assessedAt is written by Date's toJSON, which is toISOString: the digests stored so far stay comparable.
   return hmacSm3(config.pii.lookupKey, 'intake', JSON.stringify(content));
 }
@@ -146,6 +148,8 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
     const chainId = await claimChain(deps.db, deps.owner, deps.clock());
     lanes.push(new Lane(deps, chainId));
   }
+  // Spends the nonces of requests refused before they reach a flush (a flush claims its own).
+  const nonces = createNonceClaimer(deps.db);
   const renewal = setInterval(() => {
     for (const lane of lanes) void renewLease(deps.db, lane.chainId, deps.owner, deps.clock()).catch(() => undefined);
   }, 20_000);
@@ -165,27 +169,38 @@ export async function startIntakeWriter(deps: IntakeDeps): Promise<IntakeWriter>
           ? lanes[0]
           : lanes.reduce<Lane | undefined>((best, l) => (best === undefined || l.waiting < best.waiting ? l : best), undefined);
       if (!lane) throw new Error('intake writer has no lanes');
-      for (const request of requests) outcomes.push(prepare(deps, request, receivedAt, lane));
+      for (const request of requests) outcomes.push(prepare(deps, request, receivedAt, lane, nonces));
       return Promise.all(outcomes);
     },
     async close() {
       clearInterval(renewal);
       await Promise.all(lanes.map((lane) => lane.drain()));
+      await nonces.drain();
       for (const lane of lanes) await releaseChain(deps.db, lane.chainId, deps.owner);
     },
   };
 }
 
+/**
+ * A request refused before it reaches a flush. Its nonce is spent all the same (a nonce guards
+ * against replays whatever the answer was), and a replayed one is told so first.
+ */
+async function refuseEarly(request: IntakeRequest, refusal: Refusal, receivedAt: Date, nonces: NonceClaimer): Promise<IntakeOutcome> {
+  const nonce = request.nonce;
+  if (nonce && !(await nonces.claim(nonce.appId, nonce.nonce, receivedAt))) return { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: nonce.nonce } } };
+  return { status: 'refused', refusal };
+}
+
 /** Stateless checks and sealing happen before queueing, so a flush only does what needs the database. */
-function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lane: Lane): Promise<IntakeOutcome> {
+function prepare(deps: IntakeDeps, request: IntakeRequest, receivedAt: Date, lane: Lane, nonces: NonceClaimer): Promise<IntakeOutcome> {
   const { draft } = request;
   const refusal = checkDraft(draft, deps.catalogue, deps.config.rules, receivedAt);
-  if (refusal) return Promise.resolve({ status: 'refused', refusal });
+  if (refusal) return refuseEarly(request, refusal, receivedAt, nonces);
   const id = uuidv7();
   let rater: ReturnType<typeof sealPerson> | null = null;
   if (draft.rater) {
     const person = normalizePerson(draft.rater);
-    if ('problem' in person) return Promise.resolve({ status: 'refused', refusal: { code: 'PII_INVALID', details: { field: person.problem } } });
+    if ('problem' in person) return refuseEarly(request, { code: 'PII_INVALID', details: { field: person.problem } }, receivedAt, nonces);
     rater = sealPerson(deps.config, person, id);
   }
   const row: Row = {
@@ -366,24 +381,26 @@ function stagesOf(projectNos: string[]) {
   return sql<CaseStageRow>`
     SELECT s.id AS "caseStageId", c.id AS "caseId", c.project_no AS "projectNo", s.service_number AS "serviceNumber",
       s.status, s.completed_at AS "completedAt", s.org_id AS "orgId", c.region_code AS "regionCode", r.path AS "regionPath",
-      c.item_id AS "itemId", s.window_id AS "windowId", s.staff_id AS "staffId"
+      c.item_id AS "itemId", s.window_id AS "windowId", s.staff_id AS "staffId",
+      (SELECT dept_code FROM org WHERE id = c.org_id) AS "caseDeptCode",
+      CASE WHEN s.org_id <> c.org_id THEN (SELECT dept_code FROM org WHERE id = s.org_id) END AS "stageDeptCode"
     FROM unnest(${projectNos}::text[]) AS p(project_no)
-    JOIN LATERAL (SELECT id, project_no, region_code, item_id FROM service_case WHERE project_no = p.project_no OFFSET 0) c ON true
+    JOIN LATERAL (SELECT id, project_no, region_code, item_id, org_id FROM service_case WHERE project_no = p.project_no OFFSET 0) c ON true
     LEFT JOIN LATERAL (SELECT id, service_number, status, completed_at, org_id, window_id, staff_id FROM case_stage WHERE case_id = c.id OFFSET 0) s ON true
     JOIN region r ON r.code = c.region_code`;
 }
 
 /** A row of stagesOf: the stage columns are null for a case without stages. */
-type CaseStageRow = Omit<StageFacts, 'caseStageId'> & { caseStageId: string | null };
+type CaseStageRow = Omit<StageFacts, 'caseStageId'> & { caseStageId: string | null } & Omit<CaseCodes, 'regionCode'>;
 
 /** Known cases and their stages by `projectNo#serviceNumber`; rows without a case (the full path's head alone) are skipped. */
 function indexStages(rows: ReadonlyArray<Omit<CaseStageRow, 'projectNo'> & { projectNo: string | null }>) {
-  const stages = new Map<string, StageFacts>();
+  const stages = new Map<string, StageFacts & CaseCodes>();
   const knownCases = new Set<string>();
   for (const row of rows) {
     if (row.projectNo === null) continue;
     knownCases.add(row.projectNo);
-    if (row.caseStageId !== null) stages.set(`${row.projectNo}#${row.serviceNumber}`, row as StageFacts);
+    if (row.caseStageId !== null) stages.set(`${row.projectNo}#${row.serviceNumber}`, row as StageFacts & CaseCodes);
   }
   return { stages, knownCases };
 }
@@ -417,7 +434,7 @@ async function readPlaces(db: Kysely<DB> | Transaction<DB>, batch: Pending[]): P
 }
 
 /** Rules against the stage (or the rated place); fills in what the ledger row takes from it. Returns the indexes that pass. */
-function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, knownCases: Set<string>, settings: RuleSettings, now: Date, outcomes: Array<IntakeOutcome | undefined>, places: Map<string, PlaceFacts> = new Map()): number[] {
+function applyStageRules(batch: Pending[], stages: Map<string, StageFacts & CaseCodes>, knownCases: Set<string>, settings: RuleSettings, now: Date, outcomes: Array<IntakeOutcome | undefined>, places: Map<string, PlaceFacts> = new Map()): number[] {
   const passed: number[] = [];
   batch.forEach((pending, i) => {
     const { draft, scope } = pending.request;
@@ -446,6 +463,12 @@ function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, know
       outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_OUT_OF_SCOPE', details: { projectNo: draft.projectNo } } };
       return;
     }
+    // After the scope check: the registered codes are told only to a caller who may see the case.
+    const mismatch = checkCaseCodes(draft, stage);
+    if (mismatch) {
+      outcomes[i] = { status: 'refused', refusal: mismatch };
+      return;
+    }
     Object.assign(pending.row, {
       case_stage_id: stage.caseStageId,
       case_id: stage.caseId,
@@ -462,7 +485,7 @@ function applyStageRules(batch: Pending[], stages: Map<string, StageFacts>, know
 
 function claimsJson(pendings: Pending[]): string {
   return JSON.stringify(
-    pendings.map(({ row, digest, request }, i) => {
+    pendings.map(({ row, digest }, i) => {
       return {
         i,
         source_app: row.source_app,
@@ -471,8 +494,6 @@ function claimsJson(pendings: Pending[]): string {
         digest: digest.toString('hex'),
         case_stage_id: row.case_stage_id,
         assess_number: row.assess_number,
-        nonce_app: request.nonce?.appId ?? null,
-        nonce: request.nonce?.nonce ?? null,
       };
     }),
   );
@@ -515,18 +536,19 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
   const now = deps.clock();
   const { stages, knownCases } = indexStages(stageRows);
   const passed = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes);
-  if (passed.length === 0) return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head };
+  // Every request's nonce is claimed, the refused ones' too (see refuseEarly).
+  const nonces = batch.flatMap((p) => p.request.nonce ?? []);
+  if (passed.length === 0 && nonces.length === 0) return { outcomes: outcomes.map((o) => o ?? { status: 'refused', refusal: { code: 'INTERNAL_ERROR' } }), head };
   const chosen = passed.flatMap((i) => batch[i] ?? []);
-  const nonces = chosen.filter((p) => p.request.nonce).length;
   const chained = chainRecords(chosen, chainId, head);
   const tickets = ticketsFor(deps, chained.records);
   const written = sql`${PREPARE_FAST_WRITE}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${claimsJson(chosen)}::jsonb)
-        AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
+        AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint)
     ),
     nonces AS (
-      INSERT INTO request_nonce (app_id, nonce, seen_at) SELECT nonce_app, nonce, ${now} FROM input WHERE nonce IS NOT NULL
+      INSERT INTO request_nonce (app_id, nonce, seen_at) SELECT "appId", nonce, ${now} FROM jsonb_to_recordset(${JSON.stringify(nonces)}::jsonb) AS n("appId" text, nonce text)
       ON CONFLICT DO NOTHING RETURNING 1
     ),
     keys AS (
@@ -544,7 +566,7 @@ async function fastFlush(deps: IntakeDeps, chainId: number, head: Head, batch: P
     ),
     verdict AS (
       SELECT intake_require(
-        (SELECT count(*) FROM nonces) = ${nonces} AND (SELECT count(*) FROM keys) = ${passed.length}
+        (SELECT count(*) FROM nonces) = ${nonces.length} AND (SELECT count(*) FROM keys) = ${passed.length}
         AND (SELECT count(*) FROM slots) = ${passed.length} AND (SELECT count(*) FROM moved) = 1) AS ok
     ),
     appended AS (
@@ -593,22 +615,22 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
   // 2. Rules against the stage.
   let candidates = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes, await readPlaces(trx, batch));
 
-  // The same nonce twice in one batch (a replay racing its original): only the first may claim it.
+  // Every request's nonce is claimed, the refused ones' too (see refuseEarly), before anything
+  // else is claimed, so that a replay is refused whatever it repeats. The same nonce twice in one
+  // batch (a replay racing its original): only the first may claim it.
   const nonceHolders = new Set<string>();
-  candidates = candidates.filter((i) => {
-    const nonce = at(i).request.nonce;
-    if (!nonce) return true;
+  const withNonce: number[] = [];
+  batch.forEach(({ request: { nonce } }, i) => {
+    if (!nonce) return;
     const key = `${nonce.appId}\u0000${nonce.nonce}`;
     if (!nonceHolders.has(key)) {
       nonceHolders.add(key);
-      return true;
+      withNonce.push(i);
+    } else {
+      outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: nonce.nonce } } };
     }
-    outcomes[i] = { status: 'refused', refusal: { code: 'AUTH_NONCE_REPLAYED', details: { nonce: nonce.nonce } } };
-    return false;
   });
-
-  // Claim the nonces before anything else, so that a replay is refused whatever it repeats.
-  const withNonce = candidates.filter((i) => at(i).request.nonce);
+  candidates = candidates.filter((i) => outcomes[i] === undefined);
   if (withNonce.length > 0) {
     const nonces = withNonce.flatMap((i) => at(i).request.nonce ?? []);
     const fresh = await trx
@@ -641,7 +663,7 @@ async function flush(trx: Transaction<DB>, deps: IntakeDeps, chainId: number, ba
       await sql<{ kind: 'key' | 'slot'; id: string }>`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${claimsJson(candidates.map(at))}::jsonb)
-            AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint, nonce_app text, nonce text)
+            AS x(i int, source_app text, client_id text, evaluation_id uuid, digest text, case_stage_id uuid, assess_number smallint)
         ),
         keys AS (
           INSERT INTO intake_key (source_app, client_id, evaluation_id, request_digest, created_at)

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireApp, requireCaller } from '../auth/guard.ts';
+import { createNonceClaimer } from '../auth/nonces.ts';
 import { callerCovers, mayRevealPii } from '../auth/policy.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { AppError, errorBody } from '../errors.ts';
@@ -48,12 +49,22 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
   app.addSchema(EvaluationView);
   app.addSchema(NativeEvaluation);
   app.addSchema(NationalEvaluation);
+  // Single evaluations claim their nonce with their flush (src/auth/guard.ts); one refused before
+  // reaching the writer spends it here, as every signed request does (docs/integration.md §6).
+  const nonces = createNonceClaimer(db);
+  const refuseSpendingNonce = async (request: FastifyRequest, error: Error): Promise<never> => {
+    const nonce = request.deferredNonce;
+    if (nonce && !(await nonces.claim(nonce.appId, nonce.nonce, clock()))) throw new AppError('AUTH_NONCE_REPLAYED', { nonce: nonce.nonce });
+    throw error;
+  };
 
   app.post(
     '/api/v1/evaluations',
     {
       preValidation: appOnly,
       config: { claimsNonceInTransaction: true },
+      // A body that fails the schema still spends the nonce: the handler answers it.
+      attachValidation: true,
       schema: {
         tags: ['evaluations'],
         summary: '提交一条评价 / Submit one evaluation',
@@ -67,8 +78,9 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
     },
     async (request, reply) => {
       const caller = requireApp(request);
+      if (request.validationError) return refuseSpendingNonce(request, request.validationError);
       const parsed = draftFromNative(request.body as NativeEvaluation);
-      if ('refusal' in parsed) throw new AppError(parsed.refusal.code, parsed.refusal.details);
+      if ('refusal' in parsed) return refuseSpendingNonce(request, new AppError(parsed.refusal.code, parsed.refusal.details));
       const [outcome] = await intake.submit([{ draft: parsed.draft, sourceApp: caller.appId, scope: caller, nonce: request.deferredNonce }]);
       if (!outcome) throw new AppError('INTERNAL_ERROR');
       if (outcome.status === 'refused') throw new AppError(outcome.refusal.code, outcome.refusal.details);
