@@ -11,7 +11,7 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { revealPerson } from '../pii/vault.ts';
 import { draftFromNative, nationalToDraft, NativeEvaluation, NationalEvaluation, nativeToDraft } from './draft.ts';
-import type { IntakeOutcome } from './intake-writer.ts';
+import type { IntakeOutcome } from './intake-request.ts';
 import { EvaluationView, presentEvaluation, StoredEvaluationView } from './presenter.ts';
 import { findEvaluation, flagsOf, levelSummary, listEvaluations } from './queries.ts';
 
