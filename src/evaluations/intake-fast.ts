@@ -1,7 +1,6 @@
 // The fast path: the common case of a flush in two statements without an explicit transaction.
-import type { Pending, IntakeDeps, IntakeOutcome } from './intake-request.ts';
-import { answered, present, type Outcomes } from './intake-request.ts';
 import { applyStageRules, indexStages, type CaseStageRow } from './intake-facts.ts';
+import { answered, present, type IntakeDeps, type IntakeOutcome, type Outcomes, type Pending } from './intake-request.ts';
 import { writeStatement, type Head } from './intake-write.ts';
 
 /** The error intake_require raises when a fast-path claim was taken or the head had moved: the full path sorts the batch out. */

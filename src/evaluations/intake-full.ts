@@ -43,9 +43,9 @@ export async function fullFlush(trx: Transaction<DB>, deps: IntakeDeps, chainId:
   // 2. Rules against the stage.
   let candidates = applyStageRules(batch, stages, knownCases, deps.config.rules, now, outcomes, await readPlaces(trx, batch));
 
-  // Every request's nonce is claimed, the refused ones' too (a nonce is spent whatever the answer), before anything
-  // else is claimed, so that a replay is refused whatever it repeats. The same nonce twice in one
-  // batch (a replay racing its original): only the first may claim it.
+  // Every request's nonce is claimed, the refused ones' too (a nonce is spent whatever the
+  // answer), before anything else is claimed, so that a replay is refused whatever it repeats.
+  // The same nonce twice in one batch (a replay racing its original): only the first may claim it.
   const nonceHolders = new Set<string>();
   const withNonce: number[] = [];
   batch.forEach(({ request: { nonce } }, i) => {

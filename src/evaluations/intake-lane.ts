@@ -2,8 +2,7 @@
 // are collected and written together in the next flush (up to INTAKE_FLUSH_MAX_ROWS), by the fast
 // path when the batch fits it, by the full path otherwise or when the fast one gives up. Every
 // request is answered only after its flush committed. See docs/ledger.md.
-import type { CaseStageRow } from './intake-facts.ts';
-import { readStages } from './intake-facts.ts';
+import { readStages, type CaseStageRow } from './intake-facts.ts';
 import { FAST_PATH_CONFLICT, fastFlush, fitsFastPath } from './intake-fast.ts';
 import { fullFlush } from './intake-full.ts';
 import type { IntakeDeps, IntakeOutcome, Pending } from './intake-request.ts';
