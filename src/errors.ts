@@ -82,6 +82,7 @@ export const errorCatalogue = {
   BATCH_TOO_LARGE: { status: 413, zh: '批量提交条数超过上限', en: 'Too many items in one batch' },
   PII_INVALID: { status: 422, zh: '个人信息格式错误（手机号或证件号）', en: 'Malformed personal information (phone or ID number)' },
   EVALUATION_FLAG_INVALID: { status: 422, zh: '评价标记类型无效', en: 'Unknown evaluation flag kind' },
+  EVALUATION_CASE_MISMATCH: { status: 422, zh: '评价所填的行政区划代码或部门编码与登记的办件不符', en: "The evaluation's areaCode or deptCode contradicts its registered case" },
 
   // Bad-rating tickets
   TICKET_TRANSITION_INVALID: { status: 409, zh: '工单当前状态不允许此操作', en: 'This step is not allowed in the ticket’s current state' },

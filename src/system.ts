@@ -96,7 +96,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   await prepareDatabase(database);
   const catalogue = await loadIndicatorCatalogue(database.db);
   const calendar = chinaCalendar();
-  const intake = await startIntakeWriter({ db: database.db, config, clock, calendar, catalogue, owner: `${hostname()}:${process.pid}` });
+  const intake = await startIntakeWriter({ db: database.db, config, clock, calendar, catalogue, owner: `${hostname()}:${process.pid}`, log });
   // Ticket deadlines need next year's holiday schedule by mid-December: say so loudly, early.
   const missing = missingYears(calendar, clock());
   if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请补充国务院节假日安排 / the working-day calendar lacks these years: add the holiday schedule (src/calendar/working-days.ts)');

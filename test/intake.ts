@@ -1,6 +1,7 @@
 // Driving the intake writer directly, for storage tests that need many evaluations fast.
 import type { EvaluationDraft } from '../src/evaluations/draft.ts';
-import type { IntakeOutcome, IntakeWriter } from '../src/evaluations/intake-writer.ts';
+import type { IntakeOutcome } from '../src/evaluations/intake-request.ts';
+import type { IntakeWriter } from '../src/evaluations/intake-writer.ts';
 import { BAD_LEVELS } from '../src/evaluations/levels.ts';
 
 const PROVINCE = { regionPath: '510000/', orgId: null };

@@ -61,6 +61,10 @@ export const NationalEvaluation = Type.Object(
     certKey: Type.Optional(Type.String({ maxLength: 64 })),
     mobile: Type.Optional(Type.String({ maxLength: 20 })),
     isDefault: Type.Optional(Type.Boolean()),
+    areaCode: Type.Optional(
+      Type.Union([Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0 })], { description: '办件所属行政区划代码，须与登记的办件一致 / the case’s region code; must be the registered case’s (EVALUATION_CASE_MISMATCH)' }),
+    ),
+    deptCode: Type.Optional(Type.String({ maxLength: 64, description: '办件所属（或所评环节的办理）部门统一社会信用代码，须与登记的办件一致 / the case’s (or the rated stage’s) deptCode; must be the registered one' })),
   },
   { additionalProperties: true, $id: 'NationalEvaluation', title: 'NationalEvaluation' },
 );
@@ -88,6 +92,13 @@ export interface EvaluationDraft {
    * projectNo is '' and serviceNumber 0, no slot is claimed and no rating window applies.
    */
   place?: { kind: 'window' | 'staff'; id: string } | undefined;
+  /**
+   * What the item states about its case (national areaCode, deptCode), trimmed, deptCode in upper
+   * case; undefined when not stated. Checked against the registered case, never stored, and left
+   * out of the request digest (digests stored before these fields were read stay comparable).
+   */
+  areaCode?: string | undefined;
+  deptCode?: string | undefined;
 }
 
 /**
@@ -106,6 +117,11 @@ function subjectOf(clientId: string | undefined, projectNo: string, serviceNumbe
 }
 
 const textOrNull = (text: string | undefined): string | null => (text === undefined || text.trim() === '' ? null : text);
+/** A stated code, trimmed; blank counts as not stated. */
+const statedCode = (code: string | number | undefined): string | undefined => {
+  const text = code === undefined ? '' : String(code).trim();
+  return text === '' ? undefined : text;
+};
 
 const nativeCheck = Compile(NativeEvaluation);
 const nationalCheck = Compile(NationalEvaluation);
@@ -168,6 +184,8 @@ export function nationalToDraft(input: unknown, profile: ChannelProfile): Parsed
       assessedAt,
       userProp: input.userProp === undefined ? null : Number(input.userProp),
       rater: hasIdentity ? { name: input.userName, phone: input.mobile, certNo: input.certKey } : null,
+      areaCode: statedCode(input.areaCode),
+      deptCode: statedCode(input.deptCode)?.toUpperCase(),
     }),
   };
 }

@@ -224,6 +224,78 @@ describeOnEngines('evaluation intake over HTTP', (database) => {
     expect([retried?.statusCode, retried?.json().status]).toEqual([200, 'duplicate']);
   });
 
+  it('spends the nonce of a refused single evaluation, whatever refused it, so that its replay is refused as one', async () => {
+    const { signRequest } = await import('../auth/signature.ts');
+    let n = 0;
+    // The same signed bytes sent twice: the first is refused on its merits, the second is a replay.
+    const twice = async (body: unknown, raw?: string) => {
+      const payload = raw ?? JSON.stringify(body);
+      const headers = { 'content-type': 'application/json', ...signRequest({ appId: integrator.appId, secret: integrator.secret, method: 'POST', path: '/api/v1/evaluations', body: payload, timestamp: clock().getTime(), nonce: `nonce-refused-${String(++n).padStart(6, '0')}` }) };
+      const send = async () => {
+        const response = await system.app.inject({ method: 'POST', url: '/api/v1/evaluations', headers, payload });
+        return [response.statusCode, response.json().code];
+      };
+      return [await send(), await send()];
+    };
+    const replayed = [401, 'AUTH_NONCE_REPLAYED'];
+    const projectNo = await newCase();
+    const before = system.intake.stats();
+    // Refused by the case (in a flush: the fast path, the lane knowing its head by now), by the rules
+    // before any flush, by the schema, and by the parsing of the draft.
+    expect(await twice(rating('NOT-YET-REGISTERED-1'))).toEqual([[404, 'CASE_NOT_FOUND'], replayed]);
+    expect(system.intake.stats().fast).toBeGreaterThan(before.fast);
+    expect(await twice(rating(projectNo, { level: 1, indicators: [] }))).toEqual([[422, 'EVALUATION_INDICATOR_REQUIRED'], replayed]);
+    expect(await twice(rating(projectNo, { level: 6 }))).toEqual([[400, 'VALIDATION_FAILED'], replayed]);
+    expect(await twice(rating(projectNo, { assessedAt: '2026-02-30 09:00:00' }))).toEqual([[422, 'EVALUATION_TIME_INVALID'], replayed]);
+    // Refused in the full path (a follow-up never takes the fast one), and refused there after its claims.
+    expect(await twice(rating('NOT-YET-REGISTERED-2', { assessNumber: 2 }))).toEqual([[404, 'CASE_NOT_FOUND'], replayed]);
+    expect(await twice(rating(projectNo, { assessNumber: 2 }))).toEqual([[422, 'EVALUATION_FOLLOW_UP_WITHOUT_FIRST'], replayed]);
+    // The case registered meanwhile: the old signed request stays spent, a freshly signed one is stored.
+    const late = await newCase({ projectNo: 'NOT-YET-REGISTERED-1' });
+    expect((await post('/api/v1/evaluations', rating(late))).statusCode).toBe(201);
+    expect(await countRows()).toBeGreaterThan(0);
+  });
+
+  it('refuses an item whose areaCode or deptCode contradicts its registered case, storing the rest of the batch', async () => {
+    const { db } = database();
+    const { dept_code: deptCode } = await db.selectFrom('org').select('dept_code').where('id', '=', org.id).executeTakeFirstOrThrow();
+    const other = await makeOrg(db, { regionCode: '510105' });
+    const [a, b, c, d, e, f] = [await newCase(), await newCase(), await newCase(), await newCase(), await newCase(), await newCase()];
+    // A case whose stage another department handled: either department may be named.
+    const staged = await newCase({ stages: [{ serviceNumber: 1, status: 3, completedAt: DONE, deptCode: other.dept_code }] });
+    const item = (projectNo: string, codes: Record<string, unknown>) => ({ projectNo, satisfaction: 5, pf: 2, assessTime: '2026-11-19 08:00:00', ...codes });
+    const response = await post('/api/v1/evaluations/batch', {
+      format: 'national',
+      items: [
+        item(a, { areaCode: '510104', deptCode: deptCode.toLowerCase() }),
+        item(b, { areaCode: '510105' }),
+        item(c, { deptCode: other.dept_code }),
+        item(d, { areaCode: 510104, deptCode: ` ${deptCode} ` }),
+        item(e, { areaCode: '', deptCode: '' }),
+        item(f, { areaCode: '510104', deptCode: '91510100MA0000000X' }),
+        item(staged, { deptCode: other.dept_code }),
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status)).toEqual([
+      'stored',
+      'EVALUATION_CASE_MISMATCH',
+      'EVALUATION_CASE_MISMATCH',
+      'stored',
+      'stored',
+      'EVALUATION_CASE_MISMATCH',
+      'stored',
+    ]);
+    expect(body.results[1].error).toMatchObject({ message: expect.any(String), messageEn: expect.any(String), details: { field: 'areaCode', given: '510105', registered: '510104' } });
+    expect(body.results[2].error.details).toEqual({ field: 'deptCode', given: other.dept_code, registered: deptCode });
+    const stored = await db.selectFrom('evaluation').select('project_no').where('project_no', 'in', [a, b, c, d, e, f, staged]).execute();
+    expect(stored.map((r) => r.project_no).sort()).toEqual([a, d, e, staged].sort());
+    // Corrected, the refused items are stored under their own keys.
+    const retry = await post('/api/v1/evaluations/batch', { format: 'national', items: [item(b, { areaCode: '510104' }), item(c, { deptCode })] });
+    expect(retry.json()).toMatchObject({ stored: 2, refused: 0 });
+  });
+
   it('masks personal data, and reveals it only to an allowed role, logging the read', async () => {
     const projectNo = await newCase();
     const comment = '引号"与反斜杠\\、换行\n和表情😀 / quote, backslash, newline, emoji';

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireApp, requireCaller } from '../auth/guard.ts';
+import { createNonceClaimer } from '../auth/nonces.ts';
 import { callerCovers, mayReviewRisk, mayRevealPii } from '../auth/policy.ts';
 import type { Caller } from '../http/caller.ts';
 import { reportRating } from '../risk/review-commands.ts';
@@ -12,7 +13,7 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { revealPerson } from '../pii/vault.ts';
 import { draftFromNative, nationalToDraft, NativeEvaluation, NationalEvaluation, nativeToDraft } from './draft.ts';
-import type { IntakeOutcome } from './intake-writer.ts';
+import type { IntakeOutcome } from './intake-request.ts';
 import { EvaluationView, presentEvaluation, StoredEvaluationView } from './presenter.ts';
 import { findEvaluation, flagsOf, levelSummary, listEvaluations } from './queries.ts';
 
@@ -56,12 +57,22 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
   app.addSchema(EvaluationView);
   app.addSchema(NativeEvaluation);
   app.addSchema(NationalEvaluation);
+  // Single evaluations claim their nonce with their flush (src/auth/guard.ts); one refused before
+  // reaching the writer spends it here, as every signed request does (docs/integration.md §6).
+  const nonces = createNonceClaimer(db);
+  const refuseSpendingNonce = async (request: FastifyRequest, error: Error): Promise<never> => {
+    const nonce = request.deferredNonce;
+    if (nonce && !(await nonces.claim(nonce.appId, nonce.nonce, clock()))) throw new AppError('AUTH_NONCE_REPLAYED', { nonce: nonce.nonce });
+    throw error;
+  };
 
   app.post(
     '/api/v1/evaluations',
     {
       preValidation: appOnly,
       config: { claimsNonceInTransaction: true },
+      // A body that fails the schema still spends the nonce: the handler answers it.
+      attachValidation: true,
       schema: {
         tags: ['evaluations'],
         summary: '提交一条评价 / Submit one evaluation',
@@ -75,8 +86,9 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
     },
     async (request, reply) => {
       const caller = requireApp(request);
+      if (request.validationError) return refuseSpendingNonce(request, request.validationError);
       const parsed = draftFromNative(request.body as NativeEvaluation);
-      if ('refusal' in parsed) throw new AppError(parsed.refusal.code, parsed.refusal.details);
+      if ('refusal' in parsed) return refuseSpendingNonce(request, new AppError(parsed.refusal.code, parsed.refusal.details));
       const [outcome] = await intake.submit([{ draft: parsed.draft, sourceApp: caller.appId, scope: caller, nonce: request.deferredNonce }]);
       if (!outcome) throw new AppError('INTERNAL_ERROR');
       if (outcome.status === 'refused') throw new AppError(outcome.refusal.code, outcome.refusal.details);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channelFromPf, pfFromChannel } from './channels.ts';
 import { nationalToDraft, nativeToDraft, type EvaluationDraft } from './draft.ts';
 import type { IndicatorCatalogue, IndicatorOption } from './indicators.ts';
-import { checkAgainstStage, checkDraft, type StageFacts } from './rules.ts';
+import { checkAgainstStage, checkCaseCodes, checkDraft, type StageFacts } from './rules.ts';
 import { requestDigest } from './intake-writer.ts';
 import { testConfig } from '../../test/config.ts';
 
@@ -76,6 +76,23 @@ describe('checkAgainstStage', () => {
   });
 });
 
+describe('checkCaseCodes', () => {
+  const registered = { regionCode: '510104', caseDeptCode: '11510104MB0000001X', stageDeptCode: null };
+  it('accepts what is not stated, and codes that are the registered case’s or its rated stage’s', () => {
+    expect(checkCaseCodes({}, registered)).toBeNull();
+    expect(checkCaseCodes({ areaCode: '510104', deptCode: '11510104MB0000001X' }, registered)).toBeNull();
+    expect(checkCaseCodes({ deptCode: '11510105MB0000002Y' }, { ...registered, stageDeptCode: '11510105MB0000002Y' })).toBeNull();
+  });
+  it('refuses a contradiction, naming the field and the registered code', () => {
+    expect(checkCaseCodes({ areaCode: '510105' }, registered)).toEqual({ code: 'EVALUATION_CASE_MISMATCH', details: { field: 'areaCode', given: '510105', registered: '510104' } });
+    expect(checkCaseCodes({ areaCode: '510104000000' }, registered)?.code).toBe('EVALUATION_CASE_MISMATCH');
+    expect(checkCaseCodes({ areaCode: '510104', deptCode: '11510105MB0000002Y' }, registered)).toEqual({
+      code: 'EVALUATION_CASE_MISMATCH',
+      details: { field: 'deptCode', given: '11510105MB0000002Y', registered: '11510104MB0000001X' },
+    });
+  });
+});
+
 describe('channel codes per peer', () => {
   it('maps 6 and 7 differently for the two tables, and back', () => {
     expect([channelFromPf('national', '6'), channelFromPf('national', 7)]).toEqual(['hotline', 'sms']);
@@ -93,6 +110,13 @@ describe('wire formats', () => {
     if (!('draft' in national) || !('draft' in native)) throw new Error('expected drafts');
     expect(national.draft).toEqual({ ...native.draft, rater: { name: '张三', phone: undefined, certNo: undefined } });
   });
+  it('reads a national item’s areaCode and deptCode as stated codes: trimmed, upper case, blank as none', () => {
+    const base = { projectNo: 'P', satisfaction: 5, pf: 2, assessTime: '2026-11-19 08:00:00' };
+    const parsed = nationalToDraft({ ...base, areaCode: 510104, deptCode: ' 11510104mb0000001x ' }, 'national');
+    expect('draft' in parsed && parsed.draft).toMatchObject({ areaCode: '510104', deptCode: '11510104MB0000001X' });
+    const blank = nationalToDraft({ ...base, areaCode: ' ', deptCode: '' }, 'national');
+    expect('draft' in blank && [blank.draft.areaCode, blank.draft.deptCode]).toEqual([undefined, undefined]);
+  });
   it('derives the idempotency key from case, stage and assessment number when none is given', () => {
     const parsed = nativeToDraft({ projectNo: 'P-1', serviceNumber: 2, assessNumber: 2, level: 5, channel: 'pc', assessedAt: '2026-11-19 08:00:00' });
     expect('draft' in parsed && parsed.draft).toMatchObject({ clientId: 'derived:P-1#2#2', derivedKey: true });
@@ -108,5 +132,7 @@ describe('request digest', () => {
     expect(requestDigest(config, parsed.draft).toString('hex')).toBe(PINNED);
     expect(requestDigest(config, { ...parsed.draft, clientId: 'c-2' }).toString('hex')).toBe(PINNED);
     expect(requestDigest(config, { ...parsed.draft, comment: '排队' }).toString('hex')).not.toBe(PINNED);
+    // Stated case codes are checked, never stored: a retry that states them is the same request.
+    expect(requestDigest(config, { ...parsed.draft, areaCode: '510104', deptCode: '11510104MB0000001X' }).toString('hex')).toBe(PINNED);
   });
 });

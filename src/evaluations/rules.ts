@@ -28,6 +28,13 @@ export interface StageFacts {
   staffId: string | null;
 }
 
+/** The registered codes of a rated case: its region, its department, and the rated stage's department when another. */
+export interface CaseCodes {
+  regionCode: string;
+  caseDeptCode: string;
+  stageDeptCode: string | null;
+}
+
 // Control characters other than tab, newline and carriage return have no place in a comment.
 const FORBIDDEN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 
@@ -75,6 +82,22 @@ export function checkAgainstStage(draft: EvaluationDraft, stage: StageFacts | un
   const closes = addDays(stage.completedAt, settings.ratingWindowDays);
   if (draft.assessedAt.getTime() > closes.getTime() || now.getTime() > addDays(closes, settings.syncGraceDays).getTime()) {
     return { code: 'EVALUATION_WINDOW_CLOSED', details: { closedAt: closes.toISOString() } };
+  }
+  return null;
+}
+
+/**
+ * The codes an item states about its case (national areaCode, deptCode) must be the registered
+ * ones: an item that contradicts its case was meant for another case, or its case was registered
+ * wrongly, and either way it must not be counted for the registered region and department. A
+ * deptCode may name the case's department or the rated stage's.
+ */
+export function checkCaseCodes(draft: Pick<EvaluationDraft, 'areaCode' | 'deptCode'>, registered: CaseCodes): Refusal | null {
+  if (draft.areaCode !== undefined && draft.areaCode !== registered.regionCode) {
+    return { code: 'EVALUATION_CASE_MISMATCH', details: { field: 'areaCode', given: draft.areaCode, registered: registered.regionCode } };
+  }
+  if (draft.deptCode !== undefined && draft.deptCode !== registered.caseDeptCode && draft.deptCode !== registered.stageDeptCode) {
+    return { code: 'EVALUATION_CASE_MISMATCH', details: { field: 'deptCode', given: draft.deptCode, registered: registered.caseDeptCode } };
   }
   return null;
 }
