@@ -41,8 +41,8 @@ workday: 2027-02-14
 }
 
 describeOnEngines('holiday notices and provisional deadlines', (database) => {
-  // Wednesday 21 October 2026, 10:00 Beijing: before the warning period (from 1 November).
-  const clock = testClock('2026-10-21T02:00:00.000Z');
+  // Saturday 31 October 2026, 10:00 Beijing: the last day before the warning period (from 1 November).
+  const clock = testClock('2026-10-31T02:00:00.000Z');
   let config: Config;
   let system: System;
   let integrator: TestIntegrator;
@@ -59,9 +59,15 @@ describeOnEngines('holiday notices and provisional deadlines', (database) => {
   async function account(username: string, role: 'org_handler' | 'supervisor' | 'province_admin', scope: { scopeOrgId?: string; scopeRegionCode?: string }) {
     const created = await createStaffAccount(db(), { username, displayName: username, role, password: PASSWORD, ...scope }, clock());
     ids[username] = created.id;
-    const login = await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
-    tokens[username] = login.json().token;
+    await login(username);
   }
+
+  /** Sessions last at most 30 days; the tests jump months. */
+  async function login(username: string) {
+    const response = await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
+    tokens[username] = response.json().token;
+  }
+  const loginAll = () => Promise.all(['handler', 'supervisor', 'admin'].map(login));
 
   async function badRating() {
     const projectNo = await makeCompletedCase(db(), config, item, '2027-02-03 10:00:00');
@@ -88,7 +94,7 @@ describeOnEngines('holiday notices and provisional deadlines', (database) => {
   };
 
   beforeAll(async () => {
-    config = testConfig({ JOBS_ENABLED: 'false', SESSION_TTL_HOURS: '2400' });
+    config = testConfig({ JOBS_ENABLED: 'false' });
     system = await startSystem(config, { database: database(), clock });
     org = await makeOrg(db(), { regionCode: '510104' });
     item = await makeItem(db(), org);
@@ -106,16 +112,19 @@ describeOnEngines('holiday notices and provisional deadlines', (database) => {
     await scheduleCalendarWatch(db(), clock());
     await runJobs();
     expect(await notificationsOf('admin', CALENDAR_ENDING)).toHaveLength(0);
-    // The next check is booked for the first moment of the warning period, 1 November 00:00 Beijing.
+    // The next check is booked for the first moment of the warning period, 1 November 00:00 Beijing
+    // (sooner than the daily check).
     const booked = await db().selectFrom('scheduled_job').select('due_at').where('kind', '=', CALENDAR_WATCH).where('done_at', 'is', null).executeTakeFirstOrThrow();
     expect(booked.due_at).toEqual(new Date('2026-10-31T16:00:00.000Z'));
     clock.set('2026-10-31T15:59:59.000Z');
+    await loginAll();
     await runJobs();
     expect(await notificationsOf('admin', CALENDAR_ENDING)).toHaveLength(0);
     const status = await as('admin', 'GET', '/api/v1/calendar/status');
     expect(status.json()).toMatchObject({ lastYear: 2026, endsOn: '2026-12-31', warnFrom: '2026-11-01', warningDue: false, daysLeft: 61 });
 
     clock.set('2026-10-31T16:00:00.000Z');
+    await loginAll();
     await runJobs();
     const warned = await notificationsOf('admin', CALENDAR_ENDING);
     expect(warned).toHaveLength(1);
@@ -134,6 +143,7 @@ describeOnEngines('holiday notices and provisional deadlines', (database) => {
     // Thursday 4 February 2027, 10:00 Beijing. The computed 春节 2027 (除夕 5 February to 初三 the
     // 8th) is skipped: verification is due Tuesday 9 February, provisionally.
     clock.set('2027-02-04T02:00:00.000Z');
+    await loginAll();
     const opened = await badRating();
     ids.openTicket = opened.id;
     expect(opened.provisional_deadlines).toEqual(['verify']);
@@ -178,6 +188,7 @@ describeOnEngines('holiday notices and provisional deadlines', (database) => {
 
   it('entering the notice recomputes the running provisional deadlines in one transaction, as events, and clears their marks', async () => {
     clock.set('2027-02-04T06:00:00.000Z');
+    await loginAll();
     const { recomputed, calendar } = await enterNotice({ db: db(), config }, testNotice(), cliActor('tester'), clock());
     expect(calendar.lastYear).toBe(2027);
     // Verification: 5–12 February off, Sunday the 14th worked → due 14 February.
