@@ -92,13 +92,14 @@ export const errorCatalogue = {
   RECEIPT_NOT_FOUND: { status: 404, zh: '评价回执编号不存在', en: 'Unknown receipt number' },
   CALLBACK_NOT_OPEN: { status: 409, zh: '现在不能评价整改结果：单位尚未答复，或已经回访过', en: 'The fix cannot be rated now: it has not been answered yet, or it has already been called back' },
   CALLBACK_REPLY_CHANGED: { status: 409, zh: '单位已作出新的答复，请刷新页面阅读后再评价', en: 'The office has given a new answer; reload the page and read it before rating' },
+  LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
+  LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
+  RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
+
   // Working-day calendar (src/calendar/)
   CALENDAR_NOTICE_INVALID: { status: 422, zh: '节假日安排通知的内容有误（见 details 中的行号与原因）', en: 'The holiday notice is malformed (see the line and reason in details)' },
   CALENDAR_NOTICE_YEAR_INVALID: { status: 409, zh: '只能录入已知工作日历之后紧接的一年（已录入的年份不能更改）', en: 'Only the year right after the known calendar can be entered (a year entered is final)' },
   CALENDAR_NOTICE_MISSES_STATUTORY: { status: 422, zh: '通知中有法定节假日被列为工作日，请核对日期', en: 'The notice leaves a statutory holiday as a working day: check the dates' },
-  LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
-  LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
-  RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 
   // Hotline
   HOTLINE_APP_NOT_ALLOWED: { status: 403, zh: '该接入应用未被配置为短信网关或热线系统（HOTLINE_APP_IDS）', en: 'This app is not configured as an SMS gateway or hotline system (HOTLINE_APP_IDS)' },
