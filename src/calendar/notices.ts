@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.ts';
 import { AppError, type Refusal } from '../errors.ts';
 import { scheduleJob } from '../jobs/scheduled-jobs.ts';
 import { recomputeProvisionalDeadlines, type RecomputeResult } from '../tickets/recompute.ts';
+import { TERMINAL_STATES } from '../tickets/state-machine.ts';
 import { builtInSchedules } from './china-calendar.ts';
 import type { LiveCalendar } from './live-calendar.ts';
 import { checkNotice, noticeSchedule, type NoticeInput } from './notice-file.ts';
@@ -54,7 +55,7 @@ export async function checkNoticeAgainst(db: Kysely<DB>, notice: NoticeInput): P
     .selectFrom('ticket')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where(sql<boolean>`provisional_deadlines <> '{}'`)
-    .where('state', 'not in', ['closed', 'closed_invalid', 'closed_cannot_fix'])
+    .where('state', 'not in', [...TERMINAL_STATES])
     .executeTakeFirstOrThrow();
   return { calendar, provisionalTickets: Number(count) };
 }

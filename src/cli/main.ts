@@ -210,7 +210,12 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'calendar': {
       const [sub, file] = positionals;
-      if (sub === 'status') return withDatabase(config, async ({ db }) => (await calendarStatusCommand(db, new Date(), print), 0));
+      if (sub === 'status') {
+        return withDatabase(config, async ({ db }) => {
+          await calendarStatusCommand(db, new Date(), print);
+          return 0;
+        });
+      }
       if ((sub === 'check' || sub === 'import') && file !== undefined) {
         const notice = readNotice(file, {});
         return withDatabase(config, async ({ db }) => {
@@ -221,7 +226,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'enter') {
         const notice = readNotice(undefined, values);
-        return withDatabase(config, async ({ db }) => (await enterNoticeCommand({ db, config }, notice, userInfo().username, new Date(), print), 0));
+        return withDatabase(config, async ({ db }) => {
+          await enterNoticeCommand({ db, config }, notice, userInfo().username, new Date(), print);
+          return 0;
+        });
       }
       print('用法 / usage: calendar status | calendar check <file> | calendar import <file|-> | calendar enter --year … (docs/calendar.md)');
       return 2;
