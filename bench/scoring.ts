@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { trustedKeysOf } from '../src/crypto/signing-key.ts';
 import { generateSm2KeyPair } from '../src/crypto/sm.ts';
 import { openDatabase, type Database, type Engine } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -197,7 +198,7 @@ async function benchEngine(engine: Engine): Promise<{ rows: Row[]; reused: strin
     if (!VERIFY) return { rows, reused: reused?.where ?? null };
     say(`verifying ${toClose.key} …`);
     t = performance.now();
-    const verified = await verifySnapshot(database.db, 'month', toClose.key);
+    const verified = await verifySnapshot(database.db, 'month', toClose.key, trustedKeysOf(signer));
     once(`verify-snapshot ${toClose.key} (chains, digests, every figure)`, performance.now() - t, verified.ok ? 'verified' : `NOT verified: ${verified.problems.map((p) => p.code).join(', ')}`);
     if (!verified.ok) process.exitCode = 1;
     return { rows, reused: reused?.where ?? null };

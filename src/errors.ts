@@ -10,6 +10,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, zh: '请求的资源不存在', en: 'The requested resource does not exist' },
   INTERNAL_ERROR: { status: 500, zh: '系统内部错误，请稍后重试', en: 'Internal error, please retry later' },
   SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂时不可用，请稍后重试', en: 'Service temporarily unavailable, please retry' },
+  REQUEST_NUL_CHARACTER: { status: 422, zh: '请求含有 NUL 字符（U+0000），无法处理，请删除后重试', en: 'The request contains a NUL character (U+0000), which cannot be processed; remove it and retry' },
   TEXT_INVALID_CHARACTERS: { status: 422, zh: '文本含有不允许的控制字符', en: 'The text contains forbidden control characters' },
   CONFIG_INVALID: { status: 500, zh: '配置无效，请检查环境变量（见 README）', en: 'Invalid configuration: check the environment variables (see README)' },
 
@@ -128,6 +129,13 @@ export const errorCatalogue = {
   BULLETIN_EXISTS: { status: 409, zh: '该周期该类对象的通报已发布', en: 'A bulletin for this period and class of units has already been issued' },
   BULLETIN_NEEDS_SNAPSHOTS: { status: 409, zh: '连续周期的统计结果尚未全部关账发布，不能生成通报', en: 'Not all of the consecutive periods are closed and published yet' },
   BULLETIN_RESPONSE_INVALID: { status: 409, zh: '整改反馈状态不允许此操作', en: 'This response step is not allowed in the current state' },
+
+  // Risk review (docs/fraud.md)
+  RISK_CASE_NOT_FOUND: { status: 404, zh: '核查记录不存在或不在您的权限范围内', en: 'Review case not found or outside your scope' },
+  RISK_REVIEW_SAME_REVIEWER: { status: 409, zh: '同一复核人不能重复确认，须由另一名复核人确认', en: 'You have already voted this way; a second, different reviewer must agree' },
+  RISK_REVIEW_NO_CHANGE: { status: 409, zh: '该评价已处于此核查结论', en: 'The rating already stands so' },
+  RISK_REVIEW_NOT_ALLOWED: { status: 403, zh: '只有上级监管人员可以核查评价（被核查单位和接入系统不能）', en: 'Only the supervising level may review ratings (never the unit concerned or an integrator)' },
+  RISK_REVIEW_VIA_QUEUE: { status: 422, zh: '确认或排除刷评须通过核查队列，由两名复核人确认', en: 'Fraud is confirmed or cleared through the review queue, by two reviewers' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

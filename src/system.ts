@@ -21,10 +21,12 @@ import { buildApp } from './http/app.ts';
 import type { App } from './http/app-type.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import { pruneJob, PRUNE, schedulePruning } from './jobs/pruning.ts';
+import { checkpointJob, LEDGER_CHECKPOINT, scheduleCheckpoints } from './ledger/checkpoints.ts';
 import type { JobHandlers } from './jobs/scheduled-jobs.ts';
 import { closePeriodJob, PERIOD_CLOSE, scheduleCurrentCloses } from './scoring/closing.ts';
 import { startScoreFeed, type ScoreFeed } from './scoring/feed.ts';
-import { loadSigner } from './scoring/signer.ts';
+import { startRiskAssessor, type RiskAssessor } from './risk/assessor.ts';
+import { loadSigner } from './crypto/signing-key.ts';
 import { deliverOutbound } from './outbound/deliver.ts';
 import { OUTBOUND_DELIVERY } from './outbound/outbound.ts';
 import { gatewayFromConfig } from './outbound/gateway.ts';
@@ -44,6 +46,8 @@ export interface System {
   jobs: JobRunner | null;
   /** Folds new evaluations into the live score tallies; null when SCORE_FEED_INTERVAL_MS is 0. */
   scoreFeed: ScoreFeed | null;
+  /** Assesses new ratings for fraud (docs/fraud.md); ticks only when RISK_ASSESS_INTERVAL_MS > 0, drained by tests. */
+  riskAssessor: RiskAssessor;
   close(): Promise<void>;
 }
 
@@ -77,6 +81,7 @@ export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandl
     [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
     [PRUNE]: pruneJob({ config }),
     [CALENDAR_WATCH]: calendarWatchJob({ config }),
+    [LEDGER_CHECKPOINT]: checkpointJob({ config, signer: () => loadSigner(config) }),
   };
 }
 
@@ -85,6 +90,7 @@ export async function bookRecurringJobs(trx: Transaction<DB>, now: Date): Promis
   await scheduleCurrentCloses(trx, now);
   await schedulePruning(trx, now);
   await scheduleCalendarWatch(trx, now);
+  await scheduleCheckpoints(trx, now);
 }
 
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
@@ -105,6 +111,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   await app.ready();
   const jobHandlers = jobHandlersFor(config, log);
   const scoreFeed = config.scoring.feedIntervalMs > 0 ? startScoreFeed(database.db, config.scoring.feedIntervalMs, log) : null;
+  const riskAssessor = startRiskAssessor(database.db, config.risk.assessIntervalMs, log, clock);
   if (config.jobs.enabled) await database.db.transaction().execute((trx) => bookRecurringJobs(trx, clock()));
   const jobs = config.jobs.enabled ? startJobRunner({ db: database.db, clock, handlers: jobHandlers, pollMs: config.jobs.pollMs, log }) : null;
   return {
@@ -117,10 +124,12 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     jobHandlers,
     jobs,
     scoreFeed,
+    riskAssessor,
     async close() {
       calendarRefresh.stop();
       await jobs?.stop();
       await scoreFeed?.stop();
+      await riskAssessor.stop();
       await app.close();
       await intake.close();
       if (!options.database) await database.close();

@@ -7,6 +7,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     HCP_ENV: 'test',
     LOG_LEVEL: 'silent',
     SCORE_FEED_INTERVAL_MS: '0',
+    RISK_ASSESS_INTERVAL_MS: '0',
     SNAPSHOT_SIGNING_KEY_FILE: join(tmpdir(), `hcp-test-snapshot-key-${process.pid}.pem`),
     ...overrides,
   });

@@ -46,3 +46,14 @@ export function mayManageAccount(caller: Caller, target: AccountTarget): boolean
   if (caller.kind !== 'staff' || caller.accountId === target.accountId) return false;
   return (caller.role === 'province_admin' || caller.role === 'city_admin') && callerCovers(caller, target.placement);
 }
+
+const RISK_REVIEWER_ROLES: ReadonlySet<StaffRole> = new Set(['supervisor', 'province_admin']);
+
+/**
+ * Risk findings (scores, reasons, holds) and their review belong to the supervising level: a
+ * supervisor or province admin not tied to one org. The org under suspicion, its handlers and any
+ * integrator never see them.
+ */
+export function mayReviewRisk(caller: Caller): boolean {
+  return caller.kind === 'staff' && caller.orgId === null && RISK_REVIEWER_ROLES.has(caller.role);
+}

@@ -5,21 +5,18 @@ import { createIntegratorAppCommand, createStaffAccountCommand, setIntegratorApp
 import { calendarStatusCommand, checkNoticeCommand, enterNoticeCommand, readNotice } from '../calendar/calendar-cli.ts';
 import { formatImportReport, importFile } from '../catalog/catalog-cli.ts';
 import { isCatalogKind } from '../catalog/import.ts';
-import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { recomputeCounters } from '../aggregates/counters.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError, errorCatalogue } from '../errors.ts';
 import { generateDemo } from '../demo/generate.ts';
 import type { DemoSummary } from '../demo/summary.ts';
-import { verifyLedger } from '../ledger/verify.ts';
 import { parsePeriod } from '../scoring/periods.ts';
 import { rebuildTallies } from '../scoring/rebuild.ts';
-import { loadSigner } from '../scoring/signer.ts';
-import { closePeriod, readSnapshot, verifySnapshot } from '../scoring/snapshots.ts';
+import { loadSigner } from '../crypto/signing-key.ts';
+import { closePeriod } from '../scoring/snapshots.ts';
 import { openConfiguredDatabase, prepareDatabase } from '../system.ts';
-import { printVerifyReport } from './print.ts';
+import { verifyLedgerCommand, verifySnapshotCommand } from './verify-commands.ts';
 import { serve } from './serve.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -34,11 +31,15 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   demo [--months N] [--evaluations N] [--seed N] [--counties N|all]
                                  生成演示数据 / generate a demo province
   migrate                        执行数据库迁移并载入行政区划 / run migrations, seed regions
-  verify                         校验评价台账哈希链 / recompute every ledger chain; exit 1 if broken
+  verify [--public-key FILE]     校验评价台账哈希链与已签名的链头检查点；不符则退出码 1 /
+                                 recompute every ledger chain, hold it to every signed checkpoint
+                                 of the chain heads; exit 1 if broken
   recompute                      由台账重建计数与计分台账 / rebuild the evaluation counters and score tallies from the ledger
   close-period <period>          关账并以 SM2 签名发布（如 2026-10、2026-Q3、2026）/ close and publish a period, signed with SM2
   verify-snapshot <period> [--public-key FILE]
                                  仅凭台账核验已发布结果；不符则退出码 1 / verify a published snapshot from the ledger alone; exit 1 if not
+                                 （验签只信任配置的签名密钥或 --public-key，不信任数据库中的公钥 /
+                                 signatures are checked against the configured key or --public-key, never a key read from the database）
   import orgs|items|windows|staff <file> [--skip-bad-rows]
                                  导入目录（CSV 或 JSON）/ import catalog data; bad rows reported by line
   create-account --username U --display-name N --role R [--region CODE | --org ID]
@@ -135,11 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       await withDatabase(config, async () => print('数据库已是最新 / database is up to date'));
       return 0;
     case 'verify':
-      return withDatabase(config, async ({ db }) => {
-        const report = await verifyLedger(db);
-        printVerifyReport(report, print);
-        return report.ok ? 0 : 1;
-      });
+      return withDatabase(config, ({ db }) => verifyLedgerCommand(db, config, { publicKeyFile: values['public-key'] }, print));
     case 'recompute':
       return withDatabase(config, async ({ db }) => {
         const result = await recomputeCounters(db);
@@ -162,11 +159,7 @@ export async function main(argv: string[]): Promise<number> {
           print(`已关账发布 / closed and published ${snapshot.periodKey}: SM3 ${snapshot.digest}, SM2 key ${snapshot.keyId}`);
           return 0;
         }
-        const trusted = values['public-key'] ? new Map([[(await readSnapshot(db, kind, period.key))?.keyId ?? '', createPublicKey(readFileSync(values['public-key'], 'utf8'))]]) : undefined;
-        const report = await verifySnapshot(db, kind, period.key, trusted);
-        print(`${report.ok ? '核验通过 / verified' : '核验不通过 / NOT verified'}: ${report.period}, ${report.unitsCompared} units recomputed`);
-        for (const problem of report.problems) print(`  ${problem.code}: ${problem.detail}`);
-        return report.ok ? 0 : 1;
+        return verifySnapshotCommand(db, config, { kind, key: period.key }, { publicKeyFile: values['public-key'] }, print);
       });
     }
     case 'import': {

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else receives a Config.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import ipaddr from 'ipaddr.js';
 
 const Env = Type.Object({
   HCP_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
@@ -50,6 +51,9 @@ const Env = Type.Object({
   RETENTION_FINISHED_JOBS_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 30 }),
   // At least 2: the identical-comment count covers a whole Beijing day.
   RETENTION_FRAUD_SIGNALS_DAYS: Type.Integer({ minimum: 2, maximum: 3660, default: 30 }),
+  // How often the heads of all ledger chains are checkpointed and signed (src/ledger/checkpoints.ts),
+  // if any moved: rows removed from the end of a chain after a checkpoint are then named by verify.
+  LEDGER_CHECKPOINT_EVERY_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 10 }),
   // Scoring: how often the score feed folds new evaluations into the live tallies (0: never, e.g. benchmarks).
   SCORE_FEED_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
   // SM2 key that signs published snapshots: PEM (PKCS#8) inline, or a file (created in development when missing).
@@ -65,9 +69,11 @@ const Env = Type.Object({
   RATE_LIMIT_PUBLIC_PER_IP: Type.Integer({ minimum: 1, maximum: 100_000, default: 120 }),
   RATE_LIMIT_SUBMIT_PER_IP: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
   RATE_LIMIT_SUBMIT_PER_LINK: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
-  // Noted for fraud review: the same comment this many times in a day; this many ratings from one source in 10 minutes.
-  FRAUD_IDENTICAL_TEXT_COUNT: Type.Integer({ minimum: 2, maximum: 1000, default: 3 }),
-  FRAUD_BURST_COUNT: Type.Integer({ minimum: 2, maximum: 10_000, default: 5 }),
+  // The risk engine (docs/fraud.md): how often new ratings are assessed (0: never, tests drive it).
+  RISK_ASSESS_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 2000 }),
+  // Proxies in front of this server whose X-Forwarded-For is believed (comma-separated addresses or
+  // CIDR ranges, e.g. "10.0.0.0/8,192.0.2.7"). Empty: the connection's address is the client's.
+  TRUSTED_PROXIES: Type.String({ default: '' }),
   // Key (hex) of the HMAC-SM3 that signs links given to raters (callback links).
   LINK_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32,128}$' })),
   // Hotline (docs/hotline.md): the SMS invitation to rate goes this many days after a stage's
@@ -112,10 +118,12 @@ export interface Config {
   };
   jobs: { enabled: boolean; pollMs: number };
   upkeep: { pruneEveryMinutes: number; batchRows: number; finishedJobsDays: number; fraudSignalsDays: number };
+  ledger: { checkpointEveryMinutes: number };
   scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
-  abuse: { publicPerIp: number; submitPerIp: number; submitPerLink: number; identicalTextCount: number; burstCount: number };
+  abuse: { publicPerIp: number; submitPerIp: number; submitPerLink: number };
+  risk: { assessIntervalMs: number; trustedProxies: string[] };
   hotline: {
     inviteAfterDays: number;
     /** Beijing hours in which no invitation is sent (start inclusive, end exclusive); null: none. */
@@ -134,6 +142,16 @@ function parseQuietHours(text: string): QuietHours | null {
   const [startHour, endHour] = text.split('-').map(Number);
   if (startHour === undefined || endHour === undefined || startHour === endHour) return null;
   return { startHour, endHour };
+}
+
+/** Each entry an IPv4/IPv6 address or CIDR range, checked here so a typo stops the start, not the trust. */
+function parseTrustedProxies(text: string): string[] {
+  const entries = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  for (const entry of entries) {
+    const valid = entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry);
+    if (!valid) throw new ConfigError(`TRUSTED_PROXIES: "${entry}" is neither an IP address nor a CIDR range`);
+  }
+  return entries;
 }
 
 // Development-only keys, so that `npm run quickstart` works out of the box. Production refuses them.
@@ -220,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       finishedJobsDays: env.RETENTION_FINISHED_JOBS_DAYS,
       fraudSignalsDays: env.RETENTION_FRAUD_SIGNALS_DAYS,
     },
+    ledger: { checkpointEveryMinutes: env.LEDGER_CHECKPOINT_EVERY_MINUTES },
     scoring: {
       feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
       signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },
@@ -233,9 +252,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicPerIp: env.RATE_LIMIT_PUBLIC_PER_IP,
       submitPerIp: env.RATE_LIMIT_SUBMIT_PER_IP,
       submitPerLink: env.RATE_LIMIT_SUBMIT_PER_LINK,
-      identicalTextCount: env.FRAUD_IDENTICAL_TEXT_COUNT,
-      burstCount: env.FRAUD_BURST_COUNT,
     },
+    risk: { assessIntervalMs: env.RISK_ASSESS_INTERVAL_MS, trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES) },
     hotline: {
       inviteAfterDays: env.SMS_INVITE_AFTER_DAYS,
       quietHours: parseQuietHours(env.SMS_QUIET_HOURS),

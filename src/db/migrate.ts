@@ -11,6 +11,8 @@ import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evalu
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
 import * as calendarNotices from './migrations/2026-12-08T02-calendar-notices.ts';
+import * as ledgerCheckpoints from './migrations/2026-12-08T03-ledger-checkpoints.ts';
+import * as risk from './migrations/2026-12-08T06-risk.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -26,6 +28,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
   '2026-12-07T06-upkeep': upkeep,
   '2026-12-08T02-calendar-notices': calendarNotices,
+  '2026-12-08T03-ledger-checkpoints': ledgerCheckpoints,
+  '2026-12-08T06-risk': risk,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,5 +1,5 @@
 // Row types of the tables, as Kysely sees them. Kept by hand beside the migrations.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { TicketState } from '../tickets/state-machine.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -146,10 +146,12 @@ export interface EvaluationTable {
   client_id: string | null;
 }
 
+export type EvaluationFlagKind = 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared' | 'risk_held';
+
 export interface EvaluationEventTable {
   id: string;
   evaluation_id: string;
-  kind: 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared';
+  kind: EvaluationFlagKind;
   reason: string;
   actor: string;
   at: Timestamp;
@@ -338,18 +340,6 @@ export interface RatingLinkTable {
   expires_at: Timestamp;
 }
 
-export interface TextFingerprintTable {
-  hash: Bytes;
-  day: string;
-  count: number;
-}
-
-export interface SourceActivityTable {
-  source_hash: Bytes;
-  bucket: Timestamp;
-  count: number;
-}
-
 export interface RatingInvitationTable {
   case_stage_id: string;
   case_id: string;
@@ -397,8 +387,6 @@ export interface DB {
   notification: NotificationTable;
   outbound_message: OutboundMessageTable;
   rating_link: RatingLinkTable;
-  text_fingerprint: TextFingerprintTable;
-  source_activity: SourceActivityTable;
   intake_key: IntakeKeyTable;
   evaluation_counter: EvaluationCounterTable;
   pii_access_log: PiiAccessLogTable;
@@ -644,4 +632,80 @@ export interface CalendarWarningTable {
 export interface DB {
   calendar_notice: CalendarNoticeTable;
   calendar_warning: CalendarWarningTable;
+}
+
+// Signed checkpoints of the ledger chains' heads (src/ledger/checkpoints.ts), merged into DB above.
+export interface LedgerCheckpointTable {
+  id: string;
+  taken_at: Timestamp;
+  reason: 'scheduled' | 'period_close';
+  /** The signed text: the heads of all chains and the time. */
+  document: string;
+  signature: Bytes;
+  key_id: string;
+}
+
+export interface DB {
+  ledger_checkpoint: LedgerCheckpointTable;
+}
+
+// The risk engine and its review queue (src/risk/), merged into DB above.
+export interface RatingContextTable {
+  evaluation_id: string;
+  path: 'link' | 'poster' | 'kiosk' | 'integrator' | 'sms' | 'ivr';
+  proof: string | null;
+  device_id: string | null;
+  install_key: Uint8Array | null;
+  network_key: Uint8Array | null;
+  recorded_at: Timestamp;
+}
+
+export interface RiskAssessmentTable {
+  id: string;
+  evaluation_id: string;
+  policy_version: string;
+  score: number;
+  reasons: Json<unknown[]>;
+  held: boolean;
+  assessed_at: Timestamp;
+}
+
+export interface RiskCursorTable {
+  chain_id: number;
+  seq: number;
+}
+
+export interface RiskReviewTable {
+  id: string;
+  evaluation_id: string;
+  reviewer: string;
+  round: number;
+  decision: 'confirm' | 'clear';
+  reason: string;
+  evidence: Json<string[]>;
+  at: Timestamp;
+}
+
+export interface RiskCaseTable {
+  evaluation_id: string;
+  status: 'held' | 'confirmed' | 'cleared';
+  round: Generated<number>;
+  score: number;
+  reason_codes: string[];
+  path: string;
+  region_code: string;
+  region_path: string;
+  org_id: string;
+  level: number;
+  assessed_day: string;
+  opened_at: Timestamp;
+  decided_at: Date | null;
+}
+
+export interface DB {
+  rating_context: RatingContextTable;
+  risk_assessment: RiskAssessmentTable;
+  risk_cursor: RiskCursorTable;
+  risk_review: RiskReviewTable;
+  risk_case: RiskCaseTable;
 }

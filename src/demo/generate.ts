@@ -22,7 +22,7 @@ import { beijingDay } from '../clock.ts';
 import { addDaysToDay, periodContaining } from '../scoring/periods.ts';
 import { rebuildTallies } from '../scoring/rebuild.ts';
 import { schemeInForce } from '../scoring/schemes.ts';
-import { loadSigner } from '../scoring/signer.ts';
+import { loadSigner } from '../crypto/signing-key.ts';
 import { closableFrom, closePeriod, type SnapshotSigner } from '../scoring/snapshots.ts';
 import { planCases } from './cases.ts';
 import { DEMO_INTEGRATOR_APP_ID, DEMO_PASSWORD } from './constants.ts';

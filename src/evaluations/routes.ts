@@ -2,7 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireApp, requireCaller } from '../auth/guard.ts';
-import { callerCovers, mayRevealPii } from '../auth/policy.ts';
+import { callerCovers, mayReviewRisk, mayRevealPii } from '../auth/policy.ts';
+import type { Caller } from '../http/caller.ts';
+import { reportRating } from '../risk/review-commands.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { AppError, errorBody } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
@@ -34,7 +36,13 @@ const BatchResponse = Type.Object({
   results: Type.Array(BatchItemResult),
 });
 
+// Fraud is confirmed or cleared only through the review queue (two reviewers, src/risk/routes.ts);
+// here a supervisor may report a rating (it is held and queued) or record an upheld appeal.
 const FLAG_KINDS = ['fraud_suspected', 'fraud_confirmed', 'fraud_cleared', 'appeal_upheld'] as const;
+const QUEUE_ONLY_FLAGS: ReadonlySet<string> = new Set(['fraud_confirmed', 'fraud_cleared']);
+/** Risk findings are for the supervising level only (never the org concerned or an integrator). */
+const RISK_FLAGS: ReadonlySet<string> = new Set(['fraud_suspected', 'fraud_confirmed', 'fraud_cleared', 'risk_held']);
+const visibleFlags = <F extends { kind: string }>(caller: Caller, flags: F[]) => (mayReviewRisk(caller) ? flags : flags.filter((f) => !RISK_FLAGS.has(f.kind)));
 
 // Intake routes refuse an unsigned caller before looking at the body.
 const appOnly = async (request: FastifyRequest) => {
@@ -153,7 +161,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
           );
         }
       }
-      const flags = await flagsOf(db, [row.id]);
+      const flags = visibleFlags(caller, await flagsOf(db, [row.id]));
       return presentEvaluation(row, flags, revealed);
     },
   );
@@ -190,7 +198,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
         after: q.after,
         limit,
       });
-      const flags = await flagsOf(db, rows.map((r) => r.id));
+      const flags = visibleFlags(caller, await flagsOf(db, rows.map((r) => r.id)));
       const items = rows.map((row) => presentEvaluation(row, flags.filter((f) => f.evaluation_id === row.id), null));
       return { items, next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null };
     },
@@ -215,6 +223,12 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
       if (!row || !callerCovers(caller, { regionPath: row.region_path, orgId: row.org_id })) throw new AppError('EVALUATION_NOT_FOUND');
       const at = clock();
       const body = request.body;
+      if (QUEUE_ONLY_FLAGS.has(body.kind)) throw new AppError('RISK_REVIEW_VIA_QUEUE');
+      if (body.kind === 'fraud_suspected') {
+        if (!mayReviewRisk(caller)) throw new AppError('RISK_REVIEW_NOT_ALLOWED');
+        await reportRating(db, { evaluationId: row.id, reporter: caller.username, reason: body.reason }, at);
+        return reply.status(201).send({ id: row.id, kind: body.kind, at: at.toISOString() });
+      }
       const id = await db.transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: row.id, kind: body.kind, reason: body.reason, actor: caller.username }, at));
       return reply.status(201).send({ id, kind: body.kind, at: at.toISOString() });
     },

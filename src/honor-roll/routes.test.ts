@@ -2,6 +2,7 @@
 // cases, real evaluations through the intake), the live ranking while the month runs, then the
 // month closed and signed, and the published figures in JSON and HTML.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { trustedKeysOf } from '../crypto/signing-key.ts';
 import { generateSm2KeyPair } from '../crypto/sm.ts';
 import { foldLedger } from '../scoring/feed.ts';
 import { parsePeriod, type Period } from '../scoring/periods.ts';
@@ -108,7 +109,7 @@ describeOnEngines('public honor roll', (database) => {
     const stored = await readSnapshot(db(), 'month', '2026-10');
     expect(stored).toBeDefined();
     // What the page publishes can be checked from the ledger alone.
-    expect((await verifySnapshot(db(), 'month', '2026-10')).ok).toBe(true);
+    expect((await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer))).ok).toBe(true);
 
     for (const url of [API, `${API}?period=2026-10`]) {
       const response = await get(url);

@@ -1,4 +1,5 @@
 // Builds the Fastify application; listening is done elsewhere (src/cli/serve.ts), tests use inject().
+import { trustProxyOf } from '../risk/address.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -22,13 +23,16 @@ import { registerInspectionRoutes } from '../inspections/routes.ts';
 import { registerScoringRoutes } from '../scoring/routes.ts';
 import { registerKioskRoutes } from '../kiosk/routes.ts';
 import { registerNotificationRoutes } from '../notifications/routes.ts';
+import { registerRiskRoutes } from '../risk/routes.ts';
 import { registerLandingPage, sendNotFoundPage, wantsPage } from '../pages/landing-page.ts';
 import { registerRatingPage } from '../pages/rating-page.ts';
 import { registerPlaceRoutes } from '../ratings/place-routes.ts';
 import { registerPlacePage } from '../pages/place-page.ts';
 import { registerPosterRoutes } from '../posters/routes.ts';
 import { registerRatingRoutes } from '../ratings/routes.ts';
+import { refuseNulInBody, refuseNulInUrl } from './nul-guard.ts';
 import { publicLimits, registerRateLimits } from './rate-limits.ts';
+import { recordRoutes } from './route-list.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
 import type { App } from './app-type.ts';
@@ -50,6 +54,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   const app: App = Fastify({
     loggerInstance: context.log,
     bodyLimit: context.config.http.bodyLimitBytes,
+    // request.ip is the client's address only through proxies the deployer names (docs/fraud.md).
+    trustProxy: trustProxyOf(context.config.risk.trustedProxies),
     genReqId: () => crypto.randomUUID(),
     schemaController: {
       compilersFactory: {
@@ -66,6 +72,7 @@ export async function buildApp(context: AppContext): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  recordRoutes(app);
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
   app.decorateRequest('deferredNonce', null);
@@ -83,15 +90,40 @@ export async function buildApp(context: AppContext): Promise<App> {
     } catch {
       return done(new AppError('BODY_NOT_JSON', { reason: 'not UTF-8' }), undefined);
     }
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (error) {
-      done(new AppError('BODY_NOT_JSON', { reason: (error as Error).message }), undefined);
+      return done(new AppError('BODY_NOT_JSON', { reason: (error as Error).message }), undefined);
     }
+    try {
+      refuseNulInBody(text, parsed);
+    } catch (error) {
+      return done(error as AppError, undefined);
+    }
+    done(null, parsed);
   });
+  // Path and query are checked before anything else looks at them (rate limits, authentication).
+  app.addHook('onRequest', refuseNulInUrl);
 
   app.addSchema(ErrorResponse);
 
+  // Set before any plugin is registered: plugins (the OpenAPI pages too) inherit the handler in force
+  // when they are registered, and every error must leave with its code.
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error, code: error.code }, error.message);
+      else request.log.info({ code: error.code, details: error.details }, 'request refused');
+      return reply.status(error.status).send(errorBody(error.code, error.details));
+    }
+    const mapped = mapFrameworkError(error);
+    if (mapped) {
+      request.log.info({ code: mapped.code }, 'request refused');
+      return reply.status(statusOf(mapped.code)).send(errorBody(mapped.code, mapped.details));
+    }
+    request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL_ERROR'));
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -115,20 +147,6 @@ export async function buildApp(context: AppContext): Promise<App> {
   await registerRateLimits(app);
   const limits = publicLimits(app, context.config);
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error, code: error.code }, error.message);
-      else request.log.info({ code: error.code, details: error.details }, 'request refused');
-      return reply.status(error.status).send(errorBody(error.code, error.details));
-    }
-    const mapped = mapFrameworkError(error);
-    if (mapped) {
-      request.log.info({ code: mapped.code }, 'request refused');
-      return reply.status(statusOf(mapped.code)).send(errorBody(mapped.code, mapped.details));
-    }
-    request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
-    return reply.status(500).send(errorBody('INTERNAL_ERROR'));
-  });
   // A citizen's browser gets a page that says so; the API and its callers get the coded error.
   app.setNotFoundHandler((request, reply) => (wantsPage(request) ? sendNotFoundPage(request, reply) : reply.status(404).send(errorBody('NOT_FOUND', { path: request.url.split('?')[0] }))));
 
@@ -149,6 +167,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
   registerNotificationRoutes(app, context);
+  registerRiskRoutes(app, context);
   registerInspectionRoutes(app, context);
   registerScoringRoutes(app, context);
   registerHotlineRoutes(app, context);

@@ -61,18 +61,10 @@ describeOnEngines('pruning old rows', (database) => {
         .values([job(ago(now, 31 * DAY), 'old-done'), job(ago(now, 29 * DAY), 'young-done'), job(null, 'long-pending')])
         .execute();
       await db
-        .insertInto('text_fingerprint')
+        .insertInto('rating_context')
         .values([
-          // 8 Beijing days before 2026-12-07 12:00 (Beijing) and 6 days before.
-          { hash: Buffer.from(`old-text-${i}`), day: '2026-11-29', count: 4 },
-          { hash: Buffer.from(`young-text-${i}`), day: '2026-12-01', count: 4 },
-        ])
-        .execute();
-      await db
-        .insertInto('source_activity')
-        .values([
-          { source_hash: Buffer.from(`old-source-${i}`), bucket: ago(now, 7 * DAY + 10 * MINUTE), count: 9 },
-          { source_hash: Buffer.from(`young-source-${i}`), bucket: ago(now, 7 * DAY - 10 * MINUTE), count: 9 },
+          { evaluation_id: randomUUID(), path: 'link', proof: 'old', device_id: null, install_key: null, network_key: Buffer.from(`old-${i}`), recorded_at: ago(now, 7 * DAY + 10 * MINUTE) },
+          { evaluation_id: randomUUID(), path: 'link', proof: 'young', device_id: null, install_key: null, network_key: Buffer.from(`young-${i}`), recorded_at: ago(now, 7 * DAY - 10 * MINUTE) },
         ])
         .execute();
     }
@@ -90,8 +82,7 @@ describeOnEngines('pruning old rows', (database) => {
     // The prune job's own rows (the finished run and the next one) are young.
     const jobs = await db.selectFrom('scheduled_job').select('kind').where('kind', '!=', PRUNE).orderBy('kind').execute();
     expect(jobs.map((r) => r.kind)).toEqual(['long-pending', 'young-done']);
-    expect((await db.selectFrom('text_fingerprint').select('day').execute()).map((r) => r.day)).toEqual(['2026-12-01']);
-    expect((await db.selectFrom('source_activity').select('source_hash').execute()).map((r) => Buffer.from(r.source_hash).toString())).toEqual(['young-source-0']);
+    expect((await db.selectFrom('rating_context').select('proof').execute()).map((r) => r.proof)).toEqual(['young']);
   });
 
   it('books the next run a period later, saying what this one deleted', async () => {
@@ -101,7 +92,7 @@ describeOnEngines('pruning old rows', (database) => {
     await runDueJobs(db, handlers, clock());
     const next = await db.selectFrom('scheduled_job').select(['due_at', 'payload']).where('kind', '=', PRUNE).where('done_at', 'is', null).executeTakeFirstOrThrow();
     expect(next.due_at).toEqual(new Date(clock().getTime() + 60 * MINUTE));
-    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, text_fingerprint: 1, source_activity: 1 } } });
+    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, rating_context: 1 } } });
     // Nothing else is due until then; an hour later it runs again.
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 59 * MINUTE))).toEqual({ done: 0, failed: 0 });
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 60 * MINUTE))).toEqual({ done: 1, failed: 0 });
@@ -114,12 +105,12 @@ describeOnEngines('pruning old rows', (database) => {
     // One run: three rows (PRUNE_BATCH_ROWS) of each table, and the next run due now.
     expect(await runDueJobs(db, handlers, clock(), { limit: 1 })).toEqual({ done: 1, failed: 0 });
     expect(await count(db, 'request_nonce')).toBe(14 - 3);
-    expect(await count(db, 'text_fingerprint')).toBe(14 - 3);
+    expect(await count(db, 'rating_context')).toBe(14 - 3);
     const next = await db.selectFrom('scheduled_job').select('due_at').where('kind', '=', PRUNE).where('done_at', 'is', null).executeTakeFirstOrThrow();
     expect(next.due_at).toEqual(clock());
     // The runner takes the following runs until the backlog is gone: 7 old rows, 3 at a time.
     expect(await runDueJobs(db, handlers, clock())).toEqual({ done: 2, failed: 0 });
-    for (const table of ['staff_session', 'request_nonce', 'text_fingerprint', 'source_activity']) expect(await count(db, table)).toBe(7);
+    for (const table of ['staff_session', 'request_nonce', 'rating_context']) expect(await count(db, table)).toBe(7);
     expect(await count(db, 'scheduled_job')).toBe(7 * 2 + 4);
   });
 

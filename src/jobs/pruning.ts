@@ -1,5 +1,5 @@
-// Upkeep: rows that matter only for a while (sessions, request nonces, finished jobs, the counters
-// behind fraud notes) are deleted once their time has passed, by one recurring scheduled job.
+// Upkeep: rows that matter only for a while (sessions, request nonces, finished jobs, the contexts
+// behind risk assessments) are deleted once their time has passed, by one recurring scheduled job.
 // Each run deletes at most PRUNE_BATCH_ROWS rows per table in its own short transaction and books
 // the next run: at once while a table has more to go, else after PRUNE_EVERY_MINUTES. So a large
 // backlog is worked off in many small transactions and no run holds locks for long.
@@ -7,7 +7,6 @@
 // To prune another table, add one rule to PRUNE_RULES (and an index on the column it compares).
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { nonceRetentionMs } from '../auth/nonces.ts';
-import { beijingDay } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { scheduleJob, scheduleJobIfAbsent, type JobHandler } from './scheduled-jobs.ts';
@@ -35,9 +34,9 @@ export const PRUNE_RULES: readonly PruneRule[] = [
   { table: 'request_nonce', retentionMs: (config) => nonceRetentionMs(config.auth.signatureMaxAgeSeconds), olderThan: (cutoff) => sql`seen_at < ${cutoff}` },
   // Pending jobs (done_at null) never match.
   { table: 'scheduled_job', retentionMs: (config) => config.upkeep.finishedJobsDays * DAY_MS, olderThan: (cutoff) => sql`done_at < ${cutoff}` },
-  // Counters of src/ratings/abuse.ts: per Beijing day, and per 10-minute bucket.
-  { table: 'text_fingerprint', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`day < ${beijingDay(cutoff)}` },
-  { table: 'source_activity', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`bucket < ${cutoff}` },
+  // How web ratings were made (keyed hashes of install and network): the risk engine looks back a
+  // day; its conclusions stay in risk_assessment.
+  { table: 'rating_context', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`recorded_at < ${cutoff}` },
 ];
 
 /**

@@ -41,7 +41,9 @@ export interface PushDeps {
 }
 
 /** The source recorded on a device's links, so that the device gets the same link again. */
-const sourceOf = (device: HallDevice) => `hcp-kiosk:${device.id}`;
+/** The source app of the links a hall device is given: the prefix, then the device's id. */
+export const KIOSK_SOURCE_PREFIX = 'hcp-kiosk:';
+const sourceOf = (device: HallDevice) => `${KIOSK_SOURCE_PREFIX}${device.id}`;
 
 async function stageFacts(db: Kysely<DB>, stageId: string) {
   return db

@@ -47,7 +47,7 @@ describeOnEngines('ledger verification', (database) => {
     expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(outcomes.length - 60);
     const report = await verifyLedger(database().db);
     expect(report).toMatchObject({ ok: true, rows: 60 });
-    expect(await verifyLedger(database().db, 2)).toMatchObject({ ok: true, rows: 60 });
+    expect(await verifyLedger(database().db, { pageRows: 2 })).toMatchObject({ ok: true, rows: 60 });
   });
 
   it('writes plain batches by the fast path and falls back to the full path on conflicts, losing nothing', async () => {
@@ -73,7 +73,7 @@ describeOnEngines('ledger verification', (database) => {
       await sql`UPDATE evaluation SET level = 1 WHERE id = ${target.id}`.execute(trx);
     });
     // Whole chains in one read, and 2 rows per read (the next page read while one is hashed).
-    for (const report of [await verifyLedger(database().db), await verifyLedger(database().db, 2)]) {
+    for (const report of [await verifyLedger(database().db), await verifyLedger(database().db, { pageRows: 2 })]) {
       expect(report.ok).toBe(false);
       const broken = report.chains.find((c) => !c.ok);
       expect(broken).toMatchObject({ chainId: target.chain_id, firstBroken: { seq: target.seq, evaluationId: target.id, reason: 'hash_mismatch' } });
@@ -103,7 +103,7 @@ describeOnEngines('ledger verification', (database) => {
     });
     report = await verifyLedger(database().db);
     expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
-    report = await verifyLedger(database().db, 2);
+    report = await verifyLedger(database().db, { pageRows: 2 });
     expect(report.chains.find((c) => c.chainId === chain.chain_id)?.firstBroken).toMatchObject({ seq: 2, reason: 'sequence_gap' });
   });
 });

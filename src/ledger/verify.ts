@@ -1,8 +1,12 @@
-// Recompute every chain from its rows and name the first row that does not match.
+// Recompute every chain from its rows and name the first row that does not match; then hold the
+// ledger to every signed checkpoint of the chain heads (rows removed from the end of a chain, with
+// its head moved back, pass the first check alone).
 import type { Kysely } from 'kysely';
+import type { TrustedKeys } from '../crypto/signing-key.ts';
 import { equalBytes } from '../crypto/sm.ts';
 import type { DB } from '../db/schema.ts';
 import { chainHash, GENESIS_HASH, type LedgerRecord } from './canonical.ts';
+import { verifyCheckpoints, type CheckpointReport } from './checkpoints.ts';
 
 export interface ChainReport {
   chainId: number;
@@ -16,16 +20,24 @@ export interface VerifyReport {
   ok: boolean;
   rows: number;
   chains: ChainReport[];
+  checkpoints: CheckpointReport;
+}
+
+export interface VerifyOptions {
+  /** Keys to check the checkpoints' signatures with (from outside the database); without them only the heads are held against the ledger. */
+  trustedKeys?: TrustedKeys;
+  /** Rows read per query (small in tests, to cross page boundaries). */
+  pageRows?: number;
 }
 
 const PAGE = 5000;
 
-/** `pageRows`: rows read per query (small in tests, to cross page boundaries). */
-export async function verifyLedger(db: Kysely<DB>, pageRows = PAGE): Promise<VerifyReport> {
+export async function verifyLedger(db: Kysely<DB>, { trustedKeys, pageRows = PAGE }: VerifyOptions = {}): Promise<VerifyReport> {
   const chains = await db.selectFrom('ledger_chain').select(['chain_id', 'head_seq', 'head_hash']).orderBy('chain_id').execute();
   const reports: ChainReport[] = [];
   for (const chain of chains) reports.push(await verifyChain(db, chain.chain_id, chain.head_seq, Buffer.from(chain.head_hash), false, pageRows));
-  return { ok: reports.every((r) => r.ok), rows: reports.reduce((n, r) => n + r.rows, 0), chains: reports };
+  const checkpoints = await verifyCheckpoints(db, trustedKeys);
+  return { ok: reports.every((r) => r.ok) && checkpoints.ok, rows: reports.reduce((n, r) => n + r.rows, 0), chains: reports, checkpoints };
 }
 
 /**

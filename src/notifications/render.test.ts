@@ -8,7 +8,7 @@ describe('renderNotification', () => {
     const expected = [
       'ticket_opened', 'deadline_warning', 'deadline_missed', 'ticket_escalated', 'extension_requested', 'extension_decided',
       'cannot_fix_requested', 'cannot_fix_decided', 'appeal_filed', 'appeal_decided', 'callback_due', 'callback_unsatisfied', 'ticket_closed',
-      'deadline_recomputed', 'calendar_ending',
+      'deadline_recomputed', 'calendar_ending', 'risk_held',
     ];
     expect([...NOTIFICATION_KINDS].sort()).toEqual([...expected].sort());
     for (const kind of expected) {

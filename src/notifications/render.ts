@@ -132,6 +132,14 @@ const RENDERERS: Record<string, Renderer> = {
       no: { zh: '申诉不成立，请继续整改。', en: 'Appeal refused; please go on rectifying.' },
       unknown: { zh: '申诉已复核。', en: 'The appeal has been decided.' },
     }),
+  risk_held: (p) => {
+    const count = text(p, 'count') ?? MISSING;
+    const org = text(p, 'org') ?? '所辖单位';
+    return {
+      zh: `${org}有 ${count} 条评价因疑似刷评或恶意评价被暂缓计入（待核查），请在核查队列中复核。`,
+      en: `${count} ratings of ${text(p, 'org') ?? 'a unit you supervise'} are held from the figures as suspected fraud (pending review); please review them in the queue.`,
+    };
+  },
   callback_due: () => ({ zh: '工单已答复评价人，请进行回访。', en: 'The rater has been answered; please make the callback.' }),
   callback_unsatisfied: () => ({ zh: '评价人对整改结果不满意，工单已重新打开，请继续整改。', en: 'The rater is not satisfied with the fix; the ticket is reopened, please go on rectifying.' }),
   ticket_closed: (p) => CLOSED_STATES[text(p, 'state') ?? ''] ?? { zh: '工单已办结。', en: 'The ticket is closed.' },

@@ -147,7 +147,7 @@ export function registerPlaceRoutes(app: App, context: Pick<AppContext, 'config'
     async (request, reply) => {
       const { kind, token } = request.params;
       const { id } = await placeOf(kind, token);
-      const result = await submitPublicRating(context, request, { scopeKey: `${kind}-${id.replaceAll('-', '').slice(-12)}`, subject: { kind: 'place', place: { kind, id } }, channel: 'qr', body: request.body });
+      const result = await submitPublicRating(context, request, { scopeKey: `${kind}-${id.replaceAll('-', '').slice(-12)}`, subject: { kind: 'place', place: { kind, id } }, channel: 'qr', body: request.body, context: { path: 'poster', proof: 'none', deviceId: null } });
       return reply.status(201).send(result);
     },
   );

@@ -5,6 +5,7 @@ import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, makeWindow, signedInject, type TestIntegrator } from '../../test/factories.ts';
 import { scopeOfStage } from './queries.ts';
+import { hmacSm3 } from '../crypto/sm.ts';
 
 const NOW = '2026-11-20T02:00:00.000Z';
 
@@ -183,25 +184,29 @@ describeOnEngines('rating by link', (database) => {
     expect(device).toBe(429);
   });
 
-  it('notes identical comments and bursts from one source for fraud review, and stores the ratings all the same', async () => {
+  it('keeps how each rating was made for the risk engine, which holds a scripted cluster and nothing else', async () => {
     const flagsOf = async (receiptNo: string) =>
-      db().selectFrom('evaluation_event as f').innerJoin('evaluation as e', 'e.id', 'f.evaluation_id').select(['f.kind', 'f.reason', 'f.actor']).where('e.receipt_no', '=', receiptNo).execute();
+      db().selectFrom('evaluation_event as f').innerJoin('evaluation as e', 'e.id', 'f.evaluation_id').select(['f.kind', 'f.actor']).where('e.receipt_no', '=', receiptNo).execute();
     const receipts: string[] = [];
-    for (const [i, comment] of ['窗口服务太慢了，等了两个小时', '窗口服务太慢了！等了两个小时。', '窗口服务太慢了 等了两个小时'].entries()) {
-      const response = await publicPost((await link()).token, { clientId: `same-text-${i}`, level: 2, indicators: ['501'], comment }, `10.2.0.${i}`);
+    for (const [i, comment] of ['窗口服务太慢了，等了两个小时还没轮到', '窗口服务太慢了！等了两个小时还没轮到。', '窗口服务太慢了 等了两个小时还没轮到'].entries()) {
+      const response = await publicPost((await link()).token, { clientId: `same-text-${i}`, level: 2, indicators: ['501'], comment, installId: `install-same-text-${i}-0000` }, `10.2.0.${i}`);
       expect(response.statusCode, response.body).toBe(201);
       receipts.push(response.json().receiptNo);
     }
-    expect(await flagsOf(receipts[1] ?? '')).toEqual([]);
-    expect(await flagsOf(receipts[2] ?? '')).toEqual([{ kind: 'fraud_suspected', reason: 'identical comment seen 3 times today', actor: 'system:edge' }]);
+    const honest = await publicPost((await link()).token, { clientId: 'honest-0001', level: 5, indicators: [], comment: '工作人员很耐心，服务很好' }, '10.9.0.1');
+    const context = await db()
+      .selectFrom('rating_context as c')
+      .innerJoin('evaluation as e', 'e.id', 'c.evaluation_id')
+      .select(['c.path', 'c.proof', 'c.device_id', 'c.install_key', 'c.network_key'])
+      .where('e.receipt_no', '=', receipts[0] ?? '')
+      .executeTakeFirstOrThrow();
+    expect(context).toMatchObject({ path: 'link', proof: 'signed_link', device_id: null });
+    // Keyed hashes of the install id and of the /24, never the address.
+    expect(Buffer.from(context.network_key ?? []).equals(hmacSm3(config.pii.lookupKey, 'network', '10.2.0.0/24'))).toBe(true);
+    expect(Buffer.from(context.install_key ?? []).equals(hmacSm3(config.pii.lookupKey, 'install', 'install-same-text-0-0000'))).toBe(true);
 
-    const burst: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const response = await publicPost((await link()).token, { clientId: `burst-attempt-${i}`, level: 5 }, '10.3.0.1');
-      expect(response.statusCode, response.body).toBe(201);
-      burst.push(response.json().receiptNo);
-    }
-    expect(await flagsOf(burst[3] ?? '')).toEqual([]);
-    expect(await flagsOf(burst[4] ?? '')).toMatchObject([{ kind: 'fraud_suspected', reason: '5 ratings from one source within 10 minutes' }]);
+    await system.riskAssessor.drain();
+    for (const receipt of receipts) expect(await flagsOf(receipt)).toEqual([{ kind: 'risk_held', actor: 'system:risk' }]);
+    expect(await flagsOf(honest.json().receiptNo)).toEqual([]);
   });
 });

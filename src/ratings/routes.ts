@@ -11,6 +11,7 @@ import type { PublicLimits } from '../http/rate-limits.ts';
 import { issueRatingLink, linkOfShortCode, linkOfToken, ratingUrl, tokenOf, type RatingLinkDeps } from './links.ts';
 import { levelChoices, linkFacts } from './queries.ts';
 import { PublicRatingBody, PublicRatingResult, submitPublicRating } from './submit.ts';
+import { linkPathOf } from '../risk/context.ts';
 
 const Token = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
 const LINK_CHANNELS = CHANNELS.filter((c) => c !== 'system');
@@ -129,6 +130,7 @@ export function registerRatingRoutes(app: App, context: Pick<AppContext, 'config
         subject: { kind: 'case_stage', projectNo: facts.projectNo, serviceNumber: facts.case.serviceNumber, firstRated: facts.first !== null },
         channel: link.channel as Channel,
         body: request.body,
+        context: linkPathOf(link.source_app),
       });
       return reply.status(201).send(result);
     },

@@ -7,12 +7,11 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import type { Channel } from '../evaluations/channels.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import { newReceiptNo } from '../evaluations/intake-writer.ts';
-import { noteAbuse } from './abuse.ts';
+import { INSTALL_ID_PATTERN, recordRatingContext, type RatingContext } from '../risk/context.ts';
 
 /** The source of evaluations made on our own rating pages. */
 export const RATING_PAGE_SOURCE = 'hcp-rating-page';
 const PROVINCE_SCOPE = { regionPath: '510000/', orgId: null };
-const HALL_CHANNELS: ReadonlySet<Channel> = new Set(['hall_tablet', 'hall_terminal']);
 
 export const PublicRatingBody = Type.Object(
   {
@@ -23,6 +22,7 @@ export const PublicRatingBody = Type.Object(
     anonymous: Type.Boolean(),
     phone: Type.Optional(Type.String({ maxLength: 20, description: '留给答复用（不匿名时）/ to receive the answer (when not anonymous)' })),
     website: Type.Optional(Type.String({ maxLength: 200, description: '留空 / leave empty' })),
+    installId: Type.Optional(Type.String({ pattern: INSTALL_ID_PATTERN, description: '页面在本浏览器保存的随机标识（用于核查刷评，不含个人信息）/ a random id the page keeps in this browser (for fraud checks; nothing personal)' })),
   },
   { additionalProperties: false },
 );
@@ -44,7 +44,7 @@ export type RatedSubject =
 export async function submitPublicRating(
   context: Pick<AppContext, 'config' | 'database' | 'clock' | 'intake'>,
   request: FastifyRequest,
-  rating: { scopeKey: string; subject: RatedSubject; channel: Channel; body: PublicRatingBody },
+  rating: { scopeKey: string; subject: RatedSubject; channel: Channel; body: PublicRatingBody; context: Pick<RatingContext, 'path' | 'proof' | 'deviceId'> },
 ): Promise<PublicRatingResult> {
   const { body, subject } = rating;
   const db = context.database.db;
@@ -89,8 +89,8 @@ export async function submitPublicRating(
   if (!outcome) throw new AppError('INTERNAL_ERROR');
   if (outcome.status === 'refused') throw new AppError(outcome.refusal.code as ErrorCode, outcome.refusal.details);
   const stored = outcome.evaluation;
-  // A hall evaluator rates all day from one address: bursts from it are the point, not a sign.
-  const source = HALL_CHANNELS.has(rating.channel) ? null : request.ip;
-  if (outcome.status === 'stored') await noteAbuse(db, context.config, { evaluationId: stored.id, comment, source }, context.clock());
+  if (outcome.status === 'stored') {
+    await recordRatingContext(db, context.config.pii.lookupKey, stored.id, { ...rating.context, installId: body.installId ?? null, address: request.ip }, context.clock());
+  }
   return { status: outcome.status, receiptNo: stored.receiptNo, assessNumber: stored.assessNumber, followUpAllowed: subject.kind === 'case_stage' && stored.assessNumber === 1 };
 }

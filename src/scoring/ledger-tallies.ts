@@ -8,7 +8,7 @@ import { badLevelSql } from '../evaluations/level-sql.ts';
 import { recordedEventOf, type TicketEventRow } from '../tickets/store.ts';
 import { isRefusal, openTicket, replay } from '../tickets/state-machine.ts';
 import { countsOf } from './tally-store.ts';
-import { addCounts, emptyTally, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
+import { addCounts, emptyTally, EXCLUDING_DECISIONS, REVIEW_DECISION_KINDS, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -42,10 +42,11 @@ const col = (name: (typeof TALLY_COLUMNS)[number]) => TALLY_COLUMNS.indexOf(name
 const beijingDateSql = (column: string) => sql.raw(`((${column} AT TIME ZONE 'UTC') + interval '8 hours')::date`);
 const filters = sql.raw(TALLY_COLUMNS.map((c, i) => `coalesce(sum(f.n) FILTER (WHERE f.col = ${i}), 0)::int8 AS ${c}`).join(', '));
 
-// An evaluation leaves the figures once an appeal against it is upheld, or while its latest fraud
-// verdict is "confirmed" (the SQL twin of isExcluded).
+// An evaluation leaves the figures once an appeal against it is upheld, or while its latest review
+// decision holds it or confirms fraud (the SQL twin of isExcluded, written from the same lists).
+const kindList = (kinds: readonly string[]) => sql.join(kinds.map((k) => sql.lit(k)));
 const EXCLUDED_HAVING = sql`bool_or(x.kind = 'appeal_upheld')
-  OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN ('fraud_confirmed', 'fraud_cleared')))[1] = 'fraud_confirmed'`;
+  OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN (${kindList(REVIEW_DECISION_KINDS)})))[1] IN (${kindList(EXCLUDING_DECISIONS)})`;
 
 /** Whether evaluation `e` is flagged out of the figures (as of the cut): a lookup per row, for small reads. */
 export function excludedSql(cut: LedgerCut | undefined, evaluationId: RawBuilder<unknown> = sql.ref('e.id')) {

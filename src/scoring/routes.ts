@@ -13,7 +13,7 @@ import { scoreChanges } from './changes.ts';
 import { liveFigures, unitDashboard } from './live.ts';
 import { parsePeriod, periodContaining, type Period } from './periods.ts';
 import { addScheme, listSchemes } from './schemes.ts';
-import { loadSigner } from './signer.ts';
+import { configuredTrustedKeys, loadSigner } from '../crypto/signing-key.ts';
 import { closePeriod, listSnapshots, readSnapshot, verifySnapshot } from './snapshots.ts';
 import { beijingDay } from '../clock.ts';
 import type { Kysely } from 'kysely';
@@ -324,7 +324,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
     },
     async (request) => {
       requireStaff(request, SUPERVISING);
-      return verifySnapshot(db, request.params.kind as PeriodKind, request.params.key);
+      return verifySnapshot(db, request.params.kind as PeriodKind, request.params.key, configuredTrustedKeys(config));
     },
   );
 }

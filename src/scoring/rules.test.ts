@@ -85,6 +85,11 @@ describe('figures by hand', () => {
     expect(isExcluded([{ id: '1', kind: 'fraud_confirmed', at: at(1) }, { id: '2', kind: 'fraud_cleared', at: at(2) }])).toBe(false);
     expect(isExcluded([{ id: '2', kind: 'fraud_cleared', at: at(1) }, { id: '1', kind: 'fraud_confirmed', at: at(2) }])).toBe(true);
     expect(isExcluded([{ id: '1', kind: 'appeal_upheld', at: at(1) }, { id: '2', kind: 'fraud_cleared', at: at(2) }])).toBe(true);
+    // Held for review (待核查): out until a reviewer clears it; a confirmation keeps it out.
+    expect(isExcluded([{ id: '1', kind: 'risk_held', at: at(1) }])).toBe(true);
+    expect(isExcluded([{ id: '1', kind: 'risk_held', at: at(1) }, { id: '2', kind: 'fraud_cleared', at: at(2) }])).toBe(false);
+    expect(isExcluded([{ id: '1', kind: 'risk_held', at: at(1) }, { id: '2', kind: 'fraud_confirmed', at: at(2) }])).toBe(true);
+    expect(isExcluded([{ id: '1', kind: 'fraud_cleared', at: at(1) }, { id: '2', kind: 'risk_held', at: at(2) }])).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerCase } from '../cases/register-case.ts';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Config } from '../config/config.ts';
+import { configuredTrustedKeys, trustedKeysOf } from '../crypto/signing-key.ts';
 import { generateSm2KeyPair } from '../crypto/sm.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { StaffCaller } from '../http/caller.ts';
@@ -187,7 +188,7 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
       { projectNo: late, taskCode: item.task_code, proStatus: 3, acceptDate: '2026-10-30 09:00:00', resultDate: '2026-10-30 10:00:00' },
     );
     await submitDrafts(system.intake, [draft(late, { level: 1, indicatorCodes: ['509'], assessedAt: new Date('2026-10-31T01:00:00Z') })]);
-    const verified = await verifySnapshot(db(), 'month', '2026-10');
+    const verified = await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer));
     expect(verified.problems).toEqual([]);
     expect(verified.ok).toBe(true);
 
@@ -197,20 +198,20 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
       const doc = JSON.parse((await db().selectFrom('score_snapshot').select('document').where('id', '=', snapshot.id).executeTakeFirstOrThrow()).document);
       doc.units.find((u: { unitId: string }) => u.unitId === '510106').figures.goodRate = 1;
       await db().updateTable('score_snapshot').set({ document: JSON.stringify(doc) }).where('id', '=', snapshot.id).execute();
-      const forged = await verifySnapshot(db(), 'month', '2026-10');
+      const forged = await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer));
       expect(forged.ok).toBe(false);
       expect(forged.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['digest_mismatch', 'signature_invalid', 'figures_differ']));
       // Put the document back; now alter one evaluation of the period in the ledger.
       doc.units.find((u: { unitId: string }) => u.unitId === '510106').figures.goodRate = county?.figures.goodRate;
       await db().updateTable('score_snapshot').set({ document: snapshot.document ? JSON.stringify(snapshot.document) : '' }).where('id', '=', snapshot.id).execute();
-      expect((await verifySnapshot(db(), 'month', '2026-10')).ok).toBe(true);
+      expect((await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer))).ok).toBe(true);
       const victim = await db().selectFrom('evaluation').select('id').where('project_no', '=', projects[0] as string).executeTakeFirstOrThrow();
       await db().updateTable('evaluation').set({ level: 5, indicator_codes: sql`'{}'::text[]` }).where('id', '=', victim.id).execute();
-      const broken = await verifySnapshot(db(), 'month', '2026-10');
+      const broken = await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer));
       expect(broken.ok).toBe(false);
       expect(broken.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['ledger_broken', 'figures_differ']));
       await db().updateTable('evaluation').set({ level: 2, indicator_codes: sql`'{509}'::text[]` }).where('id', '=', victim.id).execute();
-      expect((await verifySnapshot(db(), 'month', '2026-10')).problems).toEqual([]);
+      expect((await verifySnapshot(db(), 'month', '2026-10', trustedKeysOf(signer))).problems).toEqual([]);
     } finally {
       await sql`SET session_replication_role = origin`.execute(db());
     }
@@ -229,6 +230,6 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     expect(closed.closed_by).toBe('system:scheduler');
     const next = await db().selectFrom('scheduled_job').select(['due_at', 'payload']).where('kind', '=', PERIOD_CLOSE).where('done_at', 'is', null).execute();
     expect(next.map((j) => [j.payload, j.due_at.toISOString()])).toContainEqual([{ period: '2026-10' }, '2026-11-20T16:00:00.000Z']);
-    expect((await verifySnapshot(db(), 'month', '2026-09')).ok).toBe(true);
+    expect((await verifySnapshot(db(), 'month', '2026-09', configuredTrustedKeys(config))).ok).toBe(true);
   });
 });

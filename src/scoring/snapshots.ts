@@ -5,9 +5,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { isUniqueViolation } from '../auth/unique-violation.ts';
+import { samePublicKey, type Sm2Signer, type TrustedKeys } from '../crypto/signing-key.ts';
 import { sm2Sign, sm2Verify, sm3 } from '../crypto/sm.ts';
 import type { DB, PeriodKind, ScoreSnapshotTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { writeCheckpoint } from '../ledger/checkpoints.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { assembleFigures, type UnitCounts } from './assemble.ts';
 import { SNAPSHOT_FORMAT, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
@@ -22,10 +24,7 @@ import type { Selectable } from 'kysely';
 /** Facts recorded within this long before closing are left to settle (transactions still in flight). */
 const SETTLE_MS = 60_000;
 
-export interface SnapshotSigner {
-  keyId: string;
-  privateKey: KeyObject;
-}
+export type SnapshotSigner = Sm2Signer;
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -115,6 +114,8 @@ export async function closePeriod(db: Kysely<DB>, signer: SnapshotSigner, period
     if (isUniqueViolation(error)) throw new AppError('PERIOD_ALREADY_CLOSED', { period: period.key });
     throw error;
   }
+  // The heads the snapshot was computed at, also as a ledger checkpoint that verify holds the ledger to.
+  await writeCheckpoint(db, signer, { reason: 'period_close', at: now, heads: checkpoint.chains, always: true });
   return storedOf(row);
 }
 
@@ -149,8 +150,16 @@ export async function listSnapshots(db: Kysely<DB>): Promise<Array<Omit<StoredSn
   }));
 }
 
+function storedKeyIs(pem: string, trusted: KeyObject): boolean {
+  try {
+    return samePublicKey(createPublicKey(pem), trusted);
+  } catch {
+    return false;
+  }
+}
+
 export interface SnapshotProblem {
-  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ';
+  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'key_mismatch' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ';
   detail: string;
 }
 
@@ -163,20 +172,27 @@ export interface SnapshotVerification {
 }
 
 /**
- * Check a published snapshot from the ledger alone. `trustedKeys` (key id → public key) should come
- * from outside the database; without it the key registered at signing is used.
+ * Check a published snapshot from the ledger alone. The signature is checked against `trustedKeys`
+ * (key id → public key), which must come from outside the database (the configured key, or a file
+ * an auditor holds): the key registered in the database at signing is only compared with it.
  */
-export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: string, trustedKeys?: ReadonlyMap<string, KeyObject>): Promise<SnapshotVerification> {
+export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: string, trustedKeys: TrustedKeys): Promise<SnapshotVerification> {
   const row = await db.selectFrom('score_snapshot').selectAll().where('period_kind', '=', kind).where('period_key', '=', key).executeTakeFirst();
   if (!row) throw new AppError('SNAPSHOT_NOT_FOUND', { period: key });
   const problems: SnapshotProblem[] = [];
   const report = (unitsCompared: number): SnapshotVerification => ({ snapshotId: row.id, period: `${kind} ${key}`, ok: problems.length === 0, problems, unitsCompared });
 
   if (hex(sm3(row.document)) !== hex(row.digest)) problems.push({ code: 'digest_mismatch', detail: 'the stored document does not match its SM3 digest' });
-  const registered = await db.selectFrom('signing_key').select('public_key_pem').where('key_id', '=', row.key_id).executeTakeFirst();
-  const publicKey = trustedKeys?.get(row.key_id) ?? (registered ? createPublicKey(registered.public_key_pem) : undefined);
-  if (!publicKey) problems.push({ code: 'unknown_key', detail: `no public key for key id ${row.key_id}` });
-  else if (!sm2Verify(publicKey, row.document, row.signature)) problems.push({ code: 'signature_invalid', detail: 'the SM2 signature does not match the document' });
+  const trusted = trustedKeys.get(row.key_id);
+  if (!trusted) {
+    problems.push({ code: 'unknown_key', detail: `no trusted public key for key id ${row.key_id}: configure the signing key or give its public key (--public-key)` });
+  } else {
+    if (!sm2Verify(trusted, row.document, row.signature)) problems.push({ code: 'signature_invalid', detail: `the SM2 signature does not match the document under the trusted key ${row.key_id}` });
+    const registered = await db.selectFrom('signing_key').select('public_key_pem').where('key_id', '=', row.key_id).executeTakeFirst();
+    if (!registered || !storedKeyIs(registered.public_key_pem, trusted)) {
+      problems.push({ code: 'key_mismatch', detail: `the public key stored in the database for key id ${row.key_id} is not the trusted one` });
+    }
+  }
 
   let document: SnapshotDocument;
   try {

@@ -2,7 +2,7 @@
 // them. The live tallies add these contributions as facts arrive; the rebuild from the ledger and
 // the snapshots compute the same sums in SQL, and tests hold the two to each other.
 import { beijingDay } from '../clock.ts';
-import type { ScoreTallyColumns, ScoreUnitKind } from '../db/schema.ts';
+import type { EvaluationFlagKind, ScoreTallyColumns, ScoreUnitKind } from '../db/schema.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { Ticket } from '../tickets/state-machine.ts';
 
@@ -101,17 +101,31 @@ export type StageCompletion = Placement & { case_stage_id: string; completed_day
 
 export interface EvaluationFlag {
   id: string;
-  kind: 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared';
+  kind: EvaluationFlagKind;
   at: Date;
 }
 
-/** An evaluation leaves every figure once an appeal is upheld, or while fraud stands confirmed (not cleared since). */
+/** The flags that decide a rating's standing in review: the latest one is what holds. */
+export const REVIEW_DECISION_KINDS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed', 'fraud_cleared'];
+/** The decisions that keep a rating out of the figures while they stand. */
+export const EXCLUDING_DECISIONS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed'];
+
+/** The latest review decision on a rating, if any: held (待核查), confirmed fraud, or cleared. */
+export function reviewStanding(flags: readonly EvaluationFlag[]): EvaluationFlagKind | null {
+  const decisions = flags
+    .filter((f) => REVIEW_DECISION_KINDS.includes(f.kind))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return decisions.at(-1)?.kind ?? null;
+}
+
+/**
+ * An evaluation leaves every figure once an appeal is upheld, while it is held for review (counted
+ * apart as 待核查), or while fraud stands confirmed (not cleared since).
+ */
 export function isExcluded(flags: readonly EvaluationFlag[]): boolean {
   if (flags.some((f) => f.kind === 'appeal_upheld')) return true;
-  const fraud = flags
-    .filter((f) => f.kind === 'fraud_confirmed' || f.kind === 'fraud_cleared')
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return fraud.at(-1)?.kind === 'fraud_confirmed';
+  const standing = reviewStanding(flags);
+  return standing !== null && EXCLUDING_DECISIONS.includes(standing);
 }
 
 const levelColumn = (e: ScoredEvaluation): TallyColumn => `${e.is_default ? 'default' : 'active'}_${e.level}` as TallyColumn;

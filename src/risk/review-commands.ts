@@ -1,0 +1,65 @@
+// Reviewers' decisions on held ratings: each vote is recorded (append-only, with reason and
+// evidence); when the rule of src/risk/review.ts says the standing changes, the evaluation flag
+// that moves the rating out of or back into the figures is appended in the same transaction, and
+// the review case follows. A rating reported by a supervisor is held and queued like one the
+// engine held.
+import type { Kysely } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { appendEvaluationFlag } from '../scoring/footprint.ts';
+import { decide, type CaseStatus, type ReviewDecision } from './review.ts';
+import { pathOf } from './assessor.ts';
+
+export interface ReviewInput {
+  evaluationId: string;
+  reviewer: string;
+  decision: ReviewDecision;
+  reason: string;
+  evidence: string[];
+}
+
+export interface ReviewResult {
+  status: CaseStatus;
+  /** True when this vote changed the standing; false when a second reviewer must agree. */
+  decided: boolean;
+}
+
+export async function reviewRating(db: Kysely<DB>, input: ReviewInput, now: Date): Promise<ReviewResult> {
+  return db.transaction().execute(async (trx) => {
+    const riskCase = await trx.selectFrom('risk_case').select(['status', 'round']).where('evaluation_id', '=', input.evaluationId).forUpdate().executeTakeFirst();
+    if (!riskCase) throw new AppError('RISK_CASE_NOT_FOUND');
+    const pending = await trx.selectFrom('risk_review').select(['reviewer', 'decision', 'at']).where('evaluation_id', '=', input.evaluationId).where('round', '=', riskCase.round).orderBy('at').orderBy('id').execute();
+    const vote = { reviewer: input.reviewer, decision: input.decision, at: now };
+    const outcome = decide(riskCase.status, pending, vote);
+    if (outcome.kind === 'refused') throw new AppError(outcome.code);
+    await trx
+      .insertInto('risk_review')
+      .values({ id: uuidv7(), evaluation_id: input.evaluationId, reviewer: input.reviewer, round: riskCase.round, decision: input.decision, reason: input.reason, evidence: JSON.stringify(input.evidence), at: now })
+      .execute();
+    if (outcome.kind === 'awaiting_second') return { status: outcome.status, decided: false };
+    await appendEvaluationFlag(trx, { evaluationId: input.evaluationId, kind: outcome.flag, reason: input.reason, actor: input.reviewer }, now);
+    await trx.updateTable('risk_case').set({ status: outcome.status, decided_at: now, round: riskCase.round + 1 }).where('evaluation_id', '=', input.evaluationId).execute();
+    return { status: outcome.status, decided: true };
+  });
+}
+
+/** A supervisor's report: the rating is held and queued for two reviewers, like the engine's holds. */
+export async function reportRating(db: Kysely<DB>, input: { evaluationId: string; reporter: string; reason: string }, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('evaluation as e')
+      .innerJoin('region as r', 'r.code', 'e.region_code')
+      .leftJoin('rating_context as c', 'c.evaluation_id', 'e.id')
+      .select(['e.id', 'e.level', 'e.org_id', 'e.region_code', 'r.path as region_path', 'e.assessed_day', 'e.source_app', 'e.channel', 'c.path'])
+      .where('e.id', '=', input.evaluationId)
+      .executeTakeFirstOrThrow();
+    await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'fraud_suspected', reason: input.reason, actor: input.reporter }, now);
+    await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'risk_held', reason: 'reported', actor: input.reporter }, now);
+    await trx
+      .insertInto('risk_case')
+      .values({ evaluation_id: row.id, status: 'held', score: 1, reason_codes: ['reported'], path: pathOf(row), region_code: row.region_code, region_path: row.region_path, org_id: row.org_id, level: row.level, assessed_day: row.assessed_day, opened_at: now, decided_at: null })
+      .onConflict((oc) => oc.column('evaluation_id').doUpdateSet((eb) => ({ status: 'held', decided_at: null, round: eb('risk_case.round', '+', 1) })))
+      .execute();
+  });
+}
