@@ -104,6 +104,10 @@ export const errorCatalogue = {
   APPLICANT_CODE_EXPIRED: { status: 410, zh: '验证码已过期或已用完尝试次数，请重新获取', en: 'The code has expired or was tried too often; ask for a new one' },
   APPLICANT_CODE_TOO_MANY: { status: 429, zh: '尝试次数过多，请一小时后再试，或使用短信中的评价链接', en: 'Too many tries; try again in an hour, or use the rating link in your SMS' },
   APPLICANT_PHONE_INVALID: { status: 422, zh: '手机号格式不正确', en: 'This mobile number does not look right' },
+  // Working-day calendar (src/calendar/)
+  CALENDAR_NOTICE_INVALID: { status: 422, zh: '节假日安排通知的内容有误（见 details 中的行号与原因）', en: 'The holiday notice is malformed (see the line and reason in details)' },
+  CALENDAR_NOTICE_YEAR_INVALID: { status: 409, zh: '只能录入已知工作日历之后紧接的一年（已录入的年份不能更改）', en: 'Only the year right after the known calendar can be entered (a year entered is final)' },
+  CALENDAR_NOTICE_MISSES_STATUTORY: { status: 422, zh: '通知中有法定节假日被列为工作日，请核对日期', en: 'The notice leaves a statutory holiday as a working day: check the dates' },
 
   // Hotline
   HOTLINE_APP_NOT_ALLOWED: { status: 403, zh: '该接入应用未被配置为短信网关或热线系统（HOTLINE_APP_IDS）', en: 'This app is not configured as an SMS gateway or hotline system (HOTLINE_APP_IDS)' },

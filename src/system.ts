@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Transaction } from 'kysely';
 import { pino } from 'pino';
-import { chinaCalendar } from './calendar/china-calendar.ts';
+import { calendarWatchJob, scheduleCalendarWatch } from './calendar/calendar-watch.ts';
+import { liveCalendar } from './calendar/live-calendar.ts';
+import { CALENDAR_WATCH, loadCalendar, startCalendarRefresh } from './calendar/notices.ts';
 import { missingYears } from './calendar/working-days.ts';
 import { seedSichuanRegions } from './catalog/regions.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -78,6 +80,7 @@ export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandl
     [RATING_INVITE]: inviteToRate({ config }),
     [PERIOD_CLOSE]: closePeriodJob(() => loadSigner(config)),
     [PRUNE]: pruneJob({ config }),
+    [CALENDAR_WATCH]: calendarWatchJob({ config }),
     [LEDGER_CHECKPOINT]: checkpointJob({ config, signer: () => loadSigner(config) }),
   };
 }
@@ -86,6 +89,7 @@ export function jobHandlersFor(config: Config, log: FastifyBaseLogger): JobHandl
 export async function bookRecurringJobs(trx: Transaction<DB>, now: Date): Promise<void> {
   await scheduleCurrentCloses(trx, now);
   await schedulePruning(trx, now);
+  await scheduleCalendarWatch(trx, now);
   await scheduleCheckpoints(trx, now);
 }
 
@@ -95,11 +99,14 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   const database = options.database ?? (await openConfiguredDatabase(config));
   await prepareDatabase(database);
   const catalogue = await loadIndicatorCatalogue(database.db);
-  const calendar = chinaCalendar();
+  // The shipped years and the notices entered into the database, read again every minute.
+  const live = liveCalendar(await loadCalendar(database.db));
+  const calendarRefresh = startCalendarRefresh(database.db, live, log);
+  const calendar = live.calendar;
   const intake = await startIntakeWriter({ db: database.db, config, clock, calendar, catalogue, owner: `${hostname()}:${process.pid}`, log });
   // Ticket deadlines need next year's holiday schedule by mid-December: say so loudly, early.
   const missing = missingYears(calendar, clock());
-  if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请补充国务院节假日安排 / the working-day calendar lacks these years: add the holiday schedule (src/calendar/working-days.ts)');
+  if (missing.length > 0) log.warn({ code: 'CALENDAR_NOT_COVERED', years: missing }, '工作日历缺少年份，请录入国务院节假日安排（npm run cli -- calendar import）/ the working-day calendar lacks these years: enter the holiday notice (docs/calendar.md)');
   const app = await buildApp({ config, database, clock, log, intake, calendar });
   await app.ready();
   const jobHandlers = jobHandlersFor(config, log);
@@ -119,6 +126,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     scoreFeed,
     riskAssessor,
     async close() {
+      calendarRefresh.stop();
       await jobs?.stop();
       await scoreFeed?.stop();
       await riskAssessor.stop();

@@ -19,7 +19,7 @@ export interface AdminActor {
 export const staffActor = (caller: StaffCaller): AdminActor => ({ id: caller.accountId, name: caller.username, role: caller.role });
 export const cliActor = (osUser: string): AdminActor => ({ id: 'cli', name: osUser, role: 'cli' });
 
-export type AdminTargetKind = 'staff_account' | 'integrator_app';
+export type AdminTargetKind = 'staff_account' | 'integrator_app' | 'calendar_notice';
 
 export interface AdminChange {
   actor: AdminActor;

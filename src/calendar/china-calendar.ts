@@ -33,10 +33,21 @@ export function loadPackageSchedules(): YearSchedule[] {
   return schedulesFromChineseDays(readJson(require.resolve('chinese-days/dist/chinese-days.json')), version);
 }
 
+let builtIn: YearSchedule[] | undefined;
+
+/** The years the code ships with: china-holidays.json first, then the package (read once per process). */
+export function builtInSchedules(): YearSchedule[] {
+  builtIn ??= mergeSchedules(loadNoticeSchedules(), loadPackageSchedules());
+  return builtIn;
+}
+
 let cached: WorkingDayCalendar | undefined;
 
-/** The calendar used by ticket deadlines (loaded once per process). */
+/**
+ * The calendar the code ships with (loaded once per process). A running server also holds the
+ * notices entered into the database: src/calendar/notices.ts loadCalendar.
+ */
 export function chinaCalendar(): WorkingDayCalendar {
-  cached ??= buildCalendar(mergeSchedules(loadNoticeSchedules(), loadPackageSchedules()));
+  cached ??= buildCalendar(builtInSchedules());
   return cached;
 }

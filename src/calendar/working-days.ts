@@ -20,14 +20,20 @@
  * Working day: a Beijing day that is an adjusted working day (调休上班, usually a weekend day), or
  * a Monday–Friday that is not an official holiday (放假). A day in a year the data does not cover
  * raises {@link CalendarCoverageError}: an unknown year is never guessed as "weekdays only".
+ * Only {@link addWorkingDaysEstimated} counts such a year, on the statutory holidays of
+ * 《全国年节及纪念日放假办法》 alone (statutory-holidays.ts), and says the result is provisional.
  *
  * ── Adding next year's schedule ─────────────────────────────────────────────────────────────
  * The State Council General Office publishes 《国务院办公厅关于YYYY年部分节假日安排的通知》 each
  * autumn (2025's on 2024-11-12, 2026's in November 2025). From 15 days before the first day the
  * data does not cover (17 December when next year is missing), every server start logs the
- * warning CALENDAR_NOT_COVERED (src/system.ts), and a ticket whose working-day deadline reaches
- * the missing year gets a provisional deadline counting Monday–Friday only (src/tickets/rules.ts
- * workingDeadline). Then:
+ * warning CALENDAR_NOT_COVERED (src/system.ts); from 60 days before the end of the last covered
+ * year, province admins are notified once (src/calendar/calendar-watch.ts). A ticket whose
+ * working-day deadline reaches the missing year gets a provisional deadline counting weekends and
+ * the statutory holidays only (src/tickets/rules.ts workingDeadline), marked on the ticket.
+ * The quickest way in, with no release: enter the notice into the database
+ * (`npm run cli -- calendar import <file>`, docs/calendar.md); that also recomputes the
+ * provisional deadlines of open tickets. For the next release, as well:
  * 1. `npm view chinese-days version`; if a newer version covers the year, `npm i -E
  *    chinese-days@<version>` and run `npx vitest run src/calendar` (the cross-check test
  *    compares the package against china-holidays.json for every year both hold).
@@ -40,6 +46,8 @@
  * 3. Run `npx vitest run src/calendar`; add a test for the year's longest holiday if you like.
  * Years must stay contiguous: a gap makes loading fail.
  */
+
+import { FIRST_STATUTORY_YEAR, LAST_STATUTORY_YEAR, statutoryHolidayDays } from './statutory-holidays.ts';
 
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
@@ -236,6 +244,42 @@ export function addWorkingDays(instant: Date, n: number, calendar: WorkingDayCal
     if (isWorkingDay(dayFromIndex(index), calendar)) counted += 1;
   }
   return endOfBeijingDay(dayFromIndex(index));
+}
+
+/**
+ * Whether a day is a working day, also outside the covered years: there, weekends and the
+ * statutory holidays of that year are off and nothing else (no bridging days, no 调休, which only
+ * the year's notice can say). `estimated` tells which of the two answered.
+ */
+export function estimatedWorkingDay(day: string, calendar: WorkingDayCalendar): { working: boolean; estimated: boolean } {
+  const parts = requireDay(day);
+  if (parts.year >= calendar.firstYear && parts.year <= calendar.lastYear) return { working: isWorkingDay(day, calendar), estimated: false };
+  const statutory = parts.year >= FIRST_STATUTORY_YEAR && parts.year <= LAST_STATUTORY_YEAR && statutoryHolidayDays(parts.year).has(day);
+  return { working: !statutory && !isWeekend(parts), estimated: true };
+}
+
+/**
+ * {@link addWorkingDays}, except that a day outside the covered years is counted by
+ * {@link estimatedWorkingDay} instead of throwing; `provisional` is true when any day examined
+ * was, and the deadline must then be recomputed once the year's notice is entered.
+ */
+export function addWorkingDaysEstimated(instant: Date, n: number, calendar: WorkingDayCalendar): { dueAt: Date; provisional: boolean } {
+  requireCount(n, 'Working days');
+  let index = dayIndex(requireDay(beijingDayOf(instant)));
+  let counted = 0;
+  let provisional = false;
+  while (counted < n) {
+    index += 1;
+    const { working, estimated } = estimatedWorkingDay(dayFromIndex(index), calendar);
+    if (estimated) provisional = true;
+    if (working) counted += 1;
+  }
+  return { dueAt: endOfBeijingDay(dayFromIndex(index)), provisional };
+}
+
+/** The last day of the covered years (31 December of the last year), YYYY-MM-DD. */
+export function calendarEndDay(calendar: WorkingDayCalendar): string {
+  return `${calendar.lastYear}-12-31`;
 }
 
 /**

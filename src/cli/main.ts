@@ -2,6 +2,7 @@
 // with the Chinese and English message, exactly as the API returns them.
 import { parseArgs } from 'node:util';
 import { createIntegratorAppCommand, createStaffAccountCommand, setIntegratorAppActiveCommand, setStaffAccountActiveCommand } from '../auth/auth-cli.ts';
+import { calendarStatusCommand, checkNoticeCommand, enterNoticeCommand, readNotice } from '../calendar/calendar-cli.ts';
 import { formatImportReport, importFile } from '../catalog/catalog-cli.ts';
 import { isCatalogKind } from '../catalog/import.ts';
 import { userInfo } from 'node:os';
@@ -49,6 +50,13 @@ const USAGE = `好差评平台 命令行 / haochaping command line
   disable-app --app-id ID        停用接入应用 / disable an integrator app (refused within 5 s)
   enable-app --app-id ID         重新启用接入应用 / enable it again
                                  （均记入管理操作日志 / each recorded in the admin audit log）
+  calendar status                工作日历覆盖到哪一年 / how far the working-day calendar reaches
+  calendar check <file>          核对国务院节假日安排通知，不录入 / check a holiday notice file, store nothing
+  calendar import <file|->       录入通知并重算暂定时限 / enter a holiday notice (file or stdin) and
+                                 recompute provisional ticket deadlines (docs/calendar.md)
+  calendar enter --year Y --title T --published D [--url U] --holiday "元旦 2027-01-01..2027-01-03" …
+                 [--workday 2027-02-14 …]
+                                 以选项录入同一通知 / the same, the notice given as options
   errors                         列出错误码 / list the error catalogue
 
 配置取自环境变量（见 README）/ configuration comes from environment variables (see README).`;
@@ -95,6 +103,12 @@ export async function main(argv: string[]): Promise<number> {
       evaluations: { type: 'string' },
       seed: { type: 'string' },
       counties: { type: 'string' },
+      year: { type: 'string' },
+      title: { type: 'string' },
+      published: { type: 'string' },
+      url: { type: 'string' },
+      holiday: { type: 'string', multiple: true },
+      workday: { type: 'string', multiple: true },
     },
     allowPositionals: true,
     strict: true,
@@ -187,6 +201,32 @@ export async function main(argv: string[]): Promise<number> {
         await setIntegratorAppActiveCommand(db, { appId: values['app-id'] ?? '', active: command === 'enable-app' }, userInfo().username, new Date(), print);
         return 0;
       });
+    case 'calendar': {
+      const [sub, file] = positionals;
+      if (sub === 'status') {
+        return withDatabase(config, async ({ db }) => {
+          await calendarStatusCommand(db, new Date(), print);
+          return 0;
+        });
+      }
+      if ((sub === 'check' || sub === 'import') && file !== undefined) {
+        const notice = readNotice(file, {});
+        return withDatabase(config, async ({ db }) => {
+          if (sub === 'check') await checkNoticeCommand(db, notice, print);
+          else await enterNoticeCommand({ db, config }, notice, userInfo().username, new Date(), print);
+          return 0;
+        });
+      }
+      if (sub === 'enter') {
+        const notice = readNotice(undefined, values);
+        return withDatabase(config, async ({ db }) => {
+          await enterNoticeCommand({ db, config }, notice, userInfo().username, new Date(), print);
+          return 0;
+        });
+      }
+      print('用法 / usage: calendar status | calendar check <file> | calendar import <file|-> | calendar enter --year … (docs/calendar.md)');
+      return 2;
+    }
     case 'errors':
       for (const [code, entry] of Object.entries(errorCatalogue)) print(`${code.padEnd(38)} ${entry.status}  ${entry.zh} / ${entry.en}`);
       return 0;

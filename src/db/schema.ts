@@ -269,6 +269,8 @@ export interface TicketTable {
   last_reply_at: Timestamp | null;
   updated_at: Timestamp;
   watch_done: string[];
+  /** Working-day deadlines counted beyond the known calendar (src/calendar/statutory-holidays.ts). */
+  provisional_deadlines: ColumnType<Array<'verify' | 'appeal'>, Array<'verify' | 'appeal'> | undefined, Array<'verify' | 'appeal'>>;
 }
 
 export interface AttachmentRef {
@@ -608,6 +610,31 @@ export interface AdminAuditTable {
 
 export interface DB {
   admin_audit: AdminAuditTable;
+}
+
+// The working-day calendar (src/calendar/), merged into DB above.
+export interface CalendarNoticeTable {
+  year: number;
+  title: string;
+  /** YYYY-MM-DD or YYYY-MM */
+  published: string;
+  url: string | null;
+  holidays: Json<Array<{ name: string; from: string; to: string }>>;
+  workdays: Json<string[]>;
+  /** The operating-system user of the command line (later: a staff account). */
+  entered_by: string;
+  entered_at: Timestamp;
+}
+
+export interface CalendarWarningTable {
+  last_year: number;
+  warned_at: Timestamp;
+  accounts: number;
+}
+
+export interface DB {
+  calendar_notice: CalendarNoticeTable;
+  calendar_warning: CalendarWarningTable;
 }
 
 // Signed checkpoints of the ledger chains' heads (src/ledger/checkpoints.ts), merged into DB above.

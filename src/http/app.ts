@@ -11,6 +11,7 @@ import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { registerAdminRoutes } from '../auth/admin-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerBulletinRoutes } from '../bulletins/routes.ts';
+import { registerCalendarRoutes } from '../calendar/routes.ts';
 import { authenticateRequest } from '../auth/guard.ts';
 import { createIntegratorAppCache } from '../auth/integrator-apps.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
@@ -176,6 +177,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerLandingPage(app);
   registerKioskRoutes(app, context, limits);
   registerBulletinRoutes(app, context);
+  registerCalendarRoutes(app, context);
 
   return app;
 }

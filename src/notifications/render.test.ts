@@ -8,6 +8,7 @@ describe('renderNotification', () => {
     const expected = [
       'ticket_opened', 'deadline_warning', 'deadline_missed', 'ticket_escalated', 'extension_requested', 'extension_decided',
       'cannot_fix_requested', 'cannot_fix_decided', 'appeal_filed', 'appeal_decided', 'callback_due', 'callback_unsatisfied', 'ticket_closed',
+      'deadline_recomputed', 'calendar_ending', 'risk_held',
     ];
     expect([...NOTIFICATION_KINDS].sort()).toEqual([...expected].sort());
     for (const kind of expected) {
@@ -31,6 +32,10 @@ describe('renderNotification', () => {
     expect(renderNotification('ticket_escalated', { deadline: 'verify' }).zh).toBe('承办单位的差评工单超过核实时限，已提交上级督办。');
     expect(renderNotification('extension_requested', { days: 7 }).zh).toBe('承办单位申请工单延期 7 天，请审批。');
     expect(renderNotification('appeal_filed', { kind: 'malicious' }).zh).toBe('承办单位提出申诉，认为该差评属于恶意评价，请复核。');
+    expect(renderNotification('deadline_recomputed', { deadline: 'verify', dueAt: '2027-02-09T15:59:59.999Z', calendarYear: 2027 }).zh).toBe(
+      '2027年节假日安排已录入，工单核实时限按正式工作日历重新计算为 2027-02-09 23:59（北京时间）。',
+    );
+    expect(renderNotification('calendar_ending', { endsOn: '2026-12-31', nextYear: 2027 }).zh).toContain('只到 2026-12-31');
     expect(renderNotification('ticket_closed', { state: 'closed_invalid' }).en).toBe('The ticket is closed: the appeal was upheld and the rating leaves the scores.');
   });
 

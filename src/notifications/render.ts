@@ -143,6 +143,23 @@ const RENDERERS: Record<string, Renderer> = {
   callback_due: () => ({ zh: '工单已答复评价人，请进行回访。', en: 'The rater has been answered; please make the callback.' }),
   callback_unsatisfied: () => ({ zh: '评价人对整改结果不满意，工单已重新打开，请继续整改。', en: 'The rater is not satisfied with the fix; the ticket is reopened, please go on rectifying.' }),
   ticket_closed: (p) => CLOSED_STATES[text(p, 'state') ?? ''] ?? { zh: '工单已办结。', en: 'The ticket is closed.' },
+  deadline_recomputed: (p) => {
+    const deadline = pick(DEADLINES, text(p, 'deadline'));
+    const year = text(p, 'calendarYear') ?? MISSING;
+    const due = beijingMinute(text(p, 'dueAt'));
+    return {
+      zh: `${year}年节假日安排已录入，工单${deadline.zh}时限按正式工作日历重新计算为 ${due}（北京时间）。`,
+      en: `The ${year} holiday notice has been entered: the ticket's ${deadline.en} deadline, counted again on the official calendar, is now ${due} Beijing time.`,
+    };
+  },
+  calendar_ending: (p) => {
+    const endsOn = text(p, 'endsOn') ?? MISSING;
+    const next = text(p, 'nextYear') ?? MISSING;
+    return {
+      zh: `工作日历（国务院节假日安排）只到 ${endsOn}。国务院办公厅发布${next}年部分节假日安排的通知后，请及时录入（npm run cli -- calendar import，见 docs/calendar.md）；录入前，跨入${next}年的工作日时限只按法定节假日暂计，标为“暂定”，录入后自动重算。`,
+      en: `The working-day calendar (the State Council's holiday notices) ends on ${endsOn}. When the ${next} notice is published, enter it (npm run cli -- calendar import, see docs/calendar.md); until then, working-day deadlines reaching ${next} count the statutory holidays only, are marked provisional, and are recomputed once it is entered.`,
+    };
+  },
 };
 
 /** Chinese and English text of a notification; an unknown kind gets a generic text, never an error. */

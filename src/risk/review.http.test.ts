@@ -20,7 +20,7 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
   const held: string[] = [];
   let honestId = '';
   const tokens = new Map<string, string>();
-  const as = (username: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  const as = (username: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
     system.app.inject({ method, url, headers: { authorization: `Bearer ${tokens.get(username) ?? ''}` }, ...(payload === undefined ? {} : { payload }) });
   const day = '2026-11-20';
   const orgFives = async () => (await sumTallies(database().db, 'org', day, day, [orgId]))[0]?.counts.active_5 ?? 0;

@@ -17,7 +17,7 @@ import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
 import { applyEvent, isRefusal, TERMINAL_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
-import { appendStep, recordWatchDone, ticketFromRow, type TicketRow } from './store.ts';
+import { appendStep, recordWatchDone, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export interface TicketDeps {
   db: Kysely<DB>;
@@ -86,7 +86,11 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   const event = toEvent(request.input, now, deps, byRater);
   const next = applyEvent(ticket, event, actor, now, { maxExtensionDays: deps.config.tickets.maxExtensionDays });
   if (isRefusal(next)) throw new AppError(next.code, next.details);
-  const moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
+  let moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
+  // An appeal's decision date counted beyond the known calendar is marked, to be recomputed with the notice.
+  if (event.type === 'judge_invalid' && appealDeadline(now, deps.calendar, deps.config.tickets).provisional) {
+    moved = await setProvisionalDeadlines(trx, moved, [...moved.provisional_deadlines, 'appeal']);
+  }
   await applyTicketStep(trx, row.evaluation_id, row.opened_day, ticket, next);
   await stepEffects(trx, deps, moved, event, actor, request, now);
   // A closed ticket needs no watch; otherwise the watch looks again at once (deadlines and reminders changed).

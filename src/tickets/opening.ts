@@ -64,6 +64,8 @@ export function ticketOpenings(rated: readonly RatedEvaluation[], calendar: Work
         opened_day: beijingDay(e.received_at),
         verify_due_at: deadlines.verifyDueAt.toISOString(),
         reply_due_at: deadlines.replyDueAt.toISOString(),
+        // Counted beyond the known calendar: kept on the ticket until the year's notice recomputes it.
+        provisional_deadlines: deadlines.provisional ? ['verify'] : [],
         // Anything else due at once (no settings make it so today) is left to the watch, at once.
         watch_done: noticeOnly ? plan.done : [],
         watch_at: noticeOnly ? (plan.nextAt?.toISOString() ?? null) : e.received_at.toISOString(),
@@ -96,13 +98,13 @@ export function openTicketsCtes(openings: TicketOpenings, gate: { from: RawBuild
     ticket_input AS (
       SELECT * FROM jsonb_to_recordset(${openings.json}::jsonb) AS t(id uuid, job_id uuid, evaluation_id uuid, receipt_no text, case_stage_id uuid,
         org_id uuid, evaluation_region_code text, level smallint, channel text, evaluated_at timestamptz, opened_day date, verify_due_at timestamptz, reply_due_at timestamptz,
-        watch_done text[], watch_at timestamptz, notice boolean)
+        provisional_deadlines text[], watch_done text[], watch_at timestamptz, notice boolean)
     ),
     opened_tickets AS (
       INSERT INTO ticket (id, evaluation_id, receipt_no, case_stage_id, org_id, region_code, region_path, evaluation_region_code, level, channel, evaluated_at, opened_day,
-        opened_verify_due_at, opened_reply_due_at, state, version, verify_due_at, reply_due_at, escalated, reopen_count, updated_at, watch_done)
+        opened_verify_due_at, opened_reply_due_at, state, version, verify_due_at, reply_due_at, escalated, reopen_count, updated_at, watch_done, provisional_deadlines)
       SELECT t.id, t.evaluation_id, t.receipt_no, t.case_stage_id, t.org_id, o.region_code, r.path, t.evaluation_region_code, t.level, t.channel, t.evaluated_at, t.opened_day,
-        t.verify_due_at, t.reply_due_at, 'open', 0, t.verify_due_at, t.reply_due_at, '{}', 0, t.evaluated_at, t.watch_done
+        t.verify_due_at, t.reply_due_at, 'open', 0, t.verify_due_at, t.reply_due_at, '{}', 0, t.evaluated_at, t.watch_done, t.provisional_deadlines
       FROM ticket_input t JOIN org o ON o.id = t.org_id JOIN region r ON r.code = o.region_code${from} WHERE ${passed}
     ),
     opened_notices AS (${notifyOrgHandlersSql(

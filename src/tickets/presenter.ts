@@ -13,6 +13,10 @@ const DeadlineView = Type.Object({
   dueAt: Instant,
   doneAt: MaybeInstant,
   status: Type.Union([Type.Literal('active'), Type.Literal('met'), Type.Literal('missed')], { description: 'active 进行中 / met 按时 / missed 超期' }),
+  provisional: Type.Boolean({
+    description:
+      '暂定：时限跨入尚无国务院节假日安排的年份，只按法定节假日计算，录入该年通知后自动重算 / provisional: counted into a year with no holiday notice yet, on the statutory holidays only; recomputed once the notice is entered',
+  }),
 });
 
 export const Attachment = Type.Object(
@@ -38,6 +42,7 @@ export const TicketView = Type.Object(
     version: Type.Integer({ description: '操作时带回此版本号以防并发冲突 / send it back with a step to detect conflicts' }),
     openedAt: Instant,
     deadlines: Type.Object({ verify: DeadlineView, reply: DeadlineView, appeal: Type.Union([DeadlineView, Type.Null()]) }),
+    provisional: Type.Boolean({ description: '有暂定时限（见各时限的 provisional）/ some deadline is provisional (see each deadline)' }),
     overdue: Type.Boolean({ description: '答复已超期（申诉成立的除外）/ the reply deadline is missed (not after an upheld appeal)' }),
     escalated: Type.Array(Type.String()),
     extension: Type.Union([Type.Object({ state: Type.String(), days: Type.Integer() }), Type.Null()]),
@@ -79,7 +84,8 @@ export function presentTicket(row: TicketRow, now: Date): Static<typeof TicketVi
   const ticket = ticketFromRow(row);
   const view = (name: DeadlineName) => {
     const deadline = deadlineOf(ticket, name);
-    return deadline && { dueAt: deadline.dueAt.toISOString(), doneAt: iso(deadline.doneAt), status: deadlineStatus(deadline, now) };
+    const provisional = name !== 'reply' && row.provisional_deadlines.includes(name);
+    return deadline && { dueAt: deadline.dueAt.toISOString(), doneAt: iso(deadline.doneAt), status: deadlineStatus(deadline, now), provisional };
   };
   const verify = view('verify');
   const reply = view('reply');
@@ -97,6 +103,7 @@ export function presentTicket(row: TicketRow, now: Date): Static<typeof TicketVi
     version: row.version,
     openedAt: row.evaluated_at.toISOString(),
     deadlines: { verify, reply, appeal: view('appeal') },
+    provisional: row.provisional_deadlines.length > 0,
     // An upheld appeal ends the duty to reply.
     overdue: reply.status === 'missed' && row.state !== 'closed_invalid',
     escalated: row.escalated,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
-import { buildCalendar } from '../calendar/working-days.ts';
+import { buildCalendar, coveredYears } from '../calendar/working-days.ts';
 import { testConfig } from '../../test/config.ts';
 import { ticketRates } from './figures.ts';
 import { appealDeadline, openingDeadlines, planWatch, runningDeadlines, workingDeadline } from './rules.ts';
@@ -31,14 +31,25 @@ describe('opening deadlines on the official calendar', () => {
     expect(appealDeadline(at('2026-02-13T02:00:00Z'), calendar, settings).dueAt).toEqual(at('2026-02-27T15:59:59.999Z'));
   });
 
-  it('still opens a ticket when next year’s schedule is missing: weekdays only, marked provisional', () => {
+  it('still opens a ticket when next year’s schedule is missing: statutory holidays only, marked provisional', () => {
     const only2025 = buildCalendar(calendar.schedules.filter((s) => s.year === 2025));
-    // Wednesday 31 December 2025: 1 January 2026 is outside this calendar; the estimate skips no holiday.
-    expect(workingDeadline(at('2025-12-31T02:00:00Z'), 1, only2025)).toEqual({ dueAt: at('2026-01-01T15:59:59.999Z'), provisional: true });
+    // Wednesday 31 December 2025: 2026 is outside this calendar; 1 January (元旦) is a statutory holiday.
+    expect(workingDeadline(at('2025-12-31T02:00:00Z'), 1, only2025)).toEqual({ dueAt: at('2026-01-02T15:59:59.999Z'), provisional: true });
     // With 2026 known: 1–3 January are off and Sunday the 4th is an adjusted working day.
     expect(workingDeadline(at('2025-12-31T02:00:00Z'), 1, calendar)).toEqual({ dueAt: at('2026-01-04T15:59:59.999Z'), provisional: false });
-    // Three days of the estimate: Thursday, Friday, then Monday (the weekend is skipped).
-    expect(workingDeadline(at('2025-12-31T02:00:00Z'), 3, only2025)).toEqual({ dueAt: at('2026-01-05T15:59:59.999Z'), provisional: true });
+    // Three days of the estimate: Friday the 2nd, then Monday and Tuesday (the weekend is skipped).
+    expect(workingDeadline(at('2025-12-31T02:00:00Z'), 3, only2025)).toEqual({ dueAt: at('2026-01-06T15:59:59.999Z'), provisional: true });
+    // Within the known years nothing is provisional, even on the last day of the calendar.
+    expect(workingDeadline(at('2025-12-29T02:00:00Z'), 1, only2025)).toEqual({ dueAt: at('2025-12-30T15:59:59.999Z'), provisional: false });
+  });
+
+  it('skips the computed Spring Festival of a year with no notice (除夕 to 初三, 2024 rules)', () => {
+    // Thursday 4 February 2027; 春节 2027 is 6 February, so 除夕 is Friday the 5th and 5–8 February are
+    // off; Monday the 8th is 初三. The first working day after is Tuesday 9 February.
+    expect(coveredYears(calendar).last).toBeLessThan(2027);
+    expect(workingDeadline(at('2027-02-04T02:00:00Z'), 1, calendar)).toEqual({ dueAt: at('2027-02-09T15:59:59.999Z'), provisional: true });
+    // National Day 2027: 1–3 October are off (Friday to Sunday); Monday the 4th counts.
+    expect(workingDeadline(at('2027-09-30T02:00:00Z'), 1, calendar)).toEqual({ dueAt: at('2027-10-04T15:59:59.999Z'), provisional: true });
   });
 });
 

@@ -1,7 +1,7 @@
 // Pure rules around the ticket state machine: the deadlines a ticket opens with, and what its
 // watch (the scheduled check of each ticket) must do at a given moment. No I/O, no clock.
 import type { Config } from '../config/config.ts';
-import { addNaturalDays, addWorkingDays, beijingDayOf, CalendarCoverageError, endOfBeijingDay, type WorkingDayCalendar } from '../calendar/working-days.ts';
+import { addNaturalDays, addWorkingDaysEstimated, type WorkingDayCalendar } from '../calendar/working-days.ts';
 import { deadlineOf, deadlineStatus, TERMINAL_STATES, type DeadlineName, type Ticket } from './state-machine.ts';
 
 export type TicketSettings = Config['tickets'];
@@ -11,27 +11,20 @@ const HOUR_MS = 3_600_000;
 
 export interface WorkingDeadline {
   dueAt: Date;
-  /** True when the holiday schedule did not cover the days counted: weekends only were skipped. */
+  /**
+   * True when the holiday schedule did not cover the days counted: there, weekends and the
+   * statutory holidays were skipped, and nothing else (src/calendar/statutory-holidays.ts).
+   */
   provisional: boolean;
 }
 
 /**
  * n working days after `instant` (calendar/working-days.ts). Where the official schedule does not
- * reach yet (next year not published), a ticket must still open: count Monday–Friday and say so.
+ * reach yet (next year's notice not entered), a ticket must still open: count the statutory
+ * holidays and say so, and the deadline is recomputed when the notice is entered.
  */
 export function workingDeadline(instant: Date, n: number, calendar: WorkingDayCalendar): WorkingDeadline {
-  try {
-    return { dueAt: addWorkingDays(instant, n, calendar), provisional: false };
-  } catch (error) {
-    if (!(error instanceof CalendarCoverageError)) throw error;
-    let day = beijingDayOf(instant);
-    for (let counted = 0; counted < n; ) {
-      day = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-      const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) counted++;
-    }
-    return { dueAt: endOfBeijingDay(day), provisional: true };
-  }
+  return addWorkingDaysEstimated(instant, n, calendar);
 }
 
 /** Verify within n working days, reply within n natural days of the evaluation (DESIGN §4). */

@@ -172,6 +172,7 @@ const WHO: Record<TicketEvent['type'], ActorRole[]> = {
   reply: ['handler'],
   callback: ['handler', 'rater'],
   escalate: ['system'],
+  recompute_deadline: ['system'],
 };
 
 // Each step as it is tried in the tables below: at 2026-10-20, after the verify and reply
@@ -194,11 +195,12 @@ const STEPS: Array<{ event: TicketEvent; label: string; patch?: Partial<Ticket> 
   { event: { type: 'callback', outcome: 'basically_satisfied', by: 'rater' }, label: 'callback basically_satisfied' },
   { event: { type: 'callback', outcome: 'unsatisfied', by: 'rater' }, label: 'callback unsatisfied' },
   { event: { type: 'escalate', deadline: 'reply' }, label: 'escalate reply' },
+  { event: { type: 'recompute_deadline', deadline: 'verify', dueAt: '2026-10-21T15:59:59.999Z', calendarYear: 2026 }, label: 'recompute_deadline verify' },
 ];
 
 /** state → step → the state it leads to; a step missing from a state's row is refused there. */
 const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
-  open: { accept: 'verifying', 'escalate reply': 'open' },
+  open: { accept: 'verifying', 'escalate reply': 'open', 'recompute_deadline verify': 'open' },
   verifying: {
     verified: 'rectifying',
     judge_invalid: 'appealing',
@@ -206,6 +208,7 @@ const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
     'decide_extension granted': 'verifying',
     'decide_extension refused': 'verifying',
     'escalate reply': 'verifying',
+    'recompute_deadline verify': 'verifying',
   },
   rectifying: {
     request_extension: 'rectifying',
@@ -215,10 +218,31 @@ const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
     reply: 'replied',
     'escalate reply': 'rectifying',
   },
-  appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing' },
+  appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing', 'recompute_deadline verify': 'appealing' },
   cannot_fix_requested: { 'decide_cannot_fix approved': 'closed_cannot_fix', 'decide_cannot_fix refused': 'rectifying', 'escalate reply': 'cannot_fix_requested' },
   replied: { 'callback satisfied': 'closed', 'callback basically_satisfied': 'closed', 'callback unsatisfied': 'rectifying' },
 };
+
+describe('recomputing a provisional deadline', () => {
+  it('moves a running verify or appeal deadline, and nothing else', () => {
+    const recompute = (deadline: 'verify' | 'appeal', dueAt: string): TicketEvent => ({ type: 'recompute_deadline', deadline, dueAt, calendarYear: 2026 });
+    const moved = run([[recompute('verify', '2026-10-12T15:59:59.999Z'), system, '2026-10-08T02:00:00Z']]);
+    expect(moved.verify).toEqual({ dueAt: at('2026-10-12T15:59:59.999Z'), doneAt: null });
+    expect(moved.reply).toEqual(opened.reply);
+    expect(moved.state).toBe('open');
+    const appealing = run([
+      [{ type: 'accept' }, handler, '2026-10-08T02:00:00Z'],
+      [{ type: 'judge_invalid', kind: 'mistaken', reason: '误评', decideBy: '2026-10-15T15:59:59.999Z' }, handler, '2026-10-08T03:00:00Z'],
+    ]);
+    const later = run([[recompute('appeal', '2026-10-16T15:59:59.999Z'), system, '2026-10-09T02:00:00Z']], appealing);
+    expect(later.appeal?.deadline.dueAt).toEqual(at('2026-10-16T15:59:59.999Z'));
+    // A deadline already met, or already escalated as missed, stays as it was; only the system recomputes.
+    expect(applyEvent(appealing, recompute('verify', '2026-10-12T15:59:59.999Z'), system, at('2026-10-09T02:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    const escalated = run([[{ type: 'escalate', deadline: 'verify' }, system, '2026-10-10T00:00:00Z']]);
+    expect(applyEvent(escalated, recompute('verify', '2026-10-12T15:59:59.999Z'), system, at('2026-10-10T01:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    expect(applyEvent(opened, recompute('verify', '2026-10-12T15:59:59.999Z'), handler, at('2026-10-08T02:00:00Z'))).toMatchObject({ code: 'TICKET_ACTOR_NOT_ALLOWED' });
+  });
+});
 
 describe('the transition table', () => {
   it('lets each step be taken by its roles only, in any state', () => {
@@ -261,6 +285,7 @@ describe('replay', () => {
     fc.constant<TicketEvent>({ type: 'reply', text: '答复' }),
     fc.record({ outcome: fc.constantFrom<CallbackOutcome>('satisfied', 'basically_satisfied', 'unsatisfied'), by: fc.constantFrom<'phone' | 'rater'>('phone', 'rater') }).map<TicketEvent>((c) => ({ type: 'callback', ...c })),
     fc.constantFrom<TicketEvent>({ type: 'escalate', deadline: 'verify' }, { type: 'escalate', deadline: 'reply' }, { type: 'escalate', deadline: 'appeal' }),
+    fc.constantFrom<'verify' | 'appeal'>('verify', 'appeal').map<TicketEvent>((deadline) => ({ type: 'recompute_deadline', deadline, dueAt: '2026-10-12T15:59:59.999Z', calendarYear: 2026 })),
   );
   const step = fc.record({ event, actor: fc.constantFrom(...actors), day: fc.integer({ min: 0, max: 40 }) });
 
@@ -294,6 +319,7 @@ describe('replay', () => {
       : e.type === 'decide_cannot_fix' ? `decide_cannot_fix ${e.approved ? 'approved' : 'refused'}`
       : e.type === 'callback' ? `callback ${e.outcome}`
       : e.type === 'escalate' ? 'escalate reply'
+      : e.type === 'recompute_deadline' ? 'recompute_deadline verify'
       : e.type;
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {

@@ -36,7 +36,10 @@ export type TicketEvent =
   | { type: 'decide_cannot_fix'; approved: boolean; note?: string }
   | { type: 'reply'; text: string }
   | { type: 'callback'; outcome: CallbackOutcome; by: 'phone' | 'rater' }
-  | { type: 'escalate'; deadline: DeadlineName };
+  | { type: 'escalate'; deadline: DeadlineName }
+  // A working-day deadline counted beyond the known calendar, counted again once the year's
+  // notice is entered (src/tickets/recompute.ts); `calendarYear` is the notice's year.
+  | { type: 'recompute_deadline'; deadline: 'verify' | 'appeal'; dueAt: string; calendarYear: number };
 
 export type AppealKind = 'mistaken' | 'malicious';
 export type DeadlineName = 'verify' | 'reply' | 'appeal';
@@ -103,6 +106,7 @@ const ACTORS: Record<TicketEvent['type'], readonly ActorRole[]> = {
   reply: ['handler'],
   callback: ['handler', 'rater'],
   escalate: ['system'],
+  recompute_deadline: ['system'],
 };
 
 /** The states in which each step may be taken. */
@@ -118,6 +122,7 @@ const FROM: Record<TicketEvent['type'], readonly TicketState[]> = {
   reply: ['rectifying'],
   callback: ['replied'],
   escalate: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested'],
+  recompute_deadline: ['open', 'verifying', 'appealing'],
 };
 
 const DAY_MS = 86_400_000;
@@ -188,6 +193,17 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
       const deadline = deadlineOf(ticket, event.deadline);
       if (!deadline || deadlineStatus(deadline, now) !== 'missed') return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'not overdue' });
       return { ...next, escalated: [...ticket.escalated, event.deadline] };
+    }
+    case 'recompute_deadline': {
+      // Only a deadline still running and not yet escalated moves: one already met or missed stays
+      // as the unit was told it.
+      const deadline = deadlineOf(ticket, event.deadline);
+      const dueAt = new Date(event.dueAt);
+      if (!deadline || deadline.doneAt !== null || ticket.escalated.includes(event.deadline) || Number.isNaN(dueAt.getTime())) {
+        return refuse('TICKET_TRANSITION_INVALID', { step: event.type, deadline: event.deadline, reason: 'not running' });
+      }
+      if (event.deadline === 'verify') return { ...next, verify: { ...ticket.verify, dueAt } };
+      return ticket.appeal ? { ...next, appeal: { ...ticket.appeal, deadline: { ...ticket.appeal.deadline, dueAt } } } : next;
     }
   }
 }

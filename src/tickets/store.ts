@@ -122,3 +122,13 @@ export async function appendStep(trx: Transaction<DB>, row: TicketRow, next: Tic
 export async function recordWatchDone(trx: Transaction<DB>, ticketId: string, done: readonly string[]): Promise<void> {
   await trx.updateTable('ticket').set({ watch_done: sql<string[]>`${[...done]}::text[]` }).where('id', '=', ticketId).execute();
 }
+
+/**
+ * Record which working-day deadlines of a ticket were counted beyond the known calendar
+ * (src/tickets/recompute.ts counts them again once the year's notice is entered).
+ */
+export async function setProvisionalDeadlines(trx: Transaction<DB>, row: TicketRow, names: TicketRow['provisional_deadlines']): Promise<TicketRow> {
+  const sorted = [...new Set(names)].sort();
+  await trx.updateTable('ticket').set({ provisional_deadlines: sql<TicketRow['provisional_deadlines']>`${sorted}::text[]` }).where('id', '=', row.id).execute();
+  return { ...row, provisional_deadlines: sorted };
+}
