@@ -146,7 +146,7 @@ export interface EvaluationTable {
   client_id: string | null;
 }
 
-export type EvaluationFlagKind = 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared' | 'risk_held';
+export type EvaluationFlagKind = 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared' | 'risk_held' | 'superseded';
 
 export interface EvaluationEventTable {
   id: string;

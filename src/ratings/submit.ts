@@ -9,6 +9,7 @@ import type { RatingProof } from '../db/schema.ts';
 import type { EvaluationDraft } from '../evaluations/draft.ts';
 import { newReceiptNo } from '../evaluations/intake-writer.ts';
 import { INSTALL_ID_PATTERN, recordRatingContext } from '../risk/context.ts';
+import { supersedeUnverifiedFirst } from './supersession.ts';
 
 /** The source of evaluations made on our own rating pages. */
 export const RATING_PAGE_SOURCE = 'hcp-rating-page';
@@ -110,6 +111,10 @@ export async function submitPublicRating(
   // What the risk engine groups web ratings by (a hall device is its own source).
   if (outcome.status === 'stored' && proof.origin !== 'kiosk') {
     await recordRatingContext(db, context.config.pii.lookupKey, stored.id, { installId: body.installId ?? null, address: request.ip }, context.clock());
+  }
+  // The verified applicant's rating replaces an unverified first one (src/ratings/supersession.ts).
+  if (stored.assessNumber === 2 && subject.kind === 'case_stage') {
+    await supersedeUnverifiedFirst(db, { id: stored.id, receiptNo: stored.receiptNo, proof: proof.proof }, context.clock());
   }
   return { status: outcome.status, receiptNo: stored.receiptNo, assessNumber: stored.assessNumber, followUpAllowed: subject.kind === 'case_stage' && stored.assessNumber === 1 };
 }

@@ -8,7 +8,7 @@ import { badLevelSql } from '../evaluations/level-sql.ts';
 import { recordedEventOf, type TicketEventRow } from '../tickets/store.ts';
 import { isRefusal, openTicket, replay } from '../tickets/state-machine.ts';
 import { countsOf } from './tally-store.ts';
-import { addCounts, emptyTally, EXCLUDING_DECISIONS, REVIEW_DECISION_KINDS, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
+import { addCounts, emptyTally, EXCLUDING_DECISIONS, FINAL_EXCLUSIONS, REVIEW_DECISION_KINDS, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -45,7 +45,7 @@ const filters = sql.raw(TALLY_COLUMNS.map((c, i) => `coalesce(sum(f.n) FILTER (W
 // An evaluation leaves the figures once an appeal against it is upheld, or while its latest review
 // decision holds it or confirms fraud (the SQL twin of isExcluded, written from the same lists).
 const kindList = (kinds: readonly string[]) => sql.join(kinds.map((k) => sql.lit(k)));
-const EXCLUDED_HAVING = sql`bool_or(x.kind = 'appeal_upheld')
+const EXCLUDED_HAVING = sql`bool_or(x.kind IN (${kindList(FINAL_EXCLUSIONS)}))
   OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN (${kindList(REVIEW_DECISION_KINDS)})))[1] IN (${kindList(EXCLUDING_DECISIONS)})`;
 
 /** Whether evaluation `e` is flagged out of the figures (as of the cut): a lookup per row, for small reads. */

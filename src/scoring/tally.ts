@@ -107,6 +107,8 @@ export interface EvaluationFlag {
 
 /** The flags that decide a rating's standing in review: the latest one is what holds. */
 export const REVIEW_DECISION_KINDS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed', 'fraud_cleared'];
+/** Flags that take a rating out of the figures for good: an upheld appeal, a verified applicant's rating in its place. */
+export const FINAL_EXCLUSIONS: readonly EvaluationFlagKind[] = ['appeal_upheld', 'superseded'];
 /** The decisions that keep a rating out of the figures while they stand. */
 export const EXCLUDING_DECISIONS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed'];
 
@@ -119,11 +121,12 @@ export function reviewStanding(flags: readonly EvaluationFlag[]): EvaluationFlag
 }
 
 /**
- * An evaluation leaves every figure once an appeal is upheld, while it is held for review (counted
- * apart as 待核查), or while fraud stands confirmed (not cleared since).
+ * An evaluation leaves every figure once an appeal is upheld or the verified applicant's rating
+ * superseded it, while it is held for review (counted apart as 待核查), or while fraud stands
+ * confirmed (not cleared since).
  */
 export function isExcluded(flags: readonly EvaluationFlag[]): boolean {
-  if (flags.some((f) => f.kind === 'appeal_upheld')) return true;
+  if (flags.some((f) => FINAL_EXCLUSIONS.includes(f.kind))) return true;
   const standing = reviewStanding(flags);
   return standing !== null && EXCLUDING_DECISIONS.includes(standing);
 }

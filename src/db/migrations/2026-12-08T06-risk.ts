@@ -76,10 +76,11 @@ CREATE TABLE risk_case (
 CREATE INDEX risk_case_queue_idx ON risk_case (status, score DESC, opened_at);
 CREATE INDEX risk_case_region_idx ON risk_case (region_path text_pattern_ops);
 
--- A held rating is set apart from the figures (待核查) until a reviewer decides.
+-- A held rating is set apart from the figures (待核查) until a reviewer decides; a rating the
+-- verified applicant replaced (superseded) stays in the ledger, out of every figure.
 ALTER TABLE evaluation_event DROP CONSTRAINT evaluation_event_kind_check;
 ALTER TABLE evaluation_event ADD CONSTRAINT evaluation_event_kind_check
-  CHECK (kind IN ('appeal_upheld', 'fraud_suspected', 'fraud_confirmed', 'fraud_cleared', 'risk_held'));
+  CHECK (kind IN ('appeal_upheld', 'fraud_suspected', 'fraud_confirmed', 'fraud_cleared', 'risk_held', 'superseded'));
 
 -- The edge counters of the first fraud notes are replaced by the engine.
 DROP TABLE text_fingerprint;
