@@ -22,6 +22,7 @@ export const TICKET_STATE_NAMES: Record<TicketState, string> = {
   closed: '已办结',
   closed_invalid: '申诉成立',
   closed_cannot_fix: '无法整改已批准',
+  voided: '已作废（评价经核查不计）',
 };
 
 export function ticketStateName(state: string): string {

@@ -11,7 +11,7 @@ import type { DB } from '../db/schema.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
-import { TERMINAL_STATES } from '../tickets/state-machine.ts';
+import { UNWATCHED_STATES } from '../tickets/state-machine.ts';
 import { builtInSchedules } from './china-calendar.ts';
 import { CALENDAR_WARN_DAYS, calendarStatus } from './calendar-status.ts';
 import { loadCalendar } from './notices.ts';
@@ -41,7 +41,7 @@ async function countProvisional(db: Kysely<DB>, scope: Scope): Promise<number> {
     .selectFrom('ticket')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where(sql<boolean>`provisional_deadlines <> '{}'`)
-    .where('state', 'not in', [...TERMINAL_STATES]);
+    .where('state', 'not in', [...UNWATCHED_STATES]);
   if (scope.orgId !== null) query = query.where('org_id', '=', scope.orgId);
   else if (scope.regionPath !== null) query = query.where('region_path', 'like', pathPrefixPattern(scope.regionPath));
   else return 0;

@@ -266,6 +266,8 @@ export interface TicketTable {
   reopen_count: number;
   last_callback: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | null;
   callback_at: Timestamp | null;
+  voided_from: TicketState | null;
+  voided_at: Timestamp | null;
   last_reply_at: Timestamp | null;
   updated_at: Timestamp;
   watch_done: string[];

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, RatingProof } from '../db/schema.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
+import { voidTicketOf } from '../tickets/void.ts';
 
 /** Proofs that show the rater is the applicant: the stage's own link (sent to them), a receipt code, an SMS code to the phone on the case. */
 const APPLICANT_PROOFS: ReadonlySet<RatingProof> = new Set(['signed_link', 'receipt_code', 'sms_code']);
@@ -33,7 +34,9 @@ export async function supersedeUnverifiedFirst(db: Kysely<DB>, later: { id: stri
   await db.transaction().execute(async (trx) => {
     const already = await trx.selectFrom('evaluation_event').select('id').where('evaluation_id', '=', first.evaluation_id).where('kind', '=', 'superseded').executeTakeFirst();
     if (already) return;
-    await appendEvaluationFlag(trx, { evaluationId: first.evaluation_id, kind: 'superseded', reason: `superseded by the applicant's rating ${later.receiptNo}`, actor: SUPERSESSION_ACTOR }, now);
+    const reason = `superseded by the applicant's rating ${later.receiptNo}`;
+    await appendEvaluationFlag(trx, { evaluationId: first.evaluation_id, kind: 'superseded', reason, actor: SUPERSESSION_ACTOR }, now);
+    await voidTicketOf(trx, first.evaluation_id, reason, now);
   });
   return first.evaluation_id;
 }

@@ -9,6 +9,7 @@ import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { decide, type CaseStatus, type ReviewDecision } from './review.ts';
+import { restoreTicketOf, voidTicketOf } from '../tickets/void.ts';
 import { pathOf } from './assessor.ts';
 
 export interface ReviewInput {
@@ -38,7 +39,11 @@ export async function reviewRating(db: Kysely<DB>, input: ReviewInput, now: Date
       .values({ id: uuidv7(), evaluation_id: input.evaluationId, reviewer: input.reviewer, round: riskCase.round, decision: input.decision, reason: input.reason, evidence: JSON.stringify(input.evidence), at: now })
       .execute();
     if (outcome.kind === 'awaiting_second') return { status: outcome.status, decided: false };
+    // The ticket the rating opened: voided on confirmation, restored when a confirmation is undone
+    // (restored before the flag, so that its figures rejoin with the rating's).
+    if (outcome.status === 'cleared') await restoreTicketOf(trx, input.evaluationId, now);
     await appendEvaluationFlag(trx, { evaluationId: input.evaluationId, kind: outcome.flag, reason: input.reason, actor: input.reviewer }, now);
+    if (outcome.status === 'confirmed') await voidTicketOf(trx, input.evaluationId, input.reason, now);
     await trx.updateTable('risk_case').set({ status: outcome.status, decided_at: now, round: riskCase.round + 1 }).where('evaluation_id', '=', input.evaluationId).execute();
     return { status: outcome.status, decided: true };
   });

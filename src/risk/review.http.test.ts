@@ -19,6 +19,7 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
   let orgId = '';
   const held: string[] = [];
   let honestId = '';
+  let insultId = '';
   const tokens = new Map<string, string>();
   const as = (username: string, method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
     system.app.inject({ method, url, headers: { authorization: `Bearer ${tokens.get(username) ?? ''}` }, ...(payload === undefined ? {} : { payload }) });
@@ -50,6 +51,11 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
       if (k < 3) held.push(response.json().evaluation.id);
       else honestId = response.json().evaluation.id;
     }
+    // A 差评 insulting the staff member: held, and its ticket opened all the same.
+    const projectNo = await makeCompletedCase(db, config, item, '2026-11-20 10:00:00', { windowCode: window.code, staffNo: staff.staff_no });
+    const insult = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo, level: 2, indicators: ['501'], channel: 'hall_terminal', comment: '这个人就是个废物', assessedAt: '2026-11-20 10:40:00', clientId: 'review-insult-0000' });
+    expect(insult.statusCode, insult.body).toBe(201);
+    insultId = insult.json().evaluation.id;
     await foldLedger(db);
     expect(await orgFives()).toBe(4);
     await system.riskAssessor.drain();
@@ -62,10 +68,10 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
     expect(await orgFives()).toBe(1);
     const list = await as('super-a', 'GET', '/api/v1/risk/cases');
     expect(list.statusCode, list.body).toBe(200);
-    expect(list.json().items.map((i: { evaluationId: string }) => i.evaluationId).sort()).toEqual([...held].sort());
-    expect(list.json().items[0]).toMatchObject({ status: 'held', path: 'integrator', reasonCodes: expect.arrayContaining(['near_duplicate_text']) });
+    expect(list.json().items.map((i: { evaluationId: string }) => i.evaluationId).sort()).toEqual([...held, insultId].sort());
+    expect(list.json().items.find((i: { evaluationId: string }) => i.evaluationId === held[0])).toMatchObject({ status: 'held', path: 'integrator', reasonCodes: expect.arrayContaining(['near_duplicate_text']) });
     const filtered = await as('super-a', 'GET', '/api/v1/risk/cases?reason=abusive_language');
-    expect(filtered.json().items).toEqual([]);
+    expect(filtered.json().items.map((i: { evaluationId: string }) => i.evaluationId)).toEqual([insultId]);
     const detail = await as('super-a', 'GET', `/api/v1/risk/cases/${held[0]}`);
     expect(detail.json().assessments.at(-1)).toMatchObject({ policyVersion: '2026.1', held: true });
     expect(detail.json().assessments.at(-1).reasons[0].text.zh).toContain('几乎相同');
@@ -103,6 +109,16 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
     expect(await orgFives()).toBe(3);
     const votes = await as('super-a', 'GET', `/api/v1/risk/cases/${first}`);
     expect(votes.json().reviews.map((r: { reviewer: string; decision: string }) => `${r.reviewer}:${r.decision}`)).toEqual(['super-a:confirm', 'super-b:confirm', 'super-a:clear', 'super-b:clear']);
+    // Confirmed fraud voids the ticket the 差评 opened; undoing the confirmation restores it.
+    const ticketState = async () => (await database().db.selectFrom('ticket').select('state').where('evaluation_id', '=', insultId).executeTakeFirstOrThrow()).state;
+    expect(await ticketState()).toBe('open');
+    await review('super-a', insultId, 'confirm');
+    expect(await ticketState()).toBe('open');
+    await review('super-b', insultId, 'confirm');
+    expect(await ticketState()).toBe('voided');
+    await review('super-a', insultId, 'clear');
+    await review('super-b', insultId, 'clear');
+    expect(await ticketState()).toBe('open');
     // A cleared rating is not held again by the engine.
     await system.riskAssessor.drain();
     expect(await orgFives()).toBe(3);

@@ -16,7 +16,7 @@ import { queueOutbound } from '../outbound/outbound.ts';
 import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
-import { applyEvent, isRefusal, TERMINAL_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
+import { applyEvent, isRefusal, UNWATCHED_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
 import { appendStep, recordWatchDone, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export interface TicketDeps {
@@ -94,7 +94,7 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   await applyTicketStep(trx, row.evaluation_id, row.opened_day, ticket, next);
   await stepEffects(trx, deps, moved, event, actor, request, now);
   // A closed ticket needs no watch; otherwise the watch looks again at once (deadlines and reminders changed).
-  if (TERMINAL_STATES.has(moved.state)) await cancelJob(trx, TICKET_WATCH, row.id, now);
+  if (UNWATCHED_STATES.has(moved.state)) await cancelJob(trx, TICKET_WATCH, row.id, now);
   else await scheduleJob(trx, { kind: TICKET_WATCH, subjectId: row.id, dueAt: now }, now);
   return moved;
 }

@@ -13,7 +13,7 @@ import { notify } from '../notifications/notifications.ts';
 import { applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_WATCH } from './opening.ts';
 import { workingDeadline } from './rules.ts';
-import { applyEvent, deadlineOf, isRefusal, TERMINAL_STATES, type Actor, type Ticket, type TicketEvent } from './state-machine.ts';
+import { applyEvent, deadlineOf, isRefusal, UNWATCHED_STATES, type Actor, type Ticket, type TicketEvent } from './state-machine.ts';
 import { appendStep, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export const DEADLINE_RECOMPUTED = 'deadline_recomputed';
@@ -66,7 +66,7 @@ export async function recomputeProvisionalDeadlines(
     .selectAll()
     // The partial index ticket_provisional_idx answers this.
     .where(sql<boolean>`provisional_deadlines <> '{}'`)
-    .where('state', 'not in', [...TERMINAL_STATES])
+    .where('state', 'not in', [...UNWATCHED_STATES])
     .orderBy('id')
     .forUpdate()
     .execute();

@@ -2,7 +2,7 @@
 // watch (the scheduled check of each ticket) must do at a given moment. No I/O, no clock.
 import type { Config } from '../config/config.ts';
 import { addNaturalDays, addWorkingDaysEstimated, type WorkingDayCalendar } from '../calendar/working-days.ts';
-import { deadlineOf, deadlineStatus, TERMINAL_STATES, type DeadlineName, type Ticket } from './state-machine.ts';
+import { deadlineOf, deadlineStatus, UNWATCHED_STATES, type DeadlineName, type Ticket } from './state-machine.ts';
 
 export type TicketSettings = Config['tickets'];
 
@@ -56,7 +56,7 @@ export interface WatchPlan {
 export function runningDeadlines(ticket: Ticket): DeadlineName[] {
   const names: DeadlineName[] = [];
   if (ticket.verify.doneAt === null && (ticket.state === 'open' || ticket.state === 'verifying')) names.push('verify');
-  if (ticket.reply.doneAt === null && !TERMINAL_STATES.has(ticket.state)) names.push('reply');
+  if (ticket.reply.doneAt === null && !UNWATCHED_STATES.has(ticket.state)) names.push('reply');
   if (ticket.state === 'appealing' && ticket.appeal?.deadline.doneAt === null) names.push('appeal');
   return names;
 }
@@ -72,7 +72,7 @@ export function planWatch(ticket: Ticket, openedAt: Date, done: readonly string[
   const actions: WatchAction[] = [];
   const future: number[] = [];
   const t = now.getTime();
-  if (TERMINAL_STATES.has(ticket.state)) return { actions, done: [...did], nextAt: null };
+  if (UNWATCHED_STATES.has(ticket.state)) return { actions, done: [...did], nextAt: null };
   if (!did.has('opened')) {
     actions.push({ kind: 'opened' });
     did.add('opened');

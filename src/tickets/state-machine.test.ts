@@ -156,7 +156,7 @@ describe('ticket lifecycle', () => {
   });
 });
 
-const STATES: TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'];
+const STATES: TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix', 'voided'];
 const ROLES: ActorRole[] = ['handler', 'supervisor', 'system', 'rater'];
 
 /** Who may take each step (DESIGN §4): the handling org acts, a supervisor decides, the scheduler escalates, the rater answers the callback. */
@@ -173,6 +173,8 @@ const WHO: Record<TicketEvent['type'], ActorRole[]> = {
   callback: ['handler', 'rater'],
   escalate: ['system'],
   recompute_deadline: ['system'],
+  void: ['system'],
+  restore: ['system'],
 };
 
 // Each step as it is tried in the tables below: at 2026-10-20, after the verify and reply
@@ -196,11 +198,13 @@ const STEPS: Array<{ event: TicketEvent; label: string; patch?: Partial<Ticket> 
   { event: { type: 'callback', outcome: 'unsatisfied', by: 'rater' }, label: 'callback unsatisfied' },
   { event: { type: 'escalate', deadline: 'reply' }, label: 'escalate reply' },
   { event: { type: 'recompute_deadline', deadline: 'verify', dueAt: '2026-10-21T15:59:59.999Z', calendarYear: 2026 }, label: 'recompute_deadline verify' },
+  { event: { type: 'void', reason: '评价经两名复核人确认为刷评' }, label: 'void' },
+  { event: { type: 'restore' }, label: 'restore', patch: { voided: { from: 'rectifying', at: at('2026-10-19T00:00:00Z') } } },
 ];
 
 /** state → step → the state it leads to; a step missing from a state's row is refused there. */
 const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
-  open: { accept: 'verifying', 'escalate reply': 'open', 'recompute_deadline verify': 'open' },
+  open: { accept: 'verifying', 'escalate reply': 'open', 'recompute_deadline verify': 'open', void: 'voided' },
   verifying: {
     verified: 'rectifying',
     judge_invalid: 'appealing',
@@ -209,6 +213,7 @@ const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
     'decide_extension refused': 'verifying',
     'escalate reply': 'verifying',
     'recompute_deadline verify': 'verifying',
+    void: 'voided',
   },
   rectifying: {
     request_extension: 'rectifying',
@@ -217,11 +222,33 @@ const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
     request_cannot_fix: 'cannot_fix_requested',
     reply: 'replied',
     'escalate reply': 'rectifying',
+    void: 'voided',
   },
-  appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing', 'recompute_deadline verify': 'appealing' },
-  cannot_fix_requested: { 'decide_cannot_fix approved': 'closed_cannot_fix', 'decide_cannot_fix refused': 'rectifying', 'escalate reply': 'cannot_fix_requested' },
-  replied: { 'callback satisfied': 'closed', 'callback basically_satisfied': 'closed', 'callback unsatisfied': 'rectifying' },
+  appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing', 'recompute_deadline verify': 'appealing', void: 'voided' },
+  cannot_fix_requested: { 'decide_cannot_fix approved': 'closed_cannot_fix', 'decide_cannot_fix refused': 'rectifying', 'escalate reply': 'cannot_fix_requested', void: 'voided' },
+  replied: { 'callback satisfied': 'closed', 'callback basically_satisfied': 'closed', 'callback unsatisfied': 'rectifying', void: 'voided' },
+  // Back to where it was voided from (here: rectifying).
+  voided: { restore: 'rectifying' },
 };
+
+describe('voiding and restoring', () => {
+  it('voids a ticket from where it stands and restores it there, its running deadlines moved on by the time voided', () => {
+    const rectifying = run([
+      [{ type: 'accept' }, handler, '2026-10-08T02:00:00Z'],
+      [{ type: 'verified' }, handler, '2026-10-08T03:00:00Z'],
+    ]);
+    const voided = run([[{ type: 'void', reason: '确认刷评' }, system, '2026-10-09T00:00:00Z']], rectifying);
+    expect(voided).toMatchObject({ state: 'voided', voided: { from: 'rectifying', at: at('2026-10-09T00:00:00Z') } });
+    expect(applyEvent(voided, { type: 'reply', text: '答复' }, handler, at('2026-10-09T01:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID' });
+    const restored = run([[{ type: 'restore' }, system, '2026-10-12T00:00:00Z']], voided);
+    expect(restored.state).toBe('rectifying');
+    expect(restored.voided).toBeNull();
+    // The reply was still due: three days later. The verify step was done: unchanged.
+    expect(restored.reply.dueAt.getTime() - rectifying.reply.dueAt.getTime()).toBe(3 * 86_400_000);
+    expect(restored.verify).toEqual(rectifying.verify);
+    expect(applyEvent(rectifying, { type: 'void', reason: 'x' }, handler, at('2026-10-09T00:00:00Z'))).toMatchObject({ code: 'TICKET_ACTOR_NOT_ALLOWED' });
+  });
+});
 
 describe('recomputing a provisional deadline', () => {
   it('moves a running verify or appeal deadline, and nothing else', () => {

@@ -13,7 +13,8 @@ export type TicketState =
   | 'replied' // 答复: the rater has been answered; waiting for the callback (回访)
   | 'closed' // callback done, rater satisfied or basically satisfied
   | 'closed_invalid' // appeal upheld: the evaluation leaves the scores (a flag, never a delete)
-  | 'closed_cannot_fix'; // supervisor approved that it cannot be fixed
+  | 'closed_cannot_fix' // supervisor approved that it cannot be fixed
+  | 'voided'; // its rating was confirmed as fraud or superseded: nothing to do unless restored
 
 export type ActorRole = 'handler' | 'supervisor' | 'system' | 'rater';
 
@@ -39,7 +40,11 @@ export type TicketEvent =
   | { type: 'escalate'; deadline: DeadlineName }
   // A working-day deadline counted beyond the known calendar, counted again once the year's
   // notice is entered (src/tickets/recompute.ts); `calendarYear` is the notice's year.
-  | { type: 'recompute_deadline'; deadline: 'verify' | 'appeal'; dueAt: string; calendarYear: number };
+  | { type: 'recompute_deadline'; deadline: 'verify' | 'appeal'; dueAt: string; calendarYear: number }
+  // The rating behind the ticket was confirmed as fraud (two reviewers) or superseded by the
+  // applicant's own: the ticket is voided; clearing the rating restores it where it was.
+  | { type: 'void'; reason: string }
+  | { type: 'restore' };
 
 export type AppealKind = 'mistaken' | 'malicious';
 export type DeadlineName = 'verify' | 'reply' | 'appeal';
@@ -66,6 +71,8 @@ export interface Ticket {
   lastReplyAt: Date | null;
   lastCallback: CallbackOutcome | null;
   callbackAt: Date | null;
+  /** While voided: the state it was voided from, and when. */
+  voided: { from: TicketState; at: Date } | null;
   /** Number of events applied: the expected version for optimistic concurrency. */
   version: number;
 }
@@ -89,6 +96,7 @@ export function openTicket(deadlines: { verifyDueAt: Date; replyDueAt: Date }): 
     lastReplyAt: null,
     lastCallback: null,
     callbackAt: null,
+    voided: null,
     version: 0,
   };
 }
@@ -107,6 +115,8 @@ const ACTORS: Record<TicketEvent['type'], readonly ActorRole[]> = {
   callback: ['handler', 'rater'],
   escalate: ['system'],
   recompute_deadline: ['system'],
+  void: ['system'],
+  restore: ['system'],
 };
 
 /** The states in which each step may be taken. */
@@ -123,6 +133,8 @@ const FROM: Record<TicketEvent['type'], readonly TicketState[]> = {
   callback: ['replied'],
   escalate: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested'],
   recompute_deadline: ['open', 'verifying', 'appealing'],
+  void: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied'],
+  restore: ['voided'],
 };
 
 const DAY_MS = 86_400_000;
@@ -194,6 +206,22 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
       if (!deadline || deadlineStatus(deadline, now) !== 'missed') return refuse('TICKET_TRANSITION_INVALID', { step: 'escalate', deadline: event.deadline, reason: 'not overdue' });
       return { ...next, escalated: [...ticket.escalated, event.deadline] };
     }
+    case 'void':
+      return { ...next, state: 'voided', voided: { from: ticket.state, at: now } };
+    case 'restore': {
+      if (!ticket.voided) return refuse('TICKET_TRANSITION_INVALID', { step: event.type, reason: 'not voided' });
+      // The time spent voided was nobody's to use: running deadlines move on by it.
+      const shift = now.getTime() - ticket.voided.at.getTime();
+      const moved = (d: Deadline): Deadline => (d.doneAt === null ? { ...d, dueAt: new Date(d.dueAt.getTime() + shift) } : d);
+      return {
+        ...next,
+        state: ticket.voided.from,
+        voided: null,
+        verify: moved(ticket.verify),
+        reply: moved(ticket.reply),
+        appeal: ticket.appeal ? { ...ticket.appeal, deadline: moved(ticket.appeal.deadline) } : null,
+      };
+    }
     case 'recompute_deadline': {
       // Only a deadline still running and not yet escalated moves: one already met or missed stays
       // as the unit was told it.
@@ -238,3 +266,6 @@ export function replay(opening: Ticket, events: readonly RecordedEvent[], rules:
 }
 
 export const TERMINAL_STATES: ReadonlySet<TicketState> = new Set(['closed', 'closed_invalid', 'closed_cannot_fix']);
+
+/** States with no deadline to watch: the closed ones, and a voided ticket (until it is restored). */
+export const UNWATCHED_STATES: ReadonlySet<TicketState> = new Set([...TERMINAL_STATES, 'voided']);

@@ -35,6 +35,7 @@ export function ticketFromRow(row: TicketRow): Ticket {
     lastReplyAt: row.last_reply_at,
     lastCallback: row.last_callback,
     callbackAt: row.callback_at,
+    voided: row.voided_from === null || row.voided_at === null ? null : { from: row.voided_from, at: row.voided_at },
     version: row.version,
   };
 }
@@ -59,6 +60,8 @@ export function projectionOf(ticket: Ticket) {
     last_reply_at: ticket.lastReplyAt,
     last_callback: ticket.lastCallback,
     callback_at: ticket.callbackAt,
+    voided_from: ticket.voided?.from ?? null,
+    voided_at: ticket.voided?.at ?? null,
   };
 }
 
