@@ -14,6 +14,7 @@ import { testConfig } from '../../test/config.ts';
 import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
+import { scoreChanges } from './changes.ts';
 import { foldLedger, foldWaiting } from './feed.ts';
 import { appendEvaluationFlag } from './footprint.ts';
 import { ALL_DAYS, ledgerTallies } from './ledger-tallies.ts';
@@ -214,6 +215,35 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     } finally {
       await sql`SET session_replication_role = origin`.execute(db());
     }
+  });
+
+  it('closes a period holding a 20-day extension granted under TICKET_MAX_EXTENSION_DAYS=30, and the score ledger traces it', async () => {
+    const org = await makeOrg(db(), { regionCode: '510108' });
+    const item = await makeItem(db(), org);
+    const handler: StaffCaller = { kind: 'staff', accountId: 'h', username: 'h', role: 'org_handler', regionPath: null, orgId: org.id };
+    const boss: StaffCaller = { kind: 'staff', accountId: 's', username: 's', role: 'supervisor', regionPath: '510000/', orgId: null };
+    const wide: TicketDeps = { ...deps(), config: { ...config, tickets: { ...config.tickets, maxExtensionDays: 30 } } };
+    clock.set('2026-08-10T02:00:00.000Z');
+    const projectNo = await makeCompletedCase(db(), config, item, '2026-08-09 10:00:00', { projectNo: '510108-20260809-000001' });
+    const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level: 1, indicatorCodes: ['509'], assessedAt: new Date('2026-08-10T01:00:00Z') })]);
+    const evaluationId = outcome?.status === 'stored' ? outcome.evaluation.id : '';
+    const ticket = await db().selectFrom('ticket').select('id').where('evaluation_id', '=', evaluationId).executeTakeFirstOrThrow();
+    const take = (caller: StaffCaller, input: StepInput) => takeStep(wide, caller, { ticketId: ticket.id, input, version: null, note: null, attachments: [] });
+    await take(handler, { step: 'accept' });
+    await take(handler, { step: 'verified' });
+    await take(handler, { step: 'request_extension', days: 20, reason: '需采购设备' });
+    await take(boss, { step: 'decide_extension', granted: true });
+    clock.set('2026-09-01T02:00:00.000Z'); // after the first 15 days, within the 20 granted
+    await take(handler, { step: 'reply', text: '已采购并安装' });
+    // Under today's 15-day setting (the default config) the stored events replay as they were decided.
+    clock.set('2026-10-01T00:00:00.000Z');
+    const snapshot = await closePeriod(db(), signer, parsePeriod('2026-08') as Period, 'test', clock());
+    const county = snapshot.document.units.find((u) => u.unitId === '510108');
+    expect(county?.figures).toMatchObject({ tickets: 1, replyRate: 1, onTimeRate: 1, overdue: 0 });
+    expect((await verifySnapshot(db(), 'month', '2026-08')).problems).toEqual([]);
+    const { changes } = await scoreChanges(db(), 'org', org.id, parsePeriod('2026-08') as Period, 50);
+    expect(changes.find((c) => c.source.detail === 'reply')?.effect).toEqual({ replied: 1, replied_on_time: 1 });
+    await expectTalliesMatchLedger();
   });
 
   it('closes a month by itself when its closing job falls due, and books the next month', async () => {

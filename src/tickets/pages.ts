@@ -25,7 +25,7 @@ import { qrSvg } from '../posters/qr.ts';
 import { answerCallback, answerCallbackByReceipt, CALLBACK_LINK, type TicketDeps } from './commands.ts';
 import { normalizeReceiptNo, repliesOf } from './queries.ts';
 import { receiptView, type ProgressStep, type RaterTicket, type ReceiptView } from './receipts.ts';
-import type { CallbackOutcome } from './state-machine.ts';
+import { AWAITING_CALLBACK, type CallbackOutcome } from './state-machine.ts';
 import { findTicket } from './store.ts';
 
 const e = escapeHtml;
@@ -270,7 +270,7 @@ export function registerRaterPages(app: App, context: Pick<AppContext, 'config' 
     const answer = ticket ? (await repliesOf(db, ticket.id)).at(-1) : undefined;
     if (!ticket || !answer) return problem(404, '链接无效', 'This link is not valid');
     const unit = await db.selectFrom('org').select('name').where('id', '=', ticket.org_id).executeTakeFirst();
-    const open = ticket.state === 'replied' && ticket.version === check.claims.version;
+    const open = AWAITING_CALLBACK.has(ticket.state) && ticket.version === check.claims.version;
     const sent = request.query.done === 'sent';
     return sendPublicPage(request, reply, { path }, (prefs) => {
       const t = sayIn(prefs.lang);

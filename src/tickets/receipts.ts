@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { regionDisplayName } from '../catalog/regions.ts';
 import type { DB } from '../db/schema.ts';
-import type { CallbackOutcome, TicketState } from './state-machine.ts';
+import { AWAITING_CALLBACK, type CallbackOutcome, type TicketState } from './state-machine.ts';
 import { ticketEvents, type TicketEventRow, type TicketRow } from './store.ts';
 
 /** How the rater reads the ticket's state. */
@@ -49,7 +49,7 @@ export interface ReceiptView {
 }
 
 export function raterStatusOf(state: TicketState): RaterStatus {
-  if (state === 'replied') return 'replied';
+  if (AWAITING_CALLBACK.has(state)) return 'replied';
   if (state === 'closed' || state === 'closed_invalid' || state === 'closed_cannot_fix') return state;
   // Open, verifying, rectifying, an appeal or a request before a supervisor: the unit is on it.
   return 'in_progress';
@@ -79,7 +79,8 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
         cannotFixReason = String(payload.reason ?? '');
         break;
       case 'decide_cannot_fix':
-        if (payload.approved === true) steps.push({ kind: 'cannot_fix', at: event.at, text: cannotFixReason, by: unitName });
+        // By the legacy rule the approved explanation was the answer; now the 答复 that follows is.
+        if (payload.approved === true && payload.replyFollows !== true) steps.push({ kind: 'cannot_fix', at: event.at, text: cannotFixReason, by: unitName });
         break;
       default:
         // Internal steps (签收, 申诉, 延期 requests, escalations) are the unit's and the supervisors' business.
@@ -91,7 +92,7 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
     replyDueAt: row.reply_due_at,
     unitName,
     steps,
-    callback: { open: row.state === 'replied', version: row.version },
+    callback: { open: AWAITING_CALLBACK.has(row.state), version: row.version },
   };
 }
 

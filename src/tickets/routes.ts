@@ -16,8 +16,9 @@ import { Attachment, presentRatedEvaluation, presentTicket, presentTicketEvent, 
 import { listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
 import { receiptView, type ProgressStep } from './receipts.ts';
 import { findTicket, ticketEvents } from './store.ts';
+import { AWAITING_CALLBACK } from './state-machine.ts';
 
-const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
+const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved', 'replied', 'cannot_fix_replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd（北京时间）' });
 const Text = (description: string) => Type.String({ minLength: 2, maxLength: 2000, description });
 const Outcome = Type.Union([Type.Literal('satisfied'), Type.Literal('basically_satisfied'), Type.Literal('unsatisfied')], { description: 'satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意（工单重新整改）' });
@@ -40,7 +41,7 @@ const StepBody = Type.Union([
   variant('decide_appeal', '申诉复核决定（监督人员）/ decide the appeal (supervisor)', { upheld: Type.Boolean() }),
   variant('request_extension', '申请延期（承办单位）/ ask for an extension (handler)', { days: Type.Integer({ minimum: 1, maximum: 60 }), reason: Text('延期理由 / reasons') }),
   variant('decide_extension', '延期审批（监督人员）/ decide the extension (supervisor)', { granted: Type.Boolean() }),
-  variant('request_cannot_fix', '申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)', { reason: Text('说明（审批通过后作为答复）/ explanation, the reply once approved') }),
+  variant('request_cannot_fix', '申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)', { reason: Text('说明（供审批；批准后仍须答复评价人）/ explanation for the supervisor; once approved the rater must still be answered') }),
   variant('decide_cannot_fix', '无法整改审批（监督人员）/ decide cannot-fix (supervisor)', { approved: Type.Boolean() }),
   variant('reply', '答复评价人（承办单位）/ answer the rater (handler)', { text: Text('答复内容 / the answer') }),
   variant('callback', '电话回访结果（承办单位）/ callback outcome by phone (handler)', { outcome: Outcome }),
@@ -320,7 +321,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
       if (!row) throw new AppError('LINK_INVALID');
       const reply = (await repliesOf(db, row.id)).at(-1);
       if (!reply) throw new AppError('LINK_INVALID');
-      return { receiptNo: row.receipt_no, reply: { text: reply.text, at: reply.at.toISOString() }, open: row.state === 'replied' && row.version === claims.version };
+      return { receiptNo: row.receipt_no, reply: { text: reply.text, at: reply.at.toISOString() }, open: AWAITING_CALLBACK.has(row.state) && row.version === claims.version };
     },
   );
 

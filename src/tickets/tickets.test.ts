@@ -228,16 +228,36 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(refused).toMatchObject({ extension: { state: 'refused' }, deadlines: { reply: { dueAt: second.reply_due_at.toISOString() } } });
   });
 
-  it('无法整改: approved closes the ticket, refused sends it back to rectification', async () => {
-    const { ticket } = await badRating();
+  it('无法整改: approved, the rater is still answered by SMS and called back, which closes it; refused sends it back to rectification', async () => {
+    const { ticket } = await badRating({ channel: 'sms', anonymous: false, rater: { phone: '13912340001' } });
     await ok('handler.a', ticket.id, { step: 'accept' });
     await ok('handler.a', ticket.id, { step: 'verified' });
     await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除' });
     const refused = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: false });
     expect(refused.state).toBe('rectifying');
-    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除，已向评价人解释' });
+    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除，拟提供帮办代办' });
     const approved = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: true });
-    expect(approved).toMatchObject({ state: 'closed_cannot_fix', deadlines: { reply: { status: 'met' } } });
+    // Nothing has reached the rater yet: no reply counted, the deadline runs, the watch goes on.
+    expect(approved).toMatchObject({ state: 'cannot_fix_approved', deadlines: { reply: { status: 'active' } } });
+    await runJobs();
+    expect(gateway.messages.some((m) => m.channel === 'sms' && m.body.includes(ticket.receipt_no))).toBe(false);
+    expect(await db().selectFrom('scheduled_job').select('id').where('subject_id', '=', ticket.id).where('done_at', 'is', null).execute()).toHaveLength(1);
+    const before = (await as('sup.county', 'GET', '/api/v1/stats/tickets?from=2026-11-20&to=2026-11-20&groupBy=org')).json().groups.find((g: { key: string }) => g.key === org.id);
+    clock.advance(86_400_000);
+    const answered = await ok('handler.a', ticket.id, { step: 'reply', text: '该材料为法律规定，无法免除；已为您安排帮办代办，下周一可一次办结' });
+    expect(answered).toMatchObject({ state: 'cannot_fix_replied', deadlines: { reply: { status: 'met', doneAt: clock().toISOString() } } });
+    const after = (await as('sup.county', 'GET', '/api/v1/stats/tickets?from=2026-11-20&to=2026-11-20&groupBy=org')).json().groups.find((g: { key: string }) => g.key === org.id);
+    expect(after.replied - before.replied).toBe(1);
+    // The 答复 goes out with its callback link; the rater's callback closes the ticket, even unhappy.
+    await runJobs();
+    const sms = gateway.messages.find((m) => m.channel === 'sms' && m.body.includes(ticket.receipt_no));
+    expect(sms?.body).toContain('帮办代办');
+    const token = /\/c\/([A-Za-z0-9._-]+)/.exec(sms?.body ?? '')?.[1];
+    const callback = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${token}`, payload: { outcome: 'unsatisfied' } });
+    expect(callback.statusCode, callback.body).toBe(200);
+    const closed = await db().selectFrom('ticket').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(closed).toMatchObject({ state: 'closed_cannot_fix', last_callback: 'unsatisfied', reopen_count: 0 });
+    await expectReplayMatches(ticket.id);
   });
 
   it('sends the reply by SMS to a rater who rated by SMS; the callback link reopens the ticket when unhappy, and works once', async () => {
