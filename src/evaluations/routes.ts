@@ -215,6 +215,13 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
       if (!row || !callerCovers(caller, { regionPath: row.region_path, orgId: row.org_id })) throw new AppError('EVALUATION_NOT_FOUND');
       const at = clock();
       const body = request.body;
+      if (body.kind === 'appeal_upheld') {
+        // 申诉成立 is the outcome of an appeal the handling org filed on the ticket and a supervisor
+        // decided there (which appends this flag); it is never posted on its own.
+        const ticket = await db.selectFrom('ticket').select(['id', 'appeal_state']).where('evaluation_id', '=', row.id).executeTakeFirst();
+        if (!ticket || ticket.appeal_state === null) throw new AppError('EVALUATION_APPEAL_NOT_FILED', { evaluationId: row.id });
+        throw new AppError('EVALUATION_APPEAL_DECIDED_ON_TICKET', { ticketId: ticket.id, appeal: ticket.appeal_state });
+      }
       const id = await db.transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: row.id, kind: body.kind, reason: body.reason, actor: caller.username }, at));
       return reply.status(201).send({ id, kind: body.kind, at: at.toISOString() });
     },

@@ -84,6 +84,7 @@ describeOnEngines('bad-rating tickets', (database) => {
     await account('handler.other', 'org_handler', { scopeOrgId: otherOrg.id });
     await account('sup.county', 'supervisor', { scopeRegionCode: '510104' }, 'sup.county@example.gov.cn');
     await account('sup.city', 'supervisor', { scopeRegionCode: '510100' });
+    await account('admin.province', 'province_admin', { scopeRegionCode: '510000' });
   });
   // Each test starts on Friday 20 November 2026, 10:00 Beijing, whatever the last one did with time.
   beforeEach(() => clock.set('2026-11-20T02:00:00.000Z'));
@@ -187,11 +188,17 @@ describeOnEngines('bad-rating tickets', (database) => {
     const reveal = await as('handler.a', 'GET', `/api/v1/evaluations/${evaluation.id}?reveal=true`);
     expect(reveal.statusCode).toBe(403);
 
+    // Nobody marks a rating 申诉成立 by a flag: with no appeal filed, nor over the supervisor's head.
+    const flag = () => as('admin.province', 'POST', `/api/v1/evaluations/${evaluation.id}/flags`, { kind: 'appeal_upheld', reason: '直接标记申诉成立' });
+    expect((await flag()).json()).toMatchObject({ code: 'EVALUATION_APPEAL_NOT_FILED' });
+    expect((await flag()).statusCode).toBe(409);
     await ok('handler.a', ticket.id, { step: 'accept' });
     const appealing = await ok('handler.a', ticket.id, { step: 'judge_invalid', kind: 'mistaken', reason: '评价人选错了办件，实为他局事项', attachments: [{ name: '说明.docx', uri: 'oss://hcp/a/2.docx' }] });
     // Filed Friday: the supervisor decides within 5 working days, by the end of the next Friday.
     expect(appealing).toMatchObject({ state: 'appealing', appeal: { kind: 'mistaken', state: 'pending' }, deadlines: { appeal: { dueAt: '2026-11-27T15:59:59.999Z', status: 'active' } } });
     expect((await step('handler.a', ticket.id, { step: 'decide_appeal', upheld: true })).json().code).toBe('TICKET_ACTOR_NOT_ALLOWED');
+    expect((await flag()).json()).toMatchObject({ code: 'EVALUATION_APPEAL_DECIDED_ON_TICKET', details: { ticketId: ticket.id, appeal: 'pending' } });
+    expect(await db().selectFrom('evaluation_event').select('id').where('evaluation_id', '=', evaluation.id).execute()).toEqual([]);
     const closed = await ok('sup.city', ticket.id, { step: 'decide_appeal', upheld: true, note: '经核实属误评' });
     expect(closed).toMatchObject({ state: 'closed_invalid', appeal: { state: 'upheld' } });
     const flags = await db().selectFrom('evaluation_event').selectAll().where('evaluation_id', '=', evaluation.id).execute();
