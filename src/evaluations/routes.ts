@@ -232,7 +232,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
     {
       schema: {
         tags: ['evaluations'],
-        summary: '按等级统计评价数（取自实时计数，不扫描台账）/ Evaluations per level, from the maintained counters',
+        summary: '按等级统计评价数（取自实时计数，不扫描台账；不计入考核的评价已扣除）/ Evaluations per level, from the maintained counters, less those out of the figures',
         security: [{ staffSession: [] }, { appSignature: [] }],
         querystring: Type.Object({
           regionCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}([0-9]{6})?$' })),

@@ -10,15 +10,14 @@ import { ticketFromRow } from '../tickets/store.ts';
 import {
   combine,
   evaluationContribution,
-  isExcluded,
   stageCompletionContribution,
   ticketContribution,
   ticketStepContribution,
-  type EvaluationFlag,
   type Placement,
   type StageCompletion,
 } from './tally.ts';
 import { applyContribution } from './tally-store.ts';
+import { isExcluded, type EvaluationFlag } from './exclusion.ts';
 
 export const SCORED_COLUMNS = ['id', 'level', 'is_default', 'assess_number', 'channel', 'assessed_day', 'received_at', 'case_stage_id', 'region_code', 'org_id', 'item_id', 'window_id', 'staff_id'] as const;
 

@@ -5,7 +5,8 @@ import { unitFigures, type UnitFigures } from './figures.ts';
 import { parsePeriod, periodContaining, periodsEndingWith, previousPeriod, splitByMonths } from './periods.ts';
 import { bottomOf, rankUnits, topOf } from './ranking.ts';
 import { schemeProblems } from './scheme.ts';
-import { addCounts, emptyTally, isExcluded } from './tally.ts';
+import { isExcluded } from './exclusion.ts';
+import { addCounts, emptyTally } from './tally.ts';
 import { TEST_SCHEME } from '../../test/scheme.ts';
 
 const SCHEME = TEST_SCHEME;

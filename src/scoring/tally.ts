@@ -99,21 +99,6 @@ export interface ScoredEvaluation extends Placement {
 
 export type StageCompletion = Placement & { case_stage_id: string; completed_day: string };
 
-export interface EvaluationFlag {
-  id: string;
-  kind: 'appeal_upheld' | 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared';
-  at: Date;
-}
-
-/** An evaluation leaves every figure once an appeal is upheld, or while fraud stands confirmed (not cleared since). */
-export function isExcluded(flags: readonly EvaluationFlag[]): boolean {
-  if (flags.some((f) => f.kind === 'appeal_upheld')) return true;
-  const fraud = flags
-    .filter((f) => f.kind === 'fraud_confirmed' || f.kind === 'fraud_cleared')
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return fraud.at(-1)?.kind === 'fraud_confirmed';
-}
-
 const levelColumn = (e: ScoredEvaluation): TallyColumn => `${e.is_default ? 'default' : 'active'}_${e.level}` as TallyColumn;
 
 /**

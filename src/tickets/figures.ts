@@ -1,14 +1,16 @@
 // Ticket figures per org or per region and period, for the scoring (issue 5) and supervisors:
 // 差评 count, reply rate, on-time reply rate, callback rate, callback satisfaction rate
 // (回访整改满意率), overdue count, appeals filed and upheld. A ticket counts in the period of the
-// Beijing day its evaluation arrived. An upheld appeal takes the evaluation out of every figure
-// but the appeal counts.
+// Beijing day its evaluation arrived. An evaluation out of the figures (an upheld appeal, fraud
+// confirmed: the rules of scoring/exclusion.ts) takes its ticket out of every figure but the appeal
+// counts.
 import { sql, type Kysely } from 'kysely';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { DB } from '../db/schema.ts';
+import { excludedAsOfSql } from '../scoring/exclusion-sql.ts';
 
 export interface TicketCounts {
-  /** 差评 still standing (appeal not upheld). */
+  /** 差评 still standing (its evaluation not out of the figures). */
   bad: number;
   replied: number;
   repliedOnTime: number;
@@ -60,7 +62,7 @@ export interface FigureRow extends TicketCounts {
 
 export async function ticketFigures(db: Kysely<DB>, query: FigureQuery, now: Date): Promise<FigureRow[]> {
   const key = query.group.by === 'org' ? sql<string>`org_id::text` : sql<string>`split_part(region_path, '/', ${query.group.depth}::int)`;
-  const standing = sql`appeal_state IS DISTINCT FROM 'upheld'`;
+  const standing = sql`NOT ${excludedAsOfSql(undefined, sql.ref('ticket.evaluation_id'))}`;
   const count = (condition: ReturnType<typeof sql>) => sql<number>`count(*) FILTER (WHERE ${standing} AND ${condition})::int8`;
   let select = db
     .selectFrom('ticket')

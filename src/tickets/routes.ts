@@ -135,7 +135,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
         tags: ['tickets'],
         summary: '差评工单指标：差评数、回复率、按时回复率、回访率、回访满意率、超期数、申诉数 / Ticket figures per org or per region',
         description:
-          '按评价到达的北京日期计入期间；申诉成立的差评不计入差评与各率，只计入申诉数。/ A ticket counts in the period of the Beijing day its evaluation arrived; upheld appeals leave every figure but the appeal counts.',
+          '按评价到达的北京日期计入期间；不计入考核的评价（申诉成立、确认刷评等）不计入差评与各率，只计入申诉数。/ A ticket counts in the period of the Beijing day its evaluation arrived; an evaluation out of the figures (appeal upheld, fraud confirmed …) leaves every figure but the appeal counts.',
         security: [{ staffSession: [] }],
         querystring: Type.Object({
           from: Day,

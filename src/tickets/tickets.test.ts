@@ -546,6 +546,34 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(overdue.json().items.map((t: { id: string }) => t.id).sort()).toEqual([t4.id, t5.id].sort());
   });
 
+  it('leaves a rating excluded as fraud out of every figure (tickets and counts per level), and brings it back when cleared', async () => {
+    const orgG = await makeOrg(db(), { regionCode: '510106' });
+    const itemG = await makeItem(db(), orgG);
+    const rate = async (level: number) => {
+      const projectNo = await makeCompletedCase(db(), config, itemG, '2026-11-19 10:00:00');
+      const response = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo, level, indicators: level <= 2 ? ['505'] : ['101'], channel: 'mobile', assessedAt: new Date(clock().getTime() - 60_000).toISOString() });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().evaluation.id as string;
+    };
+    const fraud = await rate(1);
+    await rate(1);
+    await rate(5);
+    const day = '2026-11-20';
+    const figures = async () => {
+      const tickets = (await as('admin.province', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&groupBy=org&regionCode=510106`)).json().groups.find((g: { key: string }) => g.key === orgG.id);
+      const levels = (await as('admin.province', 'GET', `/api/v1/stats/levels?from=${day}&to=${day}&orgId=${orgG.id}`)).json().levels;
+      return { bad: tickets?.bad, levels: levels.map((l: { level: number; active: number }) => [l.level, l.active]) };
+    };
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
+    const flag = async (kind: string) => expect((await as('admin.province', 'POST', `/api/v1/evaluations/${fraud}/flags`, { kind, reason: '同一设备批量差评' })).statusCode).toBe(201);
+    await flag('fraud_suspected');
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
+    await flag('fraud_confirmed');
+    expect(await figures()).toEqual({ bad: 1, levels: [[1, 1], [5, 1]] });
+    await flag('fraud_cleared');
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
+  });
+
   it('finishes a watch exactly once after a process stopped in the middle of it', async () => {
     const { ticket } = await badRating();
     await runJobs();
