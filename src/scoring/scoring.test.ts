@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerCase } from '../cases/register-case.ts';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Config } from '../config/config.ts';
-import { generateSm2KeyPair } from '../crypto/sm.ts';
+import { generateSm2KeyPair, sm2Sign, sm3 } from '../crypto/sm.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { StaffCaller } from '../http/caller.ts';
 import { startSystem, type System } from '../system.ts';
@@ -21,7 +21,7 @@ import { ALL_DAYS, ledgerTallies } from './ledger-tallies.ts';
 import { liveFigures, unitDashboard } from './live.ts';
 import { parsePeriod, type Period } from './periods.ts';
 import { rebuildTallies } from './rebuild.ts';
-import { closePeriod, verifySnapshot, type SnapshotSigner } from './snapshots.ts';
+import { closePeriod, figuresAtCheckpoint, verifySnapshot, type SnapshotSigner } from './snapshots.ts';
 import { PERIOD_CLOSE, scheduleClose } from './closing.ts';
 import { runDueJobs } from '../jobs/scheduled-jobs.ts';
 import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
@@ -244,6 +244,42 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     const { changes } = await scoreChanges(db(), 'org', org.id, parsePeriod('2026-08') as Period, 50);
     expect(changes.find((c) => c.source.detail === 'reply')?.effect).toEqual({ replied: 1, replied_on_time: 1 });
     await expectTalliesMatchLedger();
+  });
+
+  it('publishes composites rounded once (format 2), and still verifies a format-1 snapshot built from rounded figures', async () => {
+    const org = await makeOrg(db(), { regionCode: '510112' });
+    const item = await makeItem(db(), org);
+    clock.set('2026-07-10T02:00:00.000Z');
+    const projects: string[] = [];
+    for (let i = 0; i < 6; i++) projects.push(await makeCompletedCase(db(), config, item, '2026-07-09 10:00:00', { projectNo: `510112-20260709-00000${i}` }));
+    // 1 × 满意, 5 × 非常满意: satisfaction 96.666…, the composite 98.444… (98.45 if built from 96.67).
+    await submitDrafts(system.intake, projects.map((p, i) => draft(p, { level: i === 0 ? 4 : 5, assessedAt: new Date('2026-07-10T01:00:00Z') })));
+    clock.set('2026-08-25T00:00:00.000Z');
+    const snapshot = await closePeriod(db(), signer, parsePeriod('2026-07') as Period, 'test', clock());
+    expect(snapshot.document.format).toBe('hcp-score-snapshot/2');
+    expect(snapshot.document.units.find((u) => u.unitId === '510112')?.figures).toMatchObject({ satisfactionScore: 96.67, compositeScore: 98.44 });
+    expect((await verifySnapshot(db(), 'month', '2026-07')).problems).toEqual([]);
+
+    // The same period as a format-1 snapshot (as closed before) holds the composites of that rule, and verifies.
+    const cut = { heads: snapshot.document.checkpoint.chains.map((c) => ({ chainId: c.chainId, seq: c.seq })), at: new Date(snapshot.document.checkpoint.cutAt) };
+    const legacy = await figuresAtCheckpoint(db(), parsePeriod('2026-07') as Period, { version: snapshot.document.scheme.version, effectiveFrom: '', definition: snapshot.document.scheme.definition }, cut, 'legacy');
+    expect(legacy.units.find((u) => u.unitId === '510112')?.figures.compositeScore).toBe(98.45);
+    const rewrite = async (document: object) => {
+      const text = JSON.stringify(document);
+      await sql`SET session_replication_role = replica`.execute(db());
+      try {
+        await db().updateTable('score_snapshot').set({ document: text, digest: sm3(text), signature: sm2Sign(signer.privateKey, text) }).where('id', '=', snapshot.id).execute();
+      } finally {
+        await sql`SET session_replication_role = origin`.execute(db());
+      }
+    };
+    await rewrite({ ...snapshot.document, format: 'hcp-score-snapshot/1', units: legacy.units, rankings: legacy.rankings });
+    expect((await verifySnapshot(db(), 'month', '2026-07')).problems).toEqual([]);
+    // The format decides the rule: format-1 figures under format 2 differ.
+    await rewrite({ ...snapshot.document, units: legacy.units, rankings: legacy.rankings });
+    expect((await verifySnapshot(db(), 'month', '2026-07')).problems.map((p) => p.code)).toContain('figures_differ');
+    await rewrite(snapshot.document);
+    expect((await verifySnapshot(db(), 'month', '2026-07')).ok).toBe(true);
   });
 
   it('closes a month by itself when its closing job falls due, and books the next month', async () => {

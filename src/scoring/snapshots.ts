@@ -10,7 +10,8 @@ import type { DB, PeriodKind, ScoreSnapshotTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { assembleFigures, type UnitCounts } from './assemble.ts';
-import { SNAPSHOT_FORMAT, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
+import { roundingOf, SNAPSHOT_FORMAT, SNAPSHOT_FORMATS, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
+import type { Rounding } from './figures.ts';
 import { ledgerTallies, ticketsAtCut, type LedgerCut } from './ledger-tallies.ts';
 import { readCatalog } from './live.ts';
 import { addDaysToDay, parsePeriod, type Period } from './periods.ts';
@@ -30,7 +31,7 @@ export interface SnapshotSigner {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** The figures of a period as of a checkpoint, from the ledger and the facts alone. */
-export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme: Scheme, cut: LedgerCut & { at: Date }): Promise<PeriodFigures> {
+export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme: Scheme, cut: LedgerCut & { at: Date }, rounding: Rounding = 'once'): Promise<PeriodFigures> {
   const query = { fromDay: period.fromDay, toDay: period.toDay, cut };
   const tickets = await ticketsAtCut(db, query, cut.at);
   const rows = await ledgerTallies(db, { ...query, byDay: false, unitKinds: ['region', 'org'] }, tickets);
@@ -41,7 +42,7 @@ export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme
     counts.openOverdueByRegion.set(t.placement.region_code, (counts.openOverdueByRegion.get(t.placement.region_code) ?? 0) + 1);
     counts.openOverdueByOrg.set(t.placement.org_id, (counts.openOverdueByOrg.get(t.placement.org_id) ?? 0) + 1);
   }
-  return assembleFigures(period, scheme, await readCatalog(db, [...counts.orgs.keys()]), counts);
+  return assembleFigures(period, scheme, await readCatalog(db, [...counts.orgs.keys()]), counts, rounding);
 }
 
 /** Count and SM3 digest of the non-ledger facts a checkpoint takes in. */
@@ -185,6 +186,10 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
     problems.push({ code: 'document_mismatch', detail: 'the document is not JSON' });
     return report(0);
   }
+  if (!SNAPSHOT_FORMATS.includes(document.format)) {
+    problems.push({ code: 'document_mismatch', detail: `unknown document format ${String(document.format)}` });
+    return report(0);
+  }
   const period = parsePeriod(document.period?.key ?? '');
   if (!period || period.key !== row.period_key || period.kind !== row.period_kind || document.scheme?.version !== row.scheme_version) {
     problems.push({ code: 'document_mismatch', detail: 'the document names another period or scheme than its row' });
@@ -218,7 +223,7 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
   const recomputed = await figuresAtCheckpoint(db, period, { version: document.scheme.version, effectiveFrom: scheme?.effectiveFrom ?? '', definition: document.scheme.definition }, {
     heads: document.checkpoint.chains.map((c) => ({ chainId: c.chainId, seq: c.seq })),
     at: cutAt,
-  });
+  }, roundingOf(document.format));
   const published = new Map(document.units.map((u) => [`${u.unitKind}:${u.unitId}`, JSON.stringify(u)]));
   const differing: string[] = [];
   for (const unit of recomputed.units) {
