@@ -10,6 +10,7 @@ import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
+import * as scoreCorrections from './migrations/2026-12-08T01-score-corrections.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
   '2026-12-07T06-upkeep': upkeep,
+  '2026-12-08T01-score-corrections': scoreCorrections,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -618,3 +618,22 @@ export interface AdminAuditTable {
 export interface DB {
   admin_audit: AdminAuditTable;
 }
+
+// Corrections of published periods (src/scoring/corrections.ts), merged into DB above.
+export interface ScoreCorrectionTable {
+  id: string;
+  snapshot_id: string;
+  /** 1, 2, … per snapshot: the chain's order. */
+  seq: number;
+  evaluation_id: string;
+  flag_id: string;
+  /** The canonical JSON of the correction, naming the previous one's digest. */
+  document: string;
+  /** SM3 of document. */
+  digest: Bytes;
+  recorded_at: Timestamp;
+}
+
+export interface DB {
+  score_correction: ScoreCorrectionTable;
+}

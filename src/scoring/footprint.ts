@@ -17,7 +17,8 @@ import {
   type StageCompletion,
 } from './tally.ts';
 import { applyContribution } from './tally-store.ts';
-import { isExcluded, type EvaluationFlag } from './exclusion.ts';
+import { recordCorrections } from './corrections.ts';
+import { exclusionOf, isExcluded, type EvaluationFlag } from './exclusion.ts';
 
 export const SCORED_COLUMNS = ['id', 'level', 'is_default', 'assess_number', 'channel', 'assessed_day', 'received_at', 'case_stage_id', 'region_code', 'org_id', 'item_id', 'window_id', 'staff_id'] as const;
 
@@ -44,12 +45,20 @@ export async function appendEvaluationFlag(trx: Transaction<DB>, flag: NewEvalua
   const before = isExcluded(await flagsOf(trx, flag.evaluationId));
   const id = uuidv7();
   await trx.insertInto('evaluation_event').values({ id, evaluation_id: flag.evaluationId, kind: flag.kind, reason: flag.reason, actor: flag.actor, at: now }).execute();
-  const after = isExcluded(await flagsOf(trx, flag.evaluationId));
+  const flags = await flagsOf(trx, flag.evaluationId);
+  const after = isExcluded(flags);
   if (before === after) return id;
   const stage = await stageCompletionOf(trx, evaluation.case_stage_id);
-  const parts = [evaluationContribution(evaluation, stage)];
-  if (ticketRow) parts.push(ticketContribution(evaluation, ticketRow.opened_day, ticketFromRow(ticketRow)));
-  await applyContribution(trx, combine(parts, after ? -1 : 1));
+  const own = evaluationContribution(evaluation, stage);
+  const ticket = ticketRow ? ticketFromRow(ticketRow) : null;
+  const sign = after ? -1 : 1;
+  await applyContribution(trx, combine(ticket ? [own, ticketContribution(evaluation, ticketRow?.opened_day ?? '', ticket)] : [own], sign));
+  // Periods already closed keep their signed figures; the change is attached to them as a
+  // correction. An upheld appeal took the ticket's figures out with its step just before: the
+  // correction names them as they stood.
+  const standing = ticket && ticket.appeal?.upheld === true ? { ...ticket, appeal: null } : ticket;
+  const parts = standing ? [own, ticketContribution(evaluation, ticketRow?.opened_day ?? '', standing)] : [own];
+  await recordCorrections(trx, { evaluationId: flag.evaluationId, flag: { id, kind: flag.kind, at: now }, now: exclusionOf(flags) ?? 'counted', contribution: combine(parts, sign) }, now);
   return id;
 }
 
