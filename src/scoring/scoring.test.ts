@@ -27,7 +27,6 @@ import { runDueJobs } from '../jobs/scheduled-jobs.ts';
 import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
 import { readAllTallies, readMonthTallies } from './tally-store.ts';
 
-const supervisor: StaffCaller = { kind: 'staff', accountId: 'sup', username: 'sup', role: 'province_admin', regionPath: '510000/', orgId: null };
 
 describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
   const clock = testClock('2026-11-20T02:00:00.000Z');
@@ -118,28 +117,46 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
   it('incremental tallies equal the ledger recomputed, for random evaluations, defaults, appeals, fraud flags and ticket steps', async () => {
     const org = await makeOrg(db(), { regionCode: '510104' });
     const item = await makeItem(db(), org);
+    const handler: StaffCaller = { kind: 'staff', accountId: 'h', username: 'h', role: 'org_handler', regionPath: null, orgId: org.id };
+    const boss: StaffCaller = { kind: 'staff', accountId: 's', username: 's', role: 'supervisor', regionPath: '510000/', orgId: null };
+    let taken = 0;
     let serial = 0;
     const action = fc.oneof(
-      fc.record({ kind: fc.constant('rate' as const), level: fc.integer({ min: 1, max: 5 }), isDefault: fc.boolean(), day: fc.integer({ min: 0, max: 3 }) }),
-      fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), flag: fc.constantFrom('fraud_confirmed' as const, 'fraud_cleared' as const, 'appeal_upheld' as const, 'fraud_suspected' as const) }),
-      fc.record({ kind: fc.constant('step' as const), pick: fc.nat(), step: fc.constantFrom<StepInput>({ step: 'accept' }, { step: 'verified' }, { step: 'reply', text: '已整改' }, { step: 'callback', outcome: 'satisfied' }, { step: 'callback', outcome: 'unsatisfied' }) }),
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('rate' as const), level: fc.integer({ min: 1, max: 5 }), isDefault: fc.boolean(), day: fc.integer({ min: 0, max: 3 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), flag: fc.constantFrom('fraud_confirmed' as const, 'fraud_cleared' as const, 'appeal_upheld' as const, 'fraud_suspected' as const) }) },
+      { weight: 4, arbitrary: fc.record({
+        kind: fc.constant('step' as const),
+        pick: fc.nat(),
+        step: fc.constantFrom<StepInput>(
+          { step: 'accept' }, { step: 'verified' }, { step: 'reply', text: '已整改' }, { step: 'callback', outcome: 'satisfied' }, { step: 'callback', outcome: 'unsatisfied' },
+          { step: 'request_extension', days: 10, reason: '需采购设备' }, { step: 'decide_extension', granted: true },
+          { step: 'request_cannot_fix', reason: '法定材料不能免除' }, { step: 'decide_cannot_fix', approved: true },
+        ),
+      }) },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 16 }), async (actions) => {
         const evaluationIds: string[] = [];
+        const bad = new Set<string>();
         for (const a of actions) {
           if (a.kind === 'rate') {
             const projectNo = await makeCompletedCase(db(), config, item, `2026-11-1${a.day} 09:00:00`, { projectNo: `510104-20261110-${String(++serial).padStart(6, '0')}` });
             const level = a.isDefault ? 3 : a.level;
             const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level, isDefault: a.isDefault, indicatorCodes: BAD_LEVELS.has(level) ? ['509'] : [], assessedAt: new Date(`2026-11-1${a.day + 1}T02:00:00Z`), ...(a.isDefault ? { channel: 'system' as const } : {}) })]);
             if (outcome?.status === 'stored') evaluationIds.push(outcome.evaluation.id);
+            if (outcome?.status === 'stored' && BAD_LEVELS.has(level)) bad.add(outcome.evaluation.id);
           } else if (evaluationIds.length > 0) {
-            const evaluationId = evaluationIds[a.pick % evaluationIds.length] as string;
+            // Steps go to the evaluations that have a ticket (差评), flags to any.
+            const ticketed = evaluationIds.filter((id) => bad.has(id));
+            const pool = a.kind === 'step' && ticketed.length > 0 ? ticketed : evaluationIds;
+            const evaluationId = pool[a.pick % pool.length] as string;
             if (a.kind === 'flag') {
               await db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId, kind: a.flag, reason: 'property test', actor: 'test' }, clock()));
             } else {
               const ticket = await db().selectFrom('ticket').select(['id', 'version']).where('evaluation_id', '=', evaluationId).executeTakeFirst();
-              if (ticket) await takeStep(deps(), supervisor, { ticketId: ticket.id, input: a.step, version: null, note: null, attachments: [] }).catch(() => undefined);
+              // Each step by whom it belongs to (a refused one changes nothing, and is counted to see that some are taken).
+              const caller = a.step.step.startsWith('decide_') ? boss : handler;
+              if (ticket) await takeStep(deps(), caller, { ticketId: ticket.id, input: a.step, version: null, note: null, attachments: [] }).then(() => taken++, () => undefined);
             }
           }
           clock.advance(60_000);
@@ -149,6 +166,7 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
       }),
       { numRuns: 12 },
     );
+    expect(taken).toBeGreaterThan(0);
     // And a rebuild from the ledger leaves them as they were.
     const channelTallies = async () =>
       (await db().selectFrom('score_channel_tally').selectAll().where('evaluations', '>', 0).orderBy(['unit_kind', 'unit_id', 'day', 'channel']).execute()).map((r) => ({ ...r, day: String(r.day) }));
