@@ -27,7 +27,6 @@ import { runDueJobs } from '../jobs/scheduled-jobs.ts';
 import { TALLY_COLUMNS, UNIT_KINDS } from './tally.ts';
 import { readAllTallies, readMonthTallies } from './tally-store.ts';
 
-
 describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
   const clock = testClock('2026-11-20T02:00:00.000Z');
   let config: Config;
