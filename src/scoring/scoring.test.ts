@@ -152,10 +152,13 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
             if (a.kind === 'flag') {
               await db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId, kind: a.flag, reason: 'property test', actor: 'test' }, clock()));
             } else {
-              const ticket = await db().selectFrom('ticket').select(['id', 'version']).where('evaluation_id', '=', evaluationId).executeTakeFirst();
+              const ticket = await db().selectFrom('ticket').select(['id', 'version', 'state']).where('evaluation_id', '=', evaluationId).executeTakeFirst();
               // Each step by whom it belongs to (a refused one changes nothing, and is counted to see that some are taken).
               const caller = a.step.step.startsWith('decide_') ? boss : handler;
-              if (ticket) await takeStep(deps(), caller, { ticketId: ticket.id, input: a.step, version: null, note: null, attachments: [] }).then(() => taken++, () => undefined);
+              const take = (input: StepInput, by: StaffCaller) => takeStep(deps(), by, { ticketId: ticket?.id ?? '', input, version: null, note: null, attachments: [] }).then(() => taken++, () => undefined);
+              // An open ticket is taken up first, as its handler would: the other steps need it.
+              if (ticket?.state === 'open') await take({ step: 'accept' }, handler);
+              if (ticket) await take(a.step, caller);
             }
           }
           clock.advance(60_000);
