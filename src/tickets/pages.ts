@@ -118,7 +118,7 @@ function stepHtml(t: Say, step: ProgressStep, unitName: string): string {
     case 'callback': {
       const outcome = outcomeName(t, step.outcome);
       const who = step.byRater ? t('您对整改结果的评价：', 'Your view of the fix: ') : t('电话回访，您对整改结果的评价：', 'Asked by phone, your view of the fix: ');
-      const again = step.outcome === 'unsatisfied' ? t('，单位将重新整改并再次答复', '; the office will put it right and answer again') : '';
+      const again = step.reopens ? t('，单位将重新整改并再次答复', '; the office will put it right and answer again') : '';
       return `<li>${when}${what(`${who}${outcome}${again}`)}</li>`;
     }
     case 'appeal_upheld':

@@ -192,7 +192,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
     Type.Object({ kind: Type.Literal('received', { description: '评价已收到 / the rating reached the platform' }), at: Instant }),
     Type.Object({ kind: Type.Literal('verified', { description: '单位已核实，正在整改 / checked, being put right' }), at: Instant }),
     Type.Object({ kind: Type.Literal('reply', { description: '单位的答复 / the unit’s answer' }), at: Instant, text: Type.String(), by: Type.String({ description: '答复单位 / the answering unit' }) }),
-    Type.Object({ kind: Type.Literal('callback', { description: '回访：对整改结果的评价 / callback: the view of the fix' }), at: Instant, outcome: Outcome, byRater: Type.Boolean({ description: '评价人自己作出（否则为电话回访）/ given by the rater (else by a phone call)' }) }),
+    Type.Object({ kind: Type.Literal('callback', { description: '回访：对整改结果的评价 / callback: the view of the fix' }), at: Instant, outcome: Outcome, byRater: Type.Boolean({ description: '评价人自己作出（否则为电话回访）/ given by the rater (else by a phone call)' }), reopens: Type.Boolean({ description: '不满意时工单重新整改（经批准无法整改的除外）/ an unhappy callback reopens the ticket (not after an approved cannot-fix)' }) }),
     Type.Object({ kind: Type.Literal('appeal_upheld', { description: '经上级复核不予采纳 / found mistaken or malicious on review' }), at: Instant }),
     Type.Object({ kind: Type.Literal('cannot_fix', { description: '经批准无法整改 / approved as cannot be fixed' }), at: Instant, text: Type.String(), by: Type.String() }),
   ]);

@@ -265,6 +265,11 @@ describeOnEngines('bad-rating tickets', (database) => {
     const closed = await db().selectFrom('ticket').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow();
     expect(closed).toMatchObject({ state: 'closed_cannot_fix', last_callback: 'unsatisfied', reopen_count: 0 });
     await expectReplayMatches(ticket.id);
+    // The rater reads the answer behind the receipt, and that their view closed it (no new round).
+    const receipt = (await system.app.inject({ method: 'GET', url: `/api/v1/receipts/${ticket.receipt_no}` })).json();
+    expect(receipt.ticket.status).toBe('closed_cannot_fix');
+    expect(receipt.ticket.replies.map((r: { text: string }) => r.text)).toEqual([expect.stringContaining('帮办代办')]);
+    expect(receipt.ticket.steps.at(-1)).toMatchObject({ kind: 'callback', outcome: 'unsatisfied', reopens: false });
   });
 
   it('sends the reply by SMS to a rater who rated by SMS; the callback link reopens the ticket when unhappy, and works once', async () => {
