@@ -166,9 +166,25 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
         // Half the time the feed runs only at the end, so flags may come before the fold.
         await expectTalliesMatchLedger();
       }),
-      { numRuns: 12 },
+      {
+        numRuns: 12,
+        // First, one whole story for sure: a 差评 through an approved 无法整改, answered, called back, then found fraud.
+        examples: [
+          [
+            [
+              { kind: 'rate', level: 1, isDefault: false, day: 0 },
+              { kind: 'step', pick: 0, step: { step: 'verified' } },
+              { kind: 'step', pick: 0, step: { step: 'request_cannot_fix', reason: '法定材料不能免除' } },
+              { kind: 'step', pick: 0, step: { step: 'decide_cannot_fix', approved: true } },
+              { kind: 'step', pick: 0, step: { step: 'reply', text: '已整改' } },
+              { kind: 'step', pick: 0, step: { step: 'callback', outcome: 'unsatisfied' } },
+              { kind: 'flag', pick: 0, flag: 'fraud_confirmed' },
+            ],
+          ],
+        ],
+      },
     );
-    expect(taken).toBeGreaterThan(0);
+    expect(taken).toBeGreaterThanOrEqual(6);
     // And a rebuild from the ledger leaves them as they were.
     const channelTallies = async () =>
       (await db().selectFrom('score_channel_tally').selectAll().where('evaluations', '>', 0).orderBy(['unit_kind', 'unit_id', 'day', 'channel']).execute()).map((r) => ({ ...r, day: String(r.day) }));
