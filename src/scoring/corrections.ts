@@ -8,7 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { sm3 } from '../crypto/sm.ts';
 import type { DB } from '../db/schema.ts';
-import type { ExclusionStatus, FlagKind } from './exclusion.ts';
+import { exclusionOf, type ExclusionStatus, type FlagKind } from './exclusion.ts';
 import { addCounts, emptyTally, TALLY_COLUMNS, type Contribution, type TallyCounts } from './tally.ts';
 
 export const CORRECTION_FORMAT = 'hcp-score-correction/1';
@@ -129,4 +129,41 @@ export function correctionChainProblems(snapshotId: string, corrections: readonl
 /** The corrections that touch a unit (for a region: any region of its subtree, given as `ids`). */
 export function correctionsTouching(corrections: readonly Correction[], unitKind: 'region' | 'org', ids: ReadonlySet<string>): Correction[] {
   return corrections.filter((c) => c.document.effect.some((e) => e.unitKind === unitKind && ids.has(e.unitId)));
+}
+
+/**
+ * Evaluations of the period whose standing changed after the cut (a flag recorded later) without the
+ * corrections saying so: none at all, or a last one that names another standing than the flags give
+ * now. Found from the flags themselves, so a correction lost (or never written) is named.
+ */
+export async function missingCorrections(db: Kysely<DB> | Transaction<DB>, snapshot: { id: string; fromDay: string; toDay: string; cutAt: Date }, corrections: readonly Correction[]): Promise<string[]> {
+  const flags = await db
+    .selectFrom('evaluation_event as x')
+    .innerJoin('evaluation as e', 'e.id', 'x.evaluation_id')
+    .select(['x.id', 'x.kind', 'x.at', 'x.evaluation_id'])
+    .where('x.evaluation_id', 'in', (eb) =>
+      eb
+        .selectFrom('evaluation_event as late')
+        .innerJoin('evaluation as le', 'le.id', 'late.evaluation_id')
+        .select('late.evaluation_id')
+        .where('late.at', '>', snapshot.cutAt)
+        // Its own day, or (a 差评's ticket) the Beijing day it reached us, in the period.
+        .where((w) =>
+          w.or([
+            w.and([w('le.assessed_day', '>=', snapshot.fromDay), w('le.assessed_day', '<=', snapshot.toDay)]),
+            w.and([w('le.received_at', '>=', new Date(`${snapshot.fromDay}T00:00:00+08:00`)), w('le.received_at', '<', new Date(new Date(`${snapshot.toDay}T00:00:00+08:00`).getTime() + 86_400_000))]),
+          ]),
+        ),
+    )
+    .execute();
+  const byEvaluation = new Map<string, typeof flags>();
+  for (const f of flags) byEvaluation.set(f.evaluation_id, [...(byEvaluation.get(f.evaluation_id) ?? []), f]);
+  const missing: string[] = [];
+  for (const [evaluationId, all] of byEvaluation) {
+    const atCut = exclusionOf(all.filter((f) => f.at.getTime() <= snapshot.cutAt.getTime())) ?? 'counted';
+    const now = exclusionOf(all) ?? 'counted';
+    const last = corrections.filter((c) => c.document.evaluationId === evaluationId).at(-1);
+    if (last ? last.document.now !== now : atCut !== now) missing.push(evaluationId);
+  }
+  return missing;
 }

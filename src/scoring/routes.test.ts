@@ -153,6 +153,18 @@ describeOnEngines('scoring routes', (database) => {
 
     // Append-only in the database; an edit behind its back breaks the chain, and verification names it.
     await expect(sql`UPDATE score_correction SET document = document`.execute(db())).rejects.toThrow(/LEDGER_APPEND_ONLY/);
+    // A correction deleted behind its back is missed too: the flags say the rating changed standing.
+    const second = await db().selectFrom('score_correction').selectAll().where('seq', '=', 2).executeTakeFirstOrThrow();
+    await sql`SET session_replication_role = replica`.execute(db());
+    try {
+      await db().deleteFrom('score_correction').where('id', '=', second.id).execute();
+    } finally {
+      await sql`SET session_replication_role = origin`.execute(db());
+    }
+    const lost = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json();
+    expect(lost.problems.map((p: { code: string }) => p.code)).toEqual(['corrections_missing']);
+    await db().insertInto('score_correction').values(second).execute();
+    expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json()).toMatchObject({ ok: true });
     await sql`SET session_replication_role = replica`.execute(db());
     try {
       await sql`UPDATE score_correction SET document = replace(document, '"now":"excluded"', '"now":"counted"') WHERE seq = 1`.execute(db());

@@ -12,7 +12,7 @@ import { verifyChain } from '../ledger/verify.ts';
 import { assembleFigures, type UnitCounts } from './assemble.ts';
 import { roundingOf, SNAPSHOT_FORMAT, SNAPSHOT_FORMATS, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
 import type { Rounding } from './figures.ts';
-import { correctionChainProblems, correctionsOf } from './corrections.ts';
+import { correctionChainProblems, correctionsOf, missingCorrections } from './corrections.ts';
 import { ledgerTallies, ticketsAtCut, type LedgerCut } from './ledger-tallies.ts';
 import { readCatalog } from './live.ts';
 import { addDaysToDay, parsePeriod, type Period } from './periods.ts';
@@ -152,7 +152,7 @@ export async function listSnapshots(db: Kysely<DB>): Promise<Array<Omit<StoredSn
 }
 
 export interface SnapshotProblem {
-  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ' | 'corrections_broken';
+  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ' | 'corrections_broken' | 'corrections_missing';
   detail: string;
 }
 
@@ -235,7 +235,10 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
   differing.push(...[...published.keys()].map((id) => `${id} (not recomputed)`));
   if (differing.length > 0) problems.push({ code: 'figures_differ', detail: `${differing.length} units differ, e.g. ${differing.slice(0, 5).join('; ')}` });
   if (JSON.stringify(recomputed.rankings) !== JSON.stringify(document.rankings)) problems.push({ code: 'figures_differ', detail: 'the rankings differ' });
-  for (const detail of correctionChainProblems(row.id, await correctionsOf(db, row.id))) problems.push({ code: 'corrections_broken', detail });
+  const corrections = await correctionsOf(db, row.id);
+  for (const detail of correctionChainProblems(row.id, corrections)) problems.push({ code: 'corrections_broken', detail });
+  const missing = await missingCorrections(db, { id: row.id, fromDay: period.fromDay, toDay: period.toDay, cutAt }, corrections);
+  if (missing.length > 0) problems.push({ code: 'corrections_missing', detail: `${missing.length} evaluations changed standing after the close without a correction, e.g. ${missing.slice(0, 3).join(', ')}` });
   return report(recomputed.units.length);
 }
 
