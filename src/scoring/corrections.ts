@@ -66,20 +66,19 @@ export interface ExclusionChange {
 }
 
 /** Attach the change to every closed period whose figures it touches; the number of corrections written. */
-export async function recordCorrections(trx: Transaction<DB>, change: ExclusionChange, now: Date): Promise<number> {
+export async function recordCorrections(trx: Kysely<DB> | Transaction<DB>, change: ExclusionChange, now: Date, onlySnapshotId?: string): Promise<number> {
   const days = change.contribution.tallies.map((t) => t.day).sort();
   const first = days[0];
   const last = days.at(-1);
   if (first === undefined || last === undefined) return 0;
   // Locked in order, so that two corrections of one snapshot take their places in its chain one by one.
-  const snapshots = await trx
+  let closed = trx
     .selectFrom('score_snapshot')
     .select(['id', 'period_kind', 'period_key', 'from_day', 'to_day'])
     .where('from_day', '<=', last)
-    .where('to_day', '>=', first)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+    .where('to_day', '>=', first);
+  if (onlySnapshotId !== undefined) closed = closed.where('id', '=', onlySnapshotId);
+  const snapshots = await closed.orderBy('id').forUpdate().execute();
   let written = 0;
   for (const snapshot of snapshots) {
     const effect = effectIn(change.contribution, String(snapshot.from_day), String(snapshot.to_day));

@@ -15,6 +15,7 @@ import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
 import { scoreChanges } from './changes.ts';
+import { correctionsOf } from './corrections.ts';
 import { foldLedger, foldWaiting } from './feed.ts';
 import { appendEvaluationFlag } from './footprint.ts';
 import { ALL_DAYS, ledgerTallies } from './ledger-tallies.ts';
@@ -316,6 +317,25 @@ describeOnEngines('scoring: tallies, figures, snapshots', (database) => {
     expect((await verifySnapshot(db(), 'month', '2026-07')).problems.map((p) => p.code)).toContain('figures_differ');
     await rewrite(snapshot.document);
     expect((await verifySnapshot(db(), 'month', '2026-07')).ok).toBe(true);
+  });
+
+  it('attaches at once, as a correction, a flag recorded in the minute between the closing cut and the snapshot', async () => {
+    const org = await makeOrg(db(), { regionCode: '510113' });
+    const item = await makeItem(db(), org);
+    clock.set('2026-06-10T02:00:00.000Z');
+    const projectNo = await makeCompletedCase(db(), config, item, '2026-06-09 10:00:00', { projectNo: '510113-20260609-000001' });
+    const [outcome] = await submitDrafts(system.intake, [draft(projectNo, { level: 1, indicatorCodes: ['509'], assessedAt: new Date('2026-06-10T01:00:00Z') })]);
+    const evaluationId = outcome?.status === 'stored' ? outcome.evaluation.id : '';
+    const closeAt = new Date('2026-07-25T00:00:00.000Z');
+    clock.set(new Date(closeAt.getTime() - 30_000)); // after the cut (closeAt − 60 s)
+    await db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId, kind: 'fraud_confirmed', reason: '刷评', actor: 'test' }, clock()));
+    const snapshot = await closePeriod(db(), signer, parsePeriod('2026-06') as Period, 'test', closeAt);
+    // The snapshot holds the rating (its flag came after the cut); the correction says it is out now.
+    expect(snapshot.document.units.find((u) => u.unitId === '510113')?.figures.tickets).toBe(1);
+    const corrections = await correctionsOf(db(), snapshot.id);
+    expect(corrections.map((c) => [c.seq, c.document.evaluationId, c.document.now])).toEqual([[1, evaluationId, 'excluded']]);
+    expect(corrections[0]?.document.effect).toContainEqual({ unitKind: 'region', unitId: '510113', counts: { active_1: -1, stages_rated: -1, tickets: -1 } });
+    expect((await verifySnapshot(db(), 'month', '2026-06')).problems).toEqual([]);
   });
 
   it('closes a month by itself when its closing job falls due, and books the next month', async () => {

@@ -13,6 +13,7 @@ import { assembleFigures, type UnitCounts } from './assemble.ts';
 import { roundingOf, SNAPSHOT_FORMAT, SNAPSHOT_FORMATS, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
 import type { Rounding } from './figures.ts';
 import { correctionChainProblems, correctionsOf, missingCorrections } from './corrections.ts';
+import { correctSettlingFlags } from './footprint.ts';
 import { ledgerTallies, ticketsAtCut, type LedgerCut } from './ledger-tallies.ts';
 import { readCatalog } from './live.ts';
 import { addDaysToDay, parsePeriod, type Period } from './periods.ts';
@@ -117,6 +118,7 @@ export async function closePeriod(db: Kysely<DB>, signer: SnapshotSigner, period
     if (isUniqueViolation(error)) throw new AppError('PERIOD_ALREADY_CLOSED', { period: period.key });
     throw error;
   }
+  await correctSettlingFlags(db, { id: row.id, fromDay: period.fromDay, toDay: period.toDay, cutAt }, now);
   return storedOf(row);
 }
 
