@@ -668,7 +668,7 @@ function planTicketSteps(random: Random, facts: { evaluatedAt: number; verifyDue
         break;
       case 'extension': {
         const days = Math.min(ctx.settings.maxExtensionDays, random.int(5, 15));
-        add(office(Math.max(last() + DAY, evaluatedAt + random.between(8 * DAY, 12 * DAY))), 'handler', { type: 'request_extension', days, reason: random.pick(TICKET_EXTENSION_REASONS) });
+        add(office(Math.max(last() + DAY, evaluatedAt + random.between(8 * DAY, 12 * DAY))), 'handler', { type: 'request_extension', days, reason: random.pick(TICKET_EXTENSION_REASONS), maxDays: ctx.settings.maxExtensionDays });
         const granted = random.chance(0.8);
         add(office(last() + random.between(4 * HOUR, 2 * DAY)), 'supervisor', { type: 'decide_extension', granted }, random.pick(granted ? TICKET_DECISION_NOTES.extensionGranted : TICKET_DECISION_NOTES.extensionRefused));
         const replyAt = granted
@@ -680,8 +680,8 @@ function planTicketSteps(random: Random, facts: { evaluatedAt: number; verifyDue
       case 'cannot_fix': {
         add(office(Math.max(last() + DAY, evaluatedAt + random.between(3 * DAY, 9 * DAY))), 'handler', { type: 'request_cannot_fix', reason: random.pick(TICKET_CANNOT_FIX_REASONS) });
         const approved = random.chance(0.8);
-        add(office(last() + random.between(12 * HOUR, 3 * DAY)), 'supervisor', { type: 'decide_cannot_fix', approved }, random.pick(approved ? TICKET_DECISION_NOTES.cannotFixApproved : TICKET_DECISION_NOTES.cannotFixRefused));
-        if (!approved) replyAndCallback(office(last() + random.between(1 * DAY, 3 * DAY)), replyText(), closingOutcome(random));
+        add(office(last() + random.between(12 * HOUR, 3 * DAY)), 'supervisor', { type: 'decide_cannot_fix', approved, replyFollows: true }, random.pick(approved ? TICKET_DECISION_NOTES.cannotFixApproved : TICKET_DECISION_NOTES.cannotFixRefused));
+        replyAndCallback(office(last() + random.between(1 * DAY, 3 * DAY)), replyText(), closingOutcome(random));
         break;
       }
     }
@@ -720,7 +720,7 @@ function foldTicket(random: Random, opening: Ticket, steps: readonly PlannedStep
   const events: FoldedEvent[] = [];
   const lag: Record<DeadlineName, number> = { verify: random.int(1, 120) * 1000, reply: random.int(1, 120) * 1000, appeal: random.int(1, 120) * 1000 };
   const apply = (event: TicketEvent, actor: Actor, at: number, note: string | null) => {
-    const next = applyEvent(ticket, event, actor, new Date(at), { maxExtensionDays: ctx.settings.maxExtensionDays });
+    const next = applyEvent(ticket, event, actor, new Date(at));
     if (isRefusal(next)) throw new Error(`scoring data: the ticket state machine refused ${event.type} in ${ticket.state}: ${next.code} ${JSON.stringify(next.details)}`);
     ticket = next;
     events.push({ event, actor, at, note });

@@ -83,6 +83,8 @@ export const errorCatalogue = {
   PII_INVALID: { status: 422, zh: '个人信息格式错误（手机号或证件号）', en: 'Malformed personal information (phone or ID number)' },
   EVALUATION_FLAG_INVALID: { status: 422, zh: '评价标记类型无效', en: 'Unknown evaluation flag kind' },
   EVALUATION_CASE_MISMATCH: { status: 422, zh: '评价所填的行政区划代码或部门编码与登记的办件不符', en: "The evaluation's areaCode or deptCode contradicts its registered case" },
+  EVALUATION_APPEAL_NOT_FILED: { status: 409, zh: '该评价没有申诉，不能标记为申诉成立', en: 'No appeal was filed against this evaluation: it cannot be marked as upheld' },
+  EVALUATION_APPEAL_DECIDED_ON_TICKET: { status: 409, zh: '申诉须在差评工单上由督查裁决，不能直接标记', en: 'An appeal is decided by a supervisor on its ticket, not by a flag' },
 
   // Bad-rating tickets
   TICKET_TRANSITION_INVALID: { status: 409, zh: '工单当前状态不允许此操作', en: 'This step is not allowed in the ticket’s current state' },

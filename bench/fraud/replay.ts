@@ -13,7 +13,8 @@ import { KIOSK_SOURCE_PREFIX } from '../../src/kiosk/push.ts';
 import { inviteToRate, RATING_INVITE } from '../../src/hotline/invitations.ts';
 import { issueLinkForStage } from '../../src/ratings/links.ts';
 import { placeUrl } from '../../src/ratings/places.ts';
-import { reviewStanding, evaluationContribution, addCounts, emptyTally, type TallyCounts } from '../../src/scoring/tally.ts';
+import { evaluationContribution, addCounts, emptyTally, type TallyCounts } from '../../src/scoring/tally.ts';
+import { exclusionOf } from '../../src/scoring/exclusion.ts';
 import { foldWaiting } from '../../src/scoring/feed.ts';
 import { sumTallies } from '../../src/scoring/tally-store.ts';
 import { unitFigures } from '../../src/scoring/figures.ts';
@@ -209,7 +210,7 @@ export async function replay(system: System, clock: TestClock, world: World, pla
   const flags = ids.length === 0 ? [] : await db.selectFrom('evaluation_event').select(['id', 'evaluation_id', 'kind', 'at']).where('evaluation_id', 'in', ids).execute();
   for (const o of outcomes) {
     if (o.evaluationId === null) continue;
-    o.held = reviewStanding(flags.filter((f) => f.evaluation_id === o.evaluationId)) === 'risk_held';
+    o.held = exclusionOf(flags.filter((f) => f.evaluation_id === o.evaluationId)) === 'held';
   }
   return outcomes;
 }

@@ -10,6 +10,7 @@ import * as scoring from './migrations/2026-11-30T00-scoring.ts';
 import * as ticketEvaluationRegion from './migrations/2026-12-01T00-ticket-evaluation-region.ts';
 import * as dropTicketUnansweredIndex from './migrations/2026-12-02T00-drop-ticket-unanswered-index.ts';
 import * as upkeep from './migrations/2026-12-07T06-upkeep.ts';
+import * as scoreCorrections from './migrations/2026-12-08T01-score-corrections.ts';
 import * as calendarNotices from './migrations/2026-12-08T02-calendar-notices.ts';
 import * as ledgerCheckpoints from './migrations/2026-12-08T03-ledger-checkpoints.ts';
 import * as applicantProof from './migrations/2026-12-08T05-applicant-proof.ts';
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01T00-ticket-evaluation-region': ticketEvaluationRegion,
   '2026-12-02T00-drop-ticket-unanswered-index': dropTicketUnansweredIndex,
   '2026-12-07T06-upkeep': upkeep,
+  '2026-12-08T01-score-corrections': scoreCorrections,
   '2026-12-08T02-calendar-notices': calendarNotices,
   '2026-12-08T03-ledger-checkpoints': ledgerCheckpoints,
   '2026-12-08T05-applicant-proof': applicantProof,

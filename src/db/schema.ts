@@ -751,3 +751,22 @@ export interface DB {
   applicant_challenge: ApplicantChallengeTable;
   proof_failure: ProofFailureTable;
 }
+
+// Corrections of published periods (src/scoring/corrections.ts), merged into DB above.
+export interface ScoreCorrectionTable {
+  id: string;
+  snapshot_id: string;
+  /** 1, 2, … per snapshot: the chain's order. */
+  seq: number;
+  evaluation_id: string;
+  flag_id: string;
+  /** The canonical JSON of the correction, naming the previous one's digest. */
+  document: string;
+  /** SM3 of document. */
+  digest: Bytes;
+  recorded_at: Timestamp;
+}
+
+export interface DB {
+  score_correction: ScoreCorrectionTable;
+}

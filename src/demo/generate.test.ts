@@ -23,6 +23,9 @@ import { planProvince } from './province.ts';
 import { seededRandom } from './random.ts';
 import { planEvaluations } from './ratings.ts';
 import { DAY } from './time.ts';
+import { parsePeriod, type Period } from '../scoring/periods.ts';
+import { schemeInForce } from '../scoring/schemes.ts';
+import { figuresAtCheckpoint } from '../scoring/snapshots.ts';
 
 const NOW = new Date('2026-11-20T04:00:00.000Z');
 const SMALL = { seed: 7, months: 2, evaluations: 1500, countiesPerCity: 1 } as const;
@@ -181,6 +184,23 @@ describeOnEngines('demo data', (database) => {
     expect(Number(tallied.five)).toBeGreaterThan(0);
     // 2026-09 is only half covered and 2026-10 closes on 2026-11-21: nothing is published yet.
     expect(await db().selectFrom('score_snapshot').select('id').execute()).toEqual([]);
+  });
+
+  it('stamps inspections when they were written up, so that a month closed by the demo holds all of its own', async () => {
+    const rows = await db().selectFrom('inspection').select(['inspected_at', 'recorded_at', 'inspected_day']).execute();
+    for (const r of rows) {
+      expect(r.recorded_at.getTime()).toBeGreaterThan(r.inspected_at.getTime());
+      expect(r.recorded_at.getTime() - r.inspected_at.getTime()).toBeLessThanOrEqual(30 * 3_600_000);
+    }
+    // October's figures as the demo closes a month (its cut a minute before `now`): every inspection
+    // of October is in, summed over the 21 prefectures.
+    const period = parsePeriod('2026-10') as Period;
+    const heads = (await db().selectFrom('ledger_chain').select(['chain_id', 'head_seq']).execute()).map((c) => ({ chainId: c.chain_id, seq: c.head_seq }));
+    const figures = await figuresAtCheckpoint(db(), period, await schemeInForce(db(), period.fromDay), { heads, at: new Date(NOW.getTime() - 60_000) });
+    const october = rows.filter((r) => String(r.inspected_day) >= '2026-10-01' && String(r.inspected_day) <= '2026-10-31').length;
+    expect(october).toBeGreaterThan(0);
+    const summed = figures.units.filter((u) => u.unitKind === 'region' && u.regionLevel === 2).reduce((a, u) => a + u.figures.inspections, 0);
+    expect(summed).toBe(october);
   });
 
   it('walks the tickets through months of work: most closed, the recent ones still open', async () => {

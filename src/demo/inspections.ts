@@ -24,8 +24,8 @@ const HALL_CHECKLIST = {
 const FINDINGS = ['窗口人员未使用文明用语', '未一次性告知所需材料', '排队等候超过30分钟', '办事指南与实际要求不一致', '未提供帮办代办服务'];
 
 export async function recordDemoInspections(deps: { db: Kysely<DB>; config: Config; now: Date }, random: Random, province: Province, supervisor: StaffCaller): Promise<number> {
-  const clock = () => deps.now;
-  await createTemplateVersion({ db: deps.db, clock }, supervisor, HALL_CHECKLIST);
+  const templateAt = new Date(deps.now.getTime() - 4 * 30 * DAY);
+  await createTemplateVersion({ db: deps.db, clock: () => templateAt }, supervisor, HALL_CHECKLIST);
   let recorded = 0;
   for (const county of province.counties) {
     for (let monthsAgo = 1; monthsAgo <= 3; monthsAgo++) {
@@ -36,7 +36,10 @@ export async function recordDemoInspections(deps: { db: Kysely<DB>; config: Conf
         const points = Math.max(0, Math.min(item.points, Math.round(item.points * (share + random.between(-0.15, 0.15)))));
         return points < item.points * 0.7 ? { code: item.code, points, finding: random.pick(FINDINGS) } : { code: item.code, points };
       });
-      await recordInspection({ db: deps.db, config: deps.config, clock }, supervisor, { templateCode: HALL_CHECKLIST.code, orgId: county.hall.id, method: random.chance(0.7) ? 'mystery_shopper' : 'visit', inspectedAt: at.toISOString(), results });
+      // Recorded when the supervisor wrote it up, hours after the visit, as it would have been: a
+      // record stamped with the demo's `now` would come after every closing cut and be left out.
+      const recordedAt = new Date(Math.min(at.getTime() + random.int(2, 30) * HOUR, deps.now.getTime() - HOUR));
+      await recordInspection({ db: deps.db, config: deps.config, clock: () => recordedAt }, supervisor, { templateCode: HALL_CHECKLIST.code, orgId: county.hall.id, method: random.chance(0.7) ? 'mystery_shopper' : 'visit', inspectedAt: at.toISOString(), results });
       recorded++;
     }
   }

@@ -133,7 +133,7 @@ export async function readSummary(deps: { db: Kysely<DB>; config: Config; now: D
   const to = lastCase === null && lastRating === null ? null : Math.max(lastCase ?? 0, lastRating ?? 0);
 
   const ticketStates = await db.selectFrom('ticket').select(['state', sql<number>`count(*)::int8`.as('n')]).groupBy('state').execute();
-  const byState: Record<TicketState, number> = { open: 0, verifying: 0, rectifying: 0, appealing: 0, cannot_fix_requested: 0, replied: 0, closed: 0, closed_invalid: 0, closed_cannot_fix: 0, voided: 0 };
+  const byState: Record<TicketState, number> = { open: 0, verifying: 0, rectifying: 0, appealing: 0, cannot_fix_requested: 0, cannot_fix_approved: 0, replied: 0, cannot_fix_replied: 0, closed: 0, closed_invalid: 0, closed_cannot_fix: 0, voided: 0 };
   for (const row of ticketStates) byState[row.state] = Number(row.n);
   const ticketCounts = await db
     .selectFrom('ticket')

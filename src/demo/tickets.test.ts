@@ -39,8 +39,12 @@ function walk(facts: TicketFacts, steps: PlannedStep[]): Ticket {
           ? { type: 'callback', outcome: input.outcome, by: step.by === 'rater' ? 'rater' : 'phone' }
           : input.step === 'reply'
             ? { type: 'reply', text: input.text }
-            : ({ type: input.step, ...input } as unknown as TicketEvent);
-    const next = applyEvent(ticket, event, { role: step.by === 'rater' ? 'rater' : step.by, id: 'test' }, at, settings);
+            : input.step === 'request_extension'
+              ? { type: 'request_extension', days: input.days, reason: input.reason, maxDays: settings.maxExtensionDays }
+              : input.step === 'decide_cannot_fix'
+                ? { type: 'decide_cannot_fix', approved: input.approved, replyFollows: true }
+                : ({ type: input.step, ...input } as unknown as TicketEvent);
+    const next = applyEvent(ticket, event, { role: step.by === 'rater' ? 'rater' : step.by, id: 'test' }, at);
     if (isRefusal(next)) throw new Error(`${next.code} at ${input.step}: ${JSON.stringify(next.details)}`);
     ticket = next;
   }

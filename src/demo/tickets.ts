@@ -169,7 +169,8 @@ export function planTicket(random: Random, facts: TicketFacts, context: PlanCont
         add(office(random, Math.max(last() + DAY, evaluatedAt + random.between(3 * DAY, 9 * DAY))), 'handler', { step: 'request_cannot_fix', reason: random.pick(TICKET_CANNOT_FIX_REASONS) });
         const approved = random.chance(0.8);
         add(office(random, last() + random.between(12 * HOUR, 3 * DAY)), 'supervisor', { step: 'decide_cannot_fix', approved }, random.pick(approved ? TICKET_DECISION_NOTES.cannotFixApproved : TICKET_DECISION_NOTES.cannotFixRefused));
-        if (!approved) replyAndCallback(office(random, last() + random.between(1 * DAY, 3 * DAY)), replyText(), closingOutcome(random));
+        // Approved or not, the rater is answered: a solution worked out, or the fix.
+        replyAndCallback(office(random, last() + random.between(1 * DAY, 3 * DAY)), replyText(), closingOutcome(random));
         break;
       }
     }

@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Scope } from '../auth/policy.ts';
 import type { DB } from '../db/schema.ts';
+import { excludedSetAsOfSql } from '../scoring/exclusion-sql.ts';
 
 const VIEW_COLUMNS = [
   'e.id', 'e.receipt_no', 'e.subject', 'e.project_no', 'e.service_number', 'e.assess_number', 'e.level', 'e.indicator_version',
@@ -54,7 +55,11 @@ export interface LevelSummary {
   defaults: number;
 }
 
-/** Counts per level from the maintained counters (never the ledger), for a region subtree or an org. */
+/**
+ * Counts per level, for a region subtree or an org: the maintained counters (never a ledger scan)
+ * count every stored evaluation, so the few out of the figures (scoring/exclusion.ts: an upheld
+ * appeal, fraud confirmed …) are read from their flags and taken away.
+ */
 export async function levelSummary(db: Kysely<DB>, where: { regionPath?: string; orgId?: string; fromDay: string; toDay: string }): Promise<LevelSummary[]> {
   let query = db
     .selectFrom('evaluation_counter as c')
@@ -69,5 +74,14 @@ export async function levelSummary(db: Kysely<DB>, where: { regionPath?: string;
     .orderBy('c.level');
   if (where.orgId) query = query.where('c.org_id', '=', where.orgId);
   if (where.regionPath) query = query.where('c.region_code', 'in', db.selectFrom('region').select('code').where('path', 'like', `${where.regionPath}%`));
-  return query.execute();
+  const counted = await query.execute();
+  const out = await sql<{ level: number; active: number; defaults: number }>`SELECT e.level,
+      count(*) FILTER (WHERE NOT e.is_default)::int8 AS active, count(*) FILTER (WHERE e.is_default)::int8 AS defaults
+    FROM (${excludedSetAsOfSql(undefined)}) AS x JOIN evaluation e ON e.id = x.evaluation_id
+    WHERE e.assessed_day BETWEEN ${where.fromDay}::date AND ${where.toDay}::date
+      ${where.orgId ? sql`AND e.org_id = ${where.orgId}::uuid` : sql``}
+      ${where.regionPath ? sql`AND e.region_code IN (SELECT code FROM region WHERE path LIKE ${`${where.regionPath}%`})` : sql``}
+    GROUP BY e.level`.execute(db);
+  const excluded = new Map(out.rows.map((r) => [r.level, r]));
+  return counted.map((c) => ({ level: c.level, active: c.active - (excluded.get(c.level)?.active ?? 0), defaults: c.defaults - (excluded.get(c.level)?.defaults ?? 0) }));
 }

@@ -6,7 +6,6 @@ import { createNonceClaimer } from '../auth/nonces.ts';
 import { callerCovers, mayReviewRisk, mayRevealPii } from '../auth/policy.ts';
 import type { Caller } from '../http/caller.ts';
 import { reportRating } from '../risk/review-commands.ts';
-import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { AppError, errorBody } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
@@ -241,8 +240,14 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
         await reportRating(db, { evaluationId: row.id, reporter: caller.username, reason: body.reason }, at);
         return reply.status(201).send({ id: row.id, kind: body.kind, at: at.toISOString() });
       }
-      const id = await db.transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: row.id, kind: body.kind, reason: body.reason, actor: caller.username }, at));
-      return reply.status(201).send({ id, kind: body.kind, at: at.toISOString() });
+      if (body.kind === 'appeal_upheld') {
+        // 申诉成立 is the outcome of an appeal the handling org filed on the ticket and a supervisor
+        // decided there (which appends this flag); it is never posted on its own.
+        const ticket = await db.selectFrom('ticket').select(['id', 'appeal_state']).where('evaluation_id', '=', row.id).executeTakeFirst();
+        if (!ticket || ticket.appeal_state === null) throw new AppError('EVALUATION_APPEAL_NOT_FILED', { evaluationId: row.id });
+        throw new AppError('EVALUATION_APPEAL_DECIDED_ON_TICKET', { ticketId: ticket.id, appeal: ticket.appeal_state });
+      }
+      throw new AppError('EVALUATION_FLAG_INVALID', { kind: body.kind });
     },
   );
 
@@ -251,7 +256,7 @@ export function registerEvaluationRoutes(app: App, context: AppContext): void {
     {
       schema: {
         tags: ['evaluations'],
-        summary: '按等级统计评价数（取自实时计数，不扫描台账）/ Evaluations per level, from the maintained counters',
+        summary: '按等级统计评价数（取自实时计数，不扫描台账；不计入考核的评价已扣除）/ Evaluations per level, from the maintained counters, less those out of the figures',
         security: [{ staffSession: [] }, { appSignature: [] }],
         querystring: Type.Object({
           regionCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}([0-9]{6})?$' })),

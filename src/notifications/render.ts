@@ -115,7 +115,11 @@ const RENDERERS: Record<string, Renderer> = {
   cannot_fix_requested: () => ({ zh: '承办单位申请“无法整改”，请审核。', en: 'The handling unit reports that the problem cannot be fixed; please decide.' }),
   cannot_fix_decided: (p) =>
     decided(flag(p, 'approved'), {
-      yes: { zh: '“无法整改”申请已批准，工单办结。', en: 'Approved as impossible to fix; the ticket is closed.' },
+      // Notices written before the approval led to the 答复 said it closed the ticket.
+      yes:
+        flag(p, 'replyFollows') === true
+          ? { zh: '“无法整改”申请已批准，请在答复时限内将解决方案答复评价人。', en: 'Approved as impossible to fix; answer the rater with the solution within the reply deadline.' }
+          : { zh: '“无法整改”申请已批准，工单办结。', en: 'Approved as impossible to fix; the ticket is closed.' },
       no: { zh: '“无法整改”申请未获批准，请继续整改。', en: 'Not approved as impossible to fix; please go on rectifying.' },
       unknown: { zh: '“无法整改”申请已审核。', en: 'The cannot-fix request has been decided.' },
     }),

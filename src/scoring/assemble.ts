@@ -2,7 +2,7 @@
 // code; here each region's counts are added up its ancestors, so a prefecture holds its counties.
 import type { PeriodFigures, ClassRanking, FiguredUnit, UnitClass } from './document.ts';
 import { UNIT_CLASSES } from './document.ts';
-import { unitFigures } from './figures.ts';
+import { unitFigures, type Rounding } from './figures.ts';
 import type { Period } from './periods.ts';
 import { rankUnits } from './ranking.ts';
 import type { Scheme } from './scheme.ts';
@@ -43,7 +43,7 @@ export function classOf(unit: FiguredUnit, provinceCodes: ReadonlySet<string>, o
   return provinceCodes.has(unit.regionCode) && orgKinds.get(unit.unitId) === 'department' ? 'provincial_department' : null;
 }
 
-export function assembleFigures(period: Period, scheme: Scheme, catalog: Catalog, counts: UnitCounts): PeriodFigures {
+export function assembleFigures(period: Period, scheme: Scheme, catalog: Catalog, counts: UnitCounts, rounding: Rounding = 'once'): PeriodFigures {
   const byCode = new Map(catalog.regions.map((r) => [r.code, r]));
   const regionTotals = new Map<string, TallyCounts>();
   const regionOverdue = new Map<string, number>();
@@ -56,11 +56,11 @@ export function assembleFigures(period: Period, scheme: Scheme, catalog: Catalog
   const units: FiguredUnit[] = [];
   for (const r of [...catalog.regions].sort((a, b) => (a.code < b.code ? -1 : 1))) {
     const c = regionTotals.get(r.code) ?? emptyTally();
-    units.push({ unitKind: 'region', unitId: r.code, name: r.name, regionCode: r.code, regionLevel: r.level, figures: unitFigures(c, regionOverdue.get(r.code) ?? 0, scheme.definition) });
+    units.push({ unitKind: 'region', unitId: r.code, name: r.name, regionCode: r.code, regionLevel: r.level, figures: unitFigures(c, regionOverdue.get(r.code) ?? 0, scheme.definition, rounding) });
   }
   for (const o of [...catalog.orgs].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const c = counts.orgs.get(o.id) ?? emptyTally();
-    units.push({ unitKind: 'org', unitId: o.id, name: o.name, regionCode: o.region_code, regionLevel: null, figures: unitFigures(c, counts.openOverdueByOrg.get(o.id) ?? 0, scheme.definition) });
+    units.push({ unitKind: 'org', unitId: o.id, name: o.name, regionCode: o.region_code, regionLevel: null, figures: unitFigures(c, counts.openOverdueByOrg.get(o.id) ?? 0, scheme.definition, rounding) });
   }
 
   const provinceCodes = new Set(catalog.regions.filter((r) => r.level === 1).map((r) => r.code));

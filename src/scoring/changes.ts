@@ -2,7 +2,7 @@
 // changes, each traced to the fact behind it (an evaluation, a flag on one, a ticket step or an
 // inspection), with what it added to the counts and the composite score it left.
 import { sql, type Kysely } from 'kysely';
-import type { DB, EvaluationFlagKind } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { recordedEventOf } from '../tickets/store.ts';
 import { applyEvent, isRefusal, openTicket, type Ticket } from '../tickets/state-machine.ts';
 import { unitFigures } from './figures.ts';
@@ -10,7 +10,8 @@ import { unitTallyIds } from './live.ts';
 import type { Period } from './periods.ts';
 import { schemeInForce } from './schemes.ts';
 import { sumTallies } from './tally-store.ts';
-import { addCounts, emptyTally, evaluationContribution, inspectionContribution, isExcluded, ticketStepContribution, type Contribution, type TallyCounts } from './tally.ts';
+import { isExcluded, type FlagKind } from './exclusion.ts';
+import { addCounts, emptyTally, evaluationContribution, inspectionContribution, ticketStepContribution, type Contribution, type TallyCounts } from './tally.ts';
 
 export interface ScoreChange {
   at: Date;
@@ -39,7 +40,7 @@ export async function scoreChanges(db: Kysely<DB>, unitKind: 'region' | 'org', u
   const scored = sql`e.id, e.level, e.is_default, e.assess_number, e.channel, e.assessed_day::text AS assessed_day, e.received_at, e.case_stage_id, e.region_code, e.org_id, e.item_id, e.window_id, e.staff_id, e.receipt_no`;
   type Scored = Parameters<typeof evaluationContribution>[0] & { receipt_no: string };
   const evaluations = await sql<Scored>`SELECT ${scored} FROM evaluation e WHERE ${where} AND ${inPeriod} ORDER BY e.id DESC LIMIT ${limit}`.execute(db);
-  const flags = await sql<Scored & { flag_id: string; kind: EvaluationFlagKind; at: Date }>`
+  const flags = await sql<Scored & { flag_id: string; kind: FlagKind; at: Date }>`
     SELECT ${scored}, x.id AS flag_id, x.kind, x.at FROM evaluation_event x JOIN evaluation e ON e.id = x.evaluation_id
     WHERE ${where} AND ${inPeriod} ORDER BY x.at DESC LIMIT ${limit}`.execute(db);
   const steps = await sql<{ ticket_id: string; seq: number; type: string; at: Date; evaluation_id: string; receipt_no: string; opened_day: string; region_code: string; org_id: string; item_id: string | null; window_id: string | null; staff_id: string | null }>`

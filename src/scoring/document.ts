@@ -1,7 +1,7 @@
 // The published form of a period's figures: what a snapshot signs, and what live rankings return
 // in the same shape (without checkpoint and signature).
 import type { PeriodKind } from '../db/schema.ts';
-import type { UnitFigures } from './figures.ts';
+import type { Rounding, UnitFigures } from './figures.ts';
 import type { SchemeDefinition } from './scheme.ts';
 
 /** The classes of units ranked separately. */
@@ -56,10 +56,19 @@ export interface Checkpoint {
   facts: Record<'evaluationEvents' | 'ticketEvents' | 'inspections' | 'stageCompletions', { count: number; digest?: string }>;
 }
 
-export const SNAPSHOT_FORMAT = 'hcp-score-snapshot/1';
+/**
+ * The format of the signed document. 2: composites built from the exact figures and rounded once.
+ * 1 (snapshots closed before): composites built from already-rounded figures; still verified so.
+ */
+export const SNAPSHOT_FORMAT = 'hcp-score-snapshot/2';
+export const SNAPSHOT_FORMATS = ['hcp-score-snapshot/1', SNAPSHOT_FORMAT] as const;
+export type SnapshotFormat = (typeof SNAPSHOT_FORMATS)[number];
+
+/** How the figures of a document of this format were rounded. */
+export const roundingOf = (format: SnapshotFormat): Rounding => (format === 'hcp-score-snapshot/1' ? 'legacy' : 'once');
 
 export interface SnapshotDocument extends PeriodFigures {
-  format: typeof SNAPSHOT_FORMAT;
+  format: SnapshotFormat;
   checkpoint: Checkpoint;
   closedAt: string;
   closedBy: string;

@@ -1,7 +1,7 @@
 // The shell around the tallies' contributions: evaluation flags that take an evaluation out of the
 // figures (or bring it back), ticket steps, and stage completions, each applied in the transaction
 // of the fact itself.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { beijingDay } from '../clock.ts';
 import type { DB, EvaluationEventTable } from '../db/schema.ts';
@@ -10,15 +10,15 @@ import { ticketFromRow } from '../tickets/store.ts';
 import {
   combine,
   evaluationContribution,
-  isExcluded,
   stageCompletionContribution,
   ticketContribution,
   ticketStepContribution,
-  type EvaluationFlag,
   type Placement,
   type StageCompletion,
 } from './tally.ts';
 import { applyContribution } from './tally-store.ts';
+import { correctionsOf, missingCorrections, recordCorrections } from './corrections.ts';
+import { exclusionOf, isExcluded, type EvaluationFlag } from './exclusion.ts';
 
 export const SCORED_COLUMNS = ['id', 'level', 'is_default', 'assess_number', 'channel', 'assessed_day', 'received_at', 'case_stage_id', 'region_code', 'org_id', 'item_id', 'window_id', 'staff_id'] as const;
 
@@ -45,13 +45,44 @@ export async function appendEvaluationFlag(trx: Transaction<DB>, flag: NewEvalua
   const before = isExcluded(await flagsOf(trx, flag.evaluationId));
   const id = uuidv7();
   await trx.insertInto('evaluation_event').values({ id, evaluation_id: flag.evaluationId, kind: flag.kind, reason: flag.reason, actor: flag.actor, at: now }).execute();
-  const after = isExcluded(await flagsOf(trx, flag.evaluationId));
+  const flags = await flagsOf(trx, flag.evaluationId);
+  const after = isExcluded(flags);
   if (before === after) return id;
   const stage = await stageCompletionOf(trx, evaluation.case_stage_id);
-  const parts = [evaluationContribution(evaluation, stage)];
-  if (ticketRow) parts.push(ticketContribution(evaluation, ticketRow.opened_day, ticketFromRow(ticketRow)));
-  await applyContribution(trx, combine(parts, after ? -1 : 1));
+  const own = evaluationContribution(evaluation, stage);
+  const ticket = ticketRow ? ticketFromRow(ticketRow) : null;
+  const sign = after ? -1 : 1;
+  await applyContribution(trx, combine(ticket ? [own, ticketContribution(evaluation, ticketRow?.opened_day ?? '', ticket)] : [own], sign));
+  // Periods already closed keep their signed figures; the change is attached to them as a
+  // correction. An upheld appeal took the ticket's figures out with its step just before: the
+  // correction names them as they stood.
+  const standing = ticket && ticket.appeal?.upheld === true ? { ...ticket, appeal: null } : ticket;
+  const parts = standing ? [own, ticketContribution(evaluation, ticketRow?.opened_day ?? '', standing)] : [own];
+  await recordCorrections(trx, { evaluationId: flag.evaluationId, flag: { id, kind: flag.kind, at: now }, now: exclusionOf(flags) ?? 'counted', contribution: combine(parts, sign) }, now);
   return id;
+}
+
+/**
+ * Corrections a new snapshot needs at once: flags recorded between its cut and its row (the minute
+ * the close leaves to settle) change ratings' standing after the figures were taken, and no flag
+ * transaction saw the snapshot to attach them to. Returns the corrections written.
+ */
+export async function correctSettlingFlags(db: Kysely<DB> | Transaction<DB>, snapshot: { id: string; fromDay: string; toDay: string; cutAt: Date }, now: Date): Promise<number> {
+  let written = 0;
+  for (const evaluationId of await missingCorrections(db, snapshot, await correctionsOf(db, snapshot.id))) {
+    const flags = await db.selectFrom('evaluation_event').select(['id', 'kind', 'at']).where('evaluation_id', '=', evaluationId).orderBy('at').orderBy('id').execute();
+    const atCut = isExcluded(flags.filter((f) => f.at.getTime() <= snapshot.cutAt.getTime()));
+    const out = isExcluded(flags);
+    const last = flags.at(-1);
+    if (atCut === out || !last) continue;
+    const evaluation = await db.selectFrom('evaluation').select(SCORED_COLUMNS).where('id', '=', evaluationId).executeTakeFirstOrThrow();
+    const ticketRow = await db.selectFrom('ticket').selectAll().where('evaluation_id', '=', evaluationId).executeTakeFirst();
+    const parts = [evaluationContribution(evaluation, await stageCompletionOf(db, evaluation.case_stage_id))];
+    const ticket = ticketRow ? ticketFromRow(ticketRow) : null;
+    if (ticket && ticketRow) parts.push(ticketContribution(evaluation, ticketRow.opened_day, ticket.appeal?.upheld === true ? { ...ticket, appeal: null } : ticket));
+    written += await recordCorrections(db, { evaluationId, flag: last, now: exclusionOf(flags) ?? 'counted', contribution: combine(parts, out ? -1 : 1) }, now, snapshot.id);
+  }
+  return written;
 }
 
 /** The change of a ticket step, unless the ticket's evaluation is out of the figures. */
@@ -65,7 +96,7 @@ export async function applyTicketStep(trx: Transaction<DB>, evaluationId: string
   await applyContribution(trx, ticketStepContribution(placement, openedDay, before, after));
 }
 
-export async function stageCompletionOf(trx: Transaction<DB>, caseStageId: string | null): Promise<StageCompletion | null> {
+export async function stageCompletionOf(trx: Kysely<DB> | Transaction<DB>, caseStageId: string | null): Promise<StageCompletion | null> {
   if (caseStageId === null) return null;
   return (await trx.selectFrom('stage_completion').selectAll().where('case_stage_id', '=', caseStageId).executeTakeFirst()) ?? null;
 }

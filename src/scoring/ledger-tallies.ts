@@ -2,13 +2,14 @@
 // instant): used to rebuild the live tallies, to close a period and to verify a published snapshot.
 // Evaluations, stages and inspections are summed in SQL; tickets are replayed from their events with
 // the pure state machine, so a ticket counts as it stood at the cut.
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, ScoreUnitKind } from '../db/schema.ts';
 import { badLevelSql } from '../evaluations/level-sql.ts';
+import { excludedAsOfSql, excludedSetAsOfSql } from './exclusion-sql.ts';
 import { recordedEventOf, type TicketEventRow } from '../tickets/store.ts';
 import { isRefusal, openTicket, replay } from '../tickets/state-machine.ts';
 import { countsOf } from './tally-store.ts';
-import { addCounts, emptyTally, EXCLUDING_DECISIONS, FINAL_EXCLUSIONS, REVIEW_DECISION_KINDS, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
+import { addCounts, emptyTally, TALLY_COLUMNS, ticketCounts, unitsOf, type TallyCounts } from './tally.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -42,23 +43,14 @@ const col = (name: (typeof TALLY_COLUMNS)[number]) => TALLY_COLUMNS.indexOf(name
 const beijingDateSql = (column: string) => sql.raw(`((${column} AT TIME ZONE 'UTC') + interval '8 hours')::date`);
 const filters = sql.raw(TALLY_COLUMNS.map((c, i) => `coalesce(sum(f.n) FILTER (WHERE f.col = ${i}), 0)::int8 AS ${c}`).join(', '));
 
-// An evaluation leaves the figures once an appeal against it is upheld, or while its latest review
-// decision holds it or confirms fraud (the SQL twin of isExcluded, written from the same lists).
-const kindList = (kinds: readonly string[]) => sql.join(kinds.map((k) => sql.lit(k)));
-const EXCLUDED_HAVING = sql`bool_or(x.kind IN (${kindList(FINAL_EXCLUSIONS)}))
-  OR (array_agg(x.kind ORDER BY x.at DESC, x.id DESC) FILTER (WHERE x.kind IN (${kindList(REVIEW_DECISION_KINDS)})))[1] IN (${kindList(EXCLUDING_DECISIONS)})`;
-
-/** Whether evaluation `e` is flagged out of the figures (as of the cut): a lookup per row, for small reads. */
+/** Whether evaluation `e` is flagged out of the figures (as of the cut; rules in exclusion.ts): a lookup per row, for small reads. */
 export function excludedSql(cut: LedgerCut | undefined, evaluationId: RawBuilder<unknown> = sql.ref('e.id')) {
-  const asOf = cut?.at ? sql`AND x.at <= ${cut.at}` : sql``;
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM evaluation_event x WHERE x.evaluation_id = ${evaluationId} ${asOf}
-    GROUP BY x.evaluation_id HAVING ${EXCLUDED_HAVING})`;
+  return excludedAsOfSql(cut?.at, evaluationId);
 }
 
 /** Every evaluation flagged out (as of the cut), as a set: scans of the ledger anti-join it once instead of looking up each row. */
 export function excludedSetSql(cut: LedgerCut | undefined) {
-  const asOf = cut?.at ? sql`WHERE x.at <= ${cut.at}` : sql``;
-  return sql`SELECT x.evaluation_id FROM evaluation_event x ${asOf} GROUP BY x.evaluation_id HAVING ${EXCLUDED_HAVING}`;
+  return excludedSetAsOfSql(cut?.at);
 }
 
 export function headsJoin(cut: LedgerCut | undefined) {

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { appendEvaluationFlag } from './footprint.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
 import type { Config } from '../config/config.ts';
@@ -110,5 +112,69 @@ describeOnEngines('scoring routes', (database) => {
     expect(verification.json()).toMatchObject({ ok: true, problems: [] });
     expect((await as('chengdu', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json().code).toBe('AUTH_FORBIDDEN');
     expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-09')).json().code).toBe('SNAPSHOT_NOT_FOUND');
+  });
+
+  it('shows a closed month from its snapshot, marked so, and attaches a late exclusion to it as a visible, chained correction', async () => {
+    // After the previous test: October is closed (2026-11-25). The unit's figures are the published ones.
+    const dashboard = async () => (await as('admin', 'GET', `/api/v1/scoring/units/org/${org.id}?period=2026-10`)).json();
+    const snapshotId = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10')).json().id;
+    const before = await dashboard();
+    expect(before).toMatchObject({ source: 'snapshot', snapshot: { id: snapshotId }, corrections: [], breakdownSource: 'live', figures: { evaluations: 4, tickets: 1 } });
+    // An item's figures are not in a snapshot: live, and marked so, the period's snapshot named.
+    const item = await db().selectFrom('service_item').select('id').where('org_id', '=', org.id).executeTakeFirstOrThrow();
+    expect((await as('admin', 'GET', `/api/v1/scoring/units/item/${item.id}?period=2026-10`)).json()).toMatchObject({ source: 'live', snapshot: { id: snapshotId } });
+    // November is open: live.
+    expect((await as('admin', 'GET', `/api/v1/scoring/units/org/${org.id}?period=2026-11`)).json()).toMatchObject({ source: 'live', snapshot: null, corrections: [] });
+
+    // The 差评 is found to be fraud after the close: the live figures lose it, the published ones stay
+    // as signed, and the change is attached to October as a correction.
+    const bad = await db().selectFrom('evaluation').select('id').where('project_no', '=', '510104-20261019-000100').executeTakeFirstOrThrow();
+    // The flags as the review queue appends them (src/risk/review-commands.ts: two reviewers to confirm).
+    const flag = (kind: 'fraud_confirmed' | 'fraud_cleared') => db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: bad.id, kind, reason: '核查确认', actor: 'test' }, clock()));
+    await flag('fraud_confirmed');
+    const after = await dashboard();
+    expect(after.figures).toEqual(before.figures);
+    expect(after.corrections).toHaveLength(1);
+    const [first] = after.corrections;
+    expect(first).toMatchObject({ seq: 1, evaluationId: bad.id, flagKind: 'fraud_confirmed', now: 'excluded', previousDigest: null });
+    expect(first.effect).toContainEqual({ unitKind: 'org', unitId: org.id, counts: { active_1: -1, stages_rated: -1, tickets: -1 } });
+    expect(first.effect).toContainEqual({ unitKind: 'region', unitId: '510104', counts: { active_1: -1, stages_rated: -1, tickets: -1 } });
+    await foldLedger(db());
+    expect((await as('admin', 'GET', `/api/v1/scoring/units/org/${org.id}/ledger?period=2026-10`)).json().figures).toMatchObject({ evaluations: 3, tickets: 0 });
+    // Listed with the period and its snapshot; the other units of the region (and other orgs) see it too or not, as it touches them.
+    expect((await as('chengdu', 'GET', '/api/v1/scoring/rankings?period=2026-10')).json().corrections.map((c: { id: string }) => c.id)).toEqual([first.id]);
+    expect((await as('admin', 'GET', '/api/v1/scoring/units/region/510100?period=2026-10')).json().corrections.map((c: { id: string }) => c.id)).toEqual([first.id]);
+    expect((await as('admin', 'GET', '/api/v1/scoring/units/region/510300?period=2026-10')).json().corrections).toEqual([]);
+
+    // Cleared again: a second correction, chained to the first.
+    await flag('fraud_cleared');
+    const listed = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10')).json().corrections;
+    expect(listed.map((c: { seq: number; now: string; previousDigest: string | null }) => [c.seq, c.now, c.previousDigest])).toEqual([[1, 'excluded', null], [2, 'counted', first.digest]]);
+    expect(listed[1].effect).toContainEqual({ unitKind: 'org', unitId: org.id, counts: { active_1: 1, stages_rated: 1, tickets: 1 } });
+    expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json()).toMatchObject({ ok: true, problems: [] });
+
+    // Append-only in the database; an edit behind its back breaks the chain, and verification names it.
+    await expect(sql`UPDATE score_correction SET document = document`.execute(db())).rejects.toThrow(/LEDGER_APPEND_ONLY/);
+    // A correction deleted behind its back is missed too: the flags say the rating changed standing.
+    const second = await db().selectFrom('score_correction').selectAll().where('seq', '=', 2).executeTakeFirstOrThrow();
+    await sql`SET session_replication_role = replica`.execute(db());
+    try {
+      await db().deleteFrom('score_correction').where('id', '=', second.id).execute();
+    } finally {
+      await sql`SET session_replication_role = origin`.execute(db());
+    }
+    const lost = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json();
+    expect(lost.problems.map((p: { code: string }) => p.code)).toEqual(['corrections_missing']);
+    await db().insertInto('score_correction').values(second).execute();
+    expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json()).toMatchObject({ ok: true });
+    await sql`SET session_replication_role = replica`.execute(db());
+    try {
+      await sql`UPDATE score_correction SET document = replace(document, '"now":"excluded"', '"now":"counted"') WHERE seq = 1`.execute(db());
+    } finally {
+      await sql`SET session_replication_role = origin`.execute(db());
+    }
+    const broken = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-10/verification')).json();
+    expect(broken.ok).toBe(false);
+    expect(broken.problems.map((p: { code: string }) => p.code)).toContain('corrections_broken');
   });
 });

@@ -10,7 +10,9 @@ import type { StaffCaller } from '../http/caller.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { scoreChanges } from './changes.ts';
-import { liveFigures, unitDashboard } from './live.ts';
+import { correctionsOf, type Correction } from './corrections.ts';
+import { liveFigures } from './live.ts';
+import { unitView } from './published.ts';
 import { parsePeriod, periodContaining, type Period } from './periods.ts';
 import { addScheme, listSchemes } from './schemes.ts';
 import { configuredTrustedKeys, loadSigner } from '../crypto/signing-key.ts';
@@ -61,6 +63,24 @@ const SnapshotMeta = Type.Object({
   closedAt: Type.String({ format: 'date-time' }),
 });
 
+const CorrectionView = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer({ description: '本期更正序号（1起）/ order in the snapshot’s chain of corrections' }),
+  recordedAt: Type.String({ format: 'date-time' }),
+  evaluationId: Type.String(),
+  flagKind: Type.String({ description: '引起更正的评价标记 / the evaluation flag behind it (appeal_upheld, fraud_confirmed …)' }),
+  now: Type.String({ description: 'excluded 已不计入 / held 待核查 / counted 重新计入' }),
+  effect: Type.Array(Type.Object({ unitKind: Type.String(), unitId: Type.String(), counts: Type.Record(Type.String(), Type.Integer()) }), { description: '对本期各单位计数的变动 / the change to the period’s counts of each unit' }),
+  digest: Type.String({ description: 'SM3（十六进制），覆盖 document / SM3 of document, hex' }),
+  previousDigest: Type.Union([Type.String(), Type.Null()], { description: '上一条更正的摘要（链）/ the digest of the correction before it' }),
+  document: Type.String({ description: '摘要所覆盖的原文（JSON）/ the exact text the digest covers' }),
+});
+const presentCorrection = (c: Correction) => ({
+  id: c.id, seq: c.seq, recordedAt: c.recordedAt.toISOString(), evaluationId: c.document.evaluationId, flagKind: c.document.flag.kind, now: c.document.now,
+  effect: c.document.effect.map((e) => ({ unitKind: e.unitKind, unitId: e.unitId, counts: e.counts as Record<string, number> })),
+  digest: c.digest, previousDigest: c.document.previousDigest, document: c.text,
+});
+
 const SUPERVISING = ['province_admin', 'supervisor'] as const;
 
 function periodOf(key: string | undefined, now: Date): Period {
@@ -109,6 +129,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
             schemeVersion: Type.String(),
             published: Type.Boolean({ description: '已关账发布（不可更改）/ closed and published (cannot change)' }),
             snapshot: Type.Union([SnapshotMeta, Type.Null()]),
+            corrections: Type.Array(CorrectionView, { description: '关账后附加的更正（只增不改；排名与数字仍为发布时的）/ corrections attached since closing (append-only; rankings and figures stay as published)' }),
             rankings: Type.Array(
               Type.Object({
                 unitClass: Type.String(),
@@ -132,6 +153,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
         schemeVersion: figures.scheme.version,
         published: snapshot !== undefined,
         snapshot: snapshot ? { id: snapshot.id, periodKind: snapshot.periodKind, periodKey: snapshot.periodKey, digest: snapshot.digest, signature: snapshot.signature, keyId: snapshot.keyId, closedAt: snapshot.closedAt.toISOString() } : null,
+        corrections: snapshot ? (await correctionsOf(db, snapshot.id)).map(presentCorrection) : [],
         rankings: figures.rankings.map((r) => ({ ...r, ranked: r.ranked.map((e) => ({ ...e, figures: byId.get(e.unitId) })) })),
       };
     },
@@ -143,6 +165,9 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
       schema: {
         tags: ['scoring'],
         summary: '单位看板：某区划、部门、事项、窗口或人员在某周期的各项指标、按渠道与按日 / A unit’s figures for a period, by channel and by day',
+        description:
+          '已关账的周期，区划与部门的 figures 取自签名发布的结果（source=snapshot），并列出关账后附加的更正；未关账的周期、事项/窗口/人员以及按渠道、按日的明细为实时数（source=live）。\n\n' +
+          'For a closed period the figures of a region or org are the signed, published ones (source=snapshot), with the corrections attached since; open periods, items, windows and staff, and the breakdowns by channel and day are live (source=live).',
         security: [{ staffSession: [] }],
         params: Type.Object({ kind: UnitKind, id: Type.String({ minLength: 6, maxLength: 36 }) }),
         querystring: PeriodQuery,
@@ -152,6 +177,10 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
             period: PeriodView,
             schemeVersion: Type.String(),
             figures: Type.Ref('UnitFigures'),
+            source: Type.Union([Type.Literal('snapshot'), Type.Literal('live')], { description: 'figures 的来源：已发布结果或实时数 / where figures come from' }),
+            snapshot: Type.Union([Type.Object({ id: Type.String(), closedAt: Type.String({ format: 'date-time' }), digest: Type.String() }), Type.Null()], { description: '本期已关账时的发布结果 / the period’s snapshot once closed' }),
+            corrections: Type.Array(CorrectionView),
+            breakdownSource: Type.Literal('live', { description: 'channels 与 daily 始终为实时数 / channels and daily are always live' }),
             channels: Type.Array(Type.Object({ channel: Type.String(), evaluations: Type.Integer(), good: Type.Integer(), active: Type.Integer(), active_good: Type.Integer(), goodRate: Rate, activeGoodRate: Rate })),
             daily: Type.Array(Type.Object({ day: Type.String(), evaluations: Type.Integer(), goodRate: Rate, satisfactionScore: Rate })),
           }),
@@ -163,7 +192,13 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
       const caller = requireStaff(request);
       const { kind, id } = request.params as { kind: ScoreUnitKind; id: string };
       await requireUnitInScope(db, caller, kind, id);
-      return unitDashboard(db, kind, id, periodOf(request.query.period, clock()), clock());
+      const view = await unitView(db, kind, id, periodOf(request.query.period, clock()), clock());
+      return {
+        ...view,
+        snapshot: view.snapshot && { id: view.snapshot.id, closedAt: view.snapshot.closedAt.toISOString(), digest: view.snapshot.digest },
+        corrections: view.corrections.map(presentCorrection),
+        breakdownSource: 'live' as const,
+      };
     },
   );
 
@@ -274,7 +309,14 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
         summary: '某周期已发布的统计结果：签名文档原文、摘要与签名 / A published snapshot: the signed document text, digest and signature',
         security: [{ staffSession: [] }],
         params: SnapshotParams,
-        response: { 200: Type.Object({ ...SnapshotMeta.properties, document: Type.String({ description: '签名所覆盖的原文（JSON）/ the exact signed text (JSON)' }) }), ...commonErrorResponses },
+        response: {
+          200: Type.Object({
+            ...SnapshotMeta.properties,
+            document: Type.String({ description: '签名所覆盖的原文（JSON）/ the exact signed text (JSON)' }),
+            corrections: Type.Array(CorrectionView, { description: '关账后附加的更正，按序成链 / corrections attached since closing, a chain in order' }),
+          }),
+          ...commonErrorResponses,
+        },
       },
     },
     async (request) => {
@@ -284,6 +326,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
       return {
         id: row.id, periodKind: row.period_kind, periodKey: row.period_key, digest: Buffer.from(row.digest).toString('hex'), signature: Buffer.from(row.signature).toString('base64'),
         keyId: row.key_id, closedAt: row.closed_at.toISOString(), document: row.document,
+        corrections: (await correctionsOf(db, row.id)).map(presentCorrection),
       };
     },
   );

@@ -5,7 +5,8 @@ import { unitFigures, type UnitFigures } from './figures.ts';
 import { parsePeriod, periodContaining, periodsEndingWith, previousPeriod, splitByMonths } from './periods.ts';
 import { bottomOf, rankUnits, topOf } from './ranking.ts';
 import { schemeProblems } from './scheme.ts';
-import { addCounts, emptyTally, isExcluded } from './tally.ts';
+import { isExcluded } from './exclusion.ts';
+import { addCounts, emptyTally } from './tally.ts';
 import { TEST_SCHEME } from '../../test/scheme.ts';
 
 const SCHEME = TEST_SCHEME;
@@ -75,6 +76,17 @@ describe('figures by hand', () => {
   it('a unit without evaluations has no score; one without 差评 gets full ticket marks', () => {
     expect(unitFigures(emptyTally(), 0, SCHEME).compositeScore).toBeNull();
     expect(unitFigures(addCounts(emptyTally(), { active_5: 1 }), 0, SCHEME).ticketPart).toBe(100);
+  });
+
+  it('builds the composite from the exact figures and rounds once, at the end (snapshots of format 1 rounded first)', () => {
+    // 1 × 满意, 5 × 非常满意, every stage rated, no 差评, no inspection.
+    const c = { ...emptyTally(), active_4: 1, active_5: 5, stages_completed: 6, stages_rated: 6 };
+    // Satisfaction (80 + 5 × 100) / 6 = 96.666…, shown 96.67; evaluation part 0.6 × 96.666… + 0.2 × 100
+    // + 0.1 × 100 + 0.1 × 100 = 98 exactly; composite (0.7 × 98 + 0.2 × 100) / 0.9 = 98.444… → 98.44.
+    const once = unitFigures(c, 0, SCHEME);
+    expect(once).toMatchObject({ satisfactionScore: 96.67, evaluationPart: 98, ticketPart: 100, compositeScore: 98.44 });
+    // Built from the shown 96.67: part 98.002, composite 98.4460 → 98.45, 0.01 off.
+    expect(unitFigures(c, 0, SCHEME, 'legacy')).toMatchObject({ satisfactionScore: 96.67, evaluationPart: 98, compositeScore: 98.45 });
   });
 
   it('an evaluation is out after an upheld appeal, or while fraud stands confirmed', () => {

@@ -12,7 +12,10 @@ import { AppError } from '../errors.ts';
 import { writeCheckpoint } from '../ledger/checkpoints.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { assembleFigures, type UnitCounts } from './assemble.ts';
-import { SNAPSHOT_FORMAT, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
+import { roundingOf, SNAPSHOT_FORMAT, SNAPSHOT_FORMATS, type Checkpoint, type PeriodFigures, type SnapshotDocument, type StoredSnapshot } from './document.ts';
+import type { Rounding } from './figures.ts';
+import { correctionChainProblems, correctionsOf, missingCorrections } from './corrections.ts';
+import { correctSettlingFlags } from './footprint.ts';
 import { ledgerTallies, ticketsAtCut, type LedgerCut } from './ledger-tallies.ts';
 import { readCatalog } from './live.ts';
 import { addDaysToDay, parsePeriod, type Period } from './periods.ts';
@@ -29,7 +32,7 @@ export type SnapshotSigner = Sm2Signer;
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** The figures of a period as of a checkpoint, from the ledger and the facts alone. */
-export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme: Scheme, cut: LedgerCut & { at: Date }): Promise<PeriodFigures> {
+export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme: Scheme, cut: LedgerCut & { at: Date }, rounding: Rounding = 'once'): Promise<PeriodFigures> {
   const query = { fromDay: period.fromDay, toDay: period.toDay, cut };
   const tickets = await ticketsAtCut(db, query, cut.at);
   const rows = await ledgerTallies(db, { ...query, byDay: false, unitKinds: ['region', 'org'] }, tickets);
@@ -40,7 +43,7 @@ export async function figuresAtCheckpoint(db: Kysely<DB>, period: Period, scheme
     counts.openOverdueByRegion.set(t.placement.region_code, (counts.openOverdueByRegion.get(t.placement.region_code) ?? 0) + 1);
     counts.openOverdueByOrg.set(t.placement.org_id, (counts.openOverdueByOrg.get(t.placement.org_id) ?? 0) + 1);
   }
-  return assembleFigures(period, scheme, await readCatalog(db, [...counts.orgs.keys()]), counts);
+  return assembleFigures(period, scheme, await readCatalog(db, [...counts.orgs.keys()]), counts, rounding);
 }
 
 /** Count and SM3 digest of the non-ledger facts a checkpoint takes in. */
@@ -116,6 +119,7 @@ export async function closePeriod(db: Kysely<DB>, signer: SnapshotSigner, period
   }
   // The heads the snapshot was computed at, also as a ledger checkpoint that verify holds the ledger to.
   await writeCheckpoint(db, signer, { reason: 'period_close', at: now, heads: checkpoint.chains, always: true });
+  await correctSettlingFlags(db, { id: row.id, fromDay: period.fromDay, toDay: period.toDay, cutAt }, now);
   return storedOf(row);
 }
 
@@ -159,7 +163,7 @@ function storedKeyIs(pem: string, trusted: KeyObject): boolean {
 }
 
 export interface SnapshotProblem {
-  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'key_mismatch' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ';
+  code: 'digest_mismatch' | 'signature_invalid' | 'unknown_key' | 'key_mismatch' | 'document_mismatch' | 'ledger_broken' | 'checkpoint_mismatch' | 'facts_changed' | 'scheme_changed' | 'figures_differ' | 'corrections_broken' | 'corrections_missing';
   detail: string;
 }
 
@@ -201,6 +205,10 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
     problems.push({ code: 'document_mismatch', detail: 'the document is not JSON' });
     return report(0);
   }
+  if (!SNAPSHOT_FORMATS.includes(document.format)) {
+    problems.push({ code: 'document_mismatch', detail: `unknown document format ${String(document.format)}` });
+    return report(0);
+  }
   const period = parsePeriod(document.period?.key ?? '');
   if (!period || period.key !== row.period_key || period.kind !== row.period_kind || document.scheme?.version !== row.scheme_version) {
     problems.push({ code: 'document_mismatch', detail: 'the document names another period or scheme than its row' });
@@ -234,7 +242,7 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
   const recomputed = await figuresAtCheckpoint(db, period, { version: document.scheme.version, effectiveFrom: scheme?.effectiveFrom ?? '', definition: document.scheme.definition }, {
     heads: document.checkpoint.chains.map((c) => ({ chainId: c.chainId, seq: c.seq })),
     at: cutAt,
-  });
+  }, roundingOf(document.format));
   const published = new Map(document.units.map((u) => [`${u.unitKind}:${u.unitId}`, JSON.stringify(u)]));
   const differing: string[] = [];
   for (const unit of recomputed.units) {
@@ -245,6 +253,10 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
   differing.push(...[...published.keys()].map((id) => `${id} (not recomputed)`));
   if (differing.length > 0) problems.push({ code: 'figures_differ', detail: `${differing.length} units differ, e.g. ${differing.slice(0, 5).join('; ')}` });
   if (JSON.stringify(recomputed.rankings) !== JSON.stringify(document.rankings)) problems.push({ code: 'figures_differ', detail: 'the rankings differ' });
+  const corrections = await correctionsOf(db, row.id);
+  for (const detail of correctionChainProblems(row.id, corrections)) problems.push({ code: 'corrections_broken', detail });
+  const missing = await missingCorrections(db, { id: row.id, fromDay: period.fromDay, toDay: period.toDay, cutAt }, corrections);
+  if (missing.length > 0) problems.push({ code: 'corrections_missing', detail: `${missing.length} evaluations changed standing after the close without a correction, e.g. ${missing.slice(0, 3).join(', ')}` });
   return report(recomputed.units.length);
 }
 

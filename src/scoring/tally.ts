@@ -2,7 +2,7 @@
 // them. The live tallies add these contributions as facts arrive; the rebuild from the ledger and
 // the snapshots compute the same sums in SQL, and tests hold the two to each other.
 import { beijingDay } from '../clock.ts';
-import type { EvaluationFlagKind, ScoreTallyColumns, ScoreUnitKind } from '../db/schema.ts';
+import type { ScoreTallyColumns, ScoreUnitKind } from '../db/schema.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import type { Ticket } from '../tickets/state-machine.ts';
 
@@ -98,38 +98,6 @@ export interface ScoredEvaluation extends Placement {
 }
 
 export type StageCompletion = Placement & { case_stage_id: string; completed_day: string };
-
-export interface EvaluationFlag {
-  id: string;
-  kind: EvaluationFlagKind;
-  at: Date;
-}
-
-/** The flags that decide a rating's standing in review: the latest one is what holds. */
-export const REVIEW_DECISION_KINDS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed', 'fraud_cleared'];
-/** Flags that take a rating out of the figures for good: an upheld appeal, a verified applicant's rating in its place. */
-export const FINAL_EXCLUSIONS: readonly EvaluationFlagKind[] = ['appeal_upheld', 'superseded'];
-/** The decisions that keep a rating out of the figures while they stand. */
-export const EXCLUDING_DECISIONS: readonly EvaluationFlagKind[] = ['risk_held', 'fraud_confirmed'];
-
-/** The latest review decision on a rating, if any: held (待核查), confirmed fraud, or cleared. */
-export function reviewStanding(flags: readonly EvaluationFlag[]): EvaluationFlagKind | null {
-  const decisions = flags
-    .filter((f) => REVIEW_DECISION_KINDS.includes(f.kind))
-    .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return decisions.at(-1)?.kind ?? null;
-}
-
-/**
- * An evaluation leaves every figure once an appeal is upheld or the verified applicant's rating
- * superseded it, while it is held for review (counted apart as 待核查), or while fraud stands
- * confirmed (not cleared since).
- */
-export function isExcluded(flags: readonly EvaluationFlag[]): boolean {
-  if (flags.some((f) => FINAL_EXCLUSIONS.includes(f.kind))) return true;
-  const standing = reviewStanding(flags);
-  return standing !== null && EXCLUDING_DECISIONS.includes(standing);
-}
 
 const levelColumn = (e: ScoredEvaluation): TallyColumn => `${e.is_default ? 'default' : 'active'}_${e.level}` as TallyColumn;
 

@@ -16,7 +16,7 @@ import { queueOutbound } from '../outbound/outbound.ts';
 import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
-import { applyEvent, isRefusal, UNWATCHED_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
+import { applyEvent, AWAITING_CALLBACK, isRefusal, UNWATCHED_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
 import { appendStep, recordWatchDone, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export interface TicketDeps {
@@ -66,6 +66,11 @@ function toEvent(input: StepInput, now: Date, deps: TicketDeps, byRater: boolean
       return { type: 'callback', outcome: input.outcome, by: byRater ? 'rater' : 'phone' };
     case 'reply':
       return { type: 'reply', text: input.text };
+    // The rules in force go into the event, so that every replay judges it as it was judged now.
+    case 'request_extension':
+      return { type: 'request_extension', days: input.days, reason: input.reason, maxDays: deps.config.tickets.maxExtensionDays };
+    case 'decide_cannot_fix':
+      return { type: 'decide_cannot_fix', approved: input.approved, replyFollows: true };
     default: {
       const { step, ...rest } = input;
       return { type: step, ...rest } as TicketEvent;
@@ -84,7 +89,7 @@ async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, acto
   if (request.version !== null && request.version !== row.version) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
   const ticket = ticketFromRow(row);
   const event = toEvent(request.input, now, deps, byRater);
-  const next = applyEvent(ticket, event, actor, now, { maxExtensionDays: deps.config.tickets.maxExtensionDays });
+  const next = applyEvent(ticket, event, actor, now);
   if (isRefusal(next)) throw new AppError(next.code, next.details);
   let moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
   // An appeal's decision date counted beyond the known calendar is marked, to be recomputed with the notice.
@@ -119,7 +124,7 @@ export async function answerCallbackByReceipt(deps: TicketDeps, receiptNo: strin
     const found = await trx.selectFrom('ticket').select('id').where('receipt_no', '=', receiptNo).executeTakeFirst();
     if (!found) throw new AppError('RECEIPT_NOT_FOUND');
     const row = await lockTicket(trx, found.id);
-    if (row.state !== 'replied') throw new AppError('CALLBACK_NOT_OPEN', { state: row.state });
+    if (!AWAITING_CALLBACK.has(row.state)) throw new AppError('CALLBACK_NOT_OPEN', { state: row.state });
     if (row.version !== seenVersion) throw new AppError('CALLBACK_REPLY_CHANGED');
     return step(trx, deps, row, { role: 'rater', id: 'receipt' }, { ticketId: row.id, input: { step: 'callback', outcome }, version: seenVersion, note: null, attachments: [] }, now, true);
   });
@@ -131,7 +136,7 @@ export async function answerCallback(deps: TicketDeps, ticketId: string, linkVer
   return deps.db.transaction().execute(async (trx) => {
     const row = await lockTicket(trx, ticketId);
     // A link belongs to one reply: once answered, or after a new reply, it is spent.
-    if (row.state !== 'replied' || row.version !== linkVersion) throw new AppError('LINK_EXPIRED', { reason: 'answered or superseded' });
+    if (!AWAITING_CALLBACK.has(row.state) || row.version !== linkVersion) throw new AppError('LINK_EXPIRED', { reason: 'answered or superseded' });
     return step(trx, deps, row, { role: 'rater', id: 'callback-link' }, { ticketId, input: { step: 'callback', outcome }, version: linkVersion, note: null, attachments: [] }, now, true);
   });
 }
@@ -184,11 +189,12 @@ async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRo
     case 'request_cannot_fix':
       return tell(trx, row, 'cannot_fix_requested', {}, supervisorsOf(row), now, true);
     case 'decide_cannot_fix':
-      return tell(trx, row, 'cannot_fix_decided', { approved: event.approved }, handlersOf(row), now);
+      return tell(trx, row, 'cannot_fix_decided', { approved: event.approved, replyFollows: event.replyFollows === true }, handlersOf(row), now);
     case 'reply':
       return replyToRater(trx, deps, row, event.text, now);
     case 'callback':
-      if (event.outcome === 'unsatisfied') return tell(trx, row, 'callback_unsatisfied', {}, handlersOf(row), now, true);
+      // An unhappy callback reopens the ticket, except after an approved 无法整改, which it closes.
+      if (event.outcome === 'unsatisfied' && row.state !== 'closed_cannot_fix') return tell(trx, row, 'callback_unsatisfied', {}, handlersOf(row), now, true);
       return tell(trx, row, 'ticket_closed', { state: row.state }, handlersOf(row), now);
     default:
       return;

@@ -1,14 +1,16 @@
 // Ticket figures per org or per region and period, for the scoring (issue 5) and supervisors:
 // 差评 count, reply rate, on-time reply rate, callback rate, callback satisfaction rate
 // (回访整改满意率), overdue count, appeals filed and upheld. A ticket counts in the period of the
-// Beijing day its evaluation arrived. An upheld appeal takes the evaluation out of every figure
-// but the appeal counts.
+// Beijing day its evaluation arrived. An evaluation out of the figures (an upheld appeal, fraud
+// confirmed: the rules of scoring/exclusion.ts) takes its ticket out of every figure but the appeal
+// counts.
 import { sql, type Kysely } from 'kysely';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { DB } from '../db/schema.ts';
+import { excludedAsOfSql } from '../scoring/exclusion-sql.ts';
 
 export interface TicketCounts {
-  /** 差评 still standing (appeal not upheld). */
+  /** 差评 still standing (its evaluation not out of the figures). */
   bad: number;
   replied: number;
   repliedOnTime: number;
@@ -60,13 +62,21 @@ export interface FigureRow extends TicketCounts {
 
 export async function ticketFigures(db: Kysely<DB>, query: FigureQuery, now: Date): Promise<FigureRow[]> {
   const key = query.group.by === 'org' ? sql<string>`org_id::text` : sql<string>`split_part(region_path, '/', ${query.group.depth}::int)`;
-  const standing = sql`appeal_state IS DISTINCT FROM 'upheld'`;
-  const count = (condition: ReturnType<typeof sql>) => sql<number>`count(*) FILTER (WHERE ${standing} AND ${condition})::int8`;
-  let select = db
+  // Whether each ticket's evaluation is out of the figures, looked up once per ticket.
+  let tickets = db
     .selectFrom('ticket')
+    .selectAll()
+    .select(sql<boolean>`${excludedAsOfSql(undefined, sql.ref('ticket.evaluation_id'))}`.as('excluded'))
+    .where('opened_day', '>=', query.fromDay)
+    .where('opened_day', '<=', query.toDay);
+  if (query.orgId !== null) tickets = tickets.where('org_id', '=', query.orgId);
+  if (query.regionPath !== null) tickets = tickets.where('region_path', 'like', pathPrefixPattern(query.regionPath));
+  const count = (condition: ReturnType<typeof sql>) => sql<number>`count(*) FILTER (WHERE NOT t.excluded AND ${condition})::int8`;
+  return db
+    .selectFrom(tickets.as('t'))
     .select([
       key.as('key'),
-      sql<number>`count(*) FILTER (WHERE ${standing})::int8`.as('bad'),
+      sql<number>`count(*) FILTER (WHERE NOT t.excluded)::int8`.as('bad'),
       count(sql`reply_done_at IS NOT NULL`).as('replied'),
       count(sql`reply_done_at <= reply_due_at`).as('repliedOnTime'),
       count(sql`callback_at IS NOT NULL`).as('calledBack'),
@@ -75,11 +85,7 @@ export async function ticketFigures(db: Kysely<DB>, query: FigureQuery, now: Dat
       sql<number>`count(*) FILTER (WHERE appeal_state IS NOT NULL)::int8`.as('appealsFiled'),
       sql<number>`count(*) FILTER (WHERE appeal_state = 'upheld')::int8`.as('appealsUpheld'),
     ])
-    .where('opened_day', '>=', query.fromDay)
-    .where('opened_day', '<=', query.toDay)
     .groupBy(sql`1`)
-    .orderBy(sql`1`);
-  if (query.orgId !== null) select = select.where('org_id', '=', query.orgId);
-  if (query.regionPath !== null) select = select.where('region_path', 'like', pathPrefixPattern(query.regionPath));
-  return select.execute();
+    .orderBy(sql`1`)
+    .execute();
 }

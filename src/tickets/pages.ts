@@ -25,7 +25,7 @@ import { qrSvg } from '../posters/qr.ts';
 import { answerCallback, answerCallbackByReceipt, CALLBACK_LINK, type TicketDeps } from './commands.ts';
 import { normalizeReceiptNo, repliesOf } from './queries.ts';
 import { receiptView, type ProgressStep, type RaterTicket, type ReceiptView } from './receipts.ts';
-import type { CallbackOutcome } from './state-machine.ts';
+import { AWAITING_CALLBACK, type CallbackOutcome } from './state-machine.ts';
 import { findTicket } from './store.ts';
 
 const e = escapeHtml;
@@ -118,7 +118,7 @@ function stepHtml(t: Say, step: ProgressStep, unitName: string): string {
     case 'callback': {
       const outcome = outcomeName(t, step.outcome);
       const who = step.byRater ? t('您对整改结果的评价：', 'Your view of the fix: ') : t('电话回访，您对整改结果的评价：', 'Asked by phone, your view of the fix: ');
-      const again = step.outcome === 'unsatisfied' ? t('，单位将重新整改并再次答复', '; the office will put it right and answer again') : '';
+      const again = step.reopens ? t('，单位将重新整改并再次答复', '; the office will put it right and answer again') : '';
       return `<li>${when}${what(`${who}${outcome}${again}`)}</li>`;
     }
     case 'appeal_upheld':
@@ -270,7 +270,7 @@ export function registerRaterPages(app: App, context: Pick<AppContext, 'config' 
     const answer = ticket ? (await repliesOf(db, ticket.id)).at(-1) : undefined;
     if (!ticket || !answer) return problem(404, '链接无效', 'This link is not valid');
     const unit = await db.selectFrom('org').select('name').where('id', '=', ticket.org_id).executeTakeFirst();
-    const open = ticket.state === 'replied' && ticket.version === check.claims.version;
+    const open = AWAITING_CALLBACK.has(ticket.state) && ticket.version === check.claims.version;
     const sent = request.query.done === 'sent';
     return sendPublicPage(request, reply, { path }, (prefs) => {
       const t = sayIn(prefs.lang);

@@ -38,7 +38,7 @@ export const TicketView = Type.Object(
     level: Type.Integer(),
     levelName: Type.Object({ zh: Type.String(), en: Type.String() }),
     channel: Type.String(),
-    state: Type.String({ description: 'open 待签收 / verifying 核实中 / rectifying 整改中 / appealing 申诉中 / cannot_fix_requested 申请无法整改 / replied 已答复待回访 / closed 已办结 / closed_invalid 申诉成立 / closed_cannot_fix 无法整改已批准' }),
+    state: Type.String({ description: 'open 待签收 / verifying 核实中 / rectifying 整改中 / appealing 申诉中 / cannot_fix_requested 申请无法整改 / cannot_fix_approved 无法整改已批准待答复 / replied 已答复待回访 / cannot_fix_replied 无法整改已答复待回访 / closed 已办结 / closed_invalid 申诉成立 / closed_cannot_fix 无法整改已批准' }),
     version: Type.Integer({ description: '操作时带回此版本号以防并发冲突 / send it back with a step to detect conflicts' }),
     openedAt: Instant,
     deadlines: Type.Object({ verify: DeadlineView, reply: DeadlineView, appeal: Type.Union([DeadlineView, Type.Null()]) }),

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { regionDisplayName } from '../catalog/regions.ts';
 import type { DB } from '../db/schema.ts';
-import type { CallbackOutcome, TicketState } from './state-machine.ts';
+import { AWAITING_CALLBACK, type CallbackOutcome, type TicketState } from './state-machine.ts';
 import { ticketEvents, type TicketEventRow, type TicketRow } from './store.ts';
 
 /** How the rater reads the ticket's state. */
@@ -18,7 +18,7 @@ export type ProgressStep =
   | { kind: 'received'; at: Date }
   | { kind: 'verified'; at: Date }
   | { kind: 'reply'; at: Date; text: string; by: string }
-  | { kind: 'callback'; at: Date; outcome: CallbackOutcome; byRater: boolean }
+  | { kind: 'callback'; at: Date; outcome: CallbackOutcome; byRater: boolean; reopens: boolean }
   | { kind: 'appeal_upheld'; at: Date }
   | { kind: 'cannot_fix'; at: Date; text: string; by: string };
 
@@ -49,7 +49,7 @@ export interface ReceiptView {
 }
 
 export function raterStatusOf(state: TicketState): RaterStatus {
-  if (state === 'replied') return 'replied';
+  if (AWAITING_CALLBACK.has(state)) return 'replied';
   if (state === 'closed' || state === 'closed_invalid' || state === 'closed_cannot_fix') return state;
   // Open, verifying, rectifying, an appeal or a request before a supervisor: the unit is on it.
   return 'in_progress';
@@ -60,6 +60,7 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
   const steps: ProgressStep[] = [{ kind: 'received', at: row.evaluated_at }];
   // The explanation of a 无法整改 request is the unit's answer once a supervisor approves it.
   let cannotFixReason = '';
+  let cannotFixAnswered = false;
   for (const event of events) {
     const payload = event.payload;
     switch (event.type) {
@@ -70,7 +71,8 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
         steps.push({ kind: 'reply', at: event.at, text: String(payload.text ?? ''), by: unitName });
         break;
       case 'callback':
-        steps.push({ kind: 'callback', at: event.at, outcome: payload.outcome as CallbackOutcome, byRater: event.actor_role === 'rater' });
+        // After an approved 无法整改 the callback closes the matter, whatever the outcome.
+        steps.push({ kind: 'callback', at: event.at, outcome: payload.outcome as CallbackOutcome, byRater: event.actor_role === 'rater', reopens: payload.outcome === 'unsatisfied' && !cannotFixAnswered });
         break;
       case 'decide_appeal':
         if (payload.upheld === true) steps.push({ kind: 'appeal_upheld', at: event.at });
@@ -79,7 +81,9 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
         cannotFixReason = String(payload.reason ?? '');
         break;
       case 'decide_cannot_fix':
-        if (payload.approved === true) steps.push({ kind: 'cannot_fix', at: event.at, text: cannotFixReason, by: unitName });
+        // By the legacy rule the approved explanation was the answer; now the 答复 that follows is.
+        if (payload.approved === true && payload.replyFollows !== true) steps.push({ kind: 'cannot_fix', at: event.at, text: cannotFixReason, by: unitName });
+        if (payload.approved === true && payload.replyFollows === true) cannotFixAnswered = true;
         break;
       default:
         // Internal steps (签收, 申诉, 延期 requests, escalations) are the unit's and the supervisors' business.
@@ -91,7 +95,7 @@ export function raterTicketOf(row: Pick<TicketRow, 'state' | 'version' | 'reply_
     replyDueAt: row.reply_due_at,
     unitName,
     steps,
-    callback: { open: row.state === 'replied', version: row.version },
+    callback: { open: AWAITING_CALLBACK.has(row.state), version: row.version },
   };
 }
 

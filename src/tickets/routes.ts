@@ -16,8 +16,9 @@ import { Attachment, presentRatedEvaluation, presentTicket, presentTicketEvent, 
 import { listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
 import { receiptView, type ProgressStep } from './receipts.ts';
 import { findTicket, ticketEvents } from './store.ts';
+import { AWAITING_CALLBACK } from './state-machine.ts';
 
-const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
+const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved', 'replied', 'cannot_fix_replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd（北京时间）' });
 const Text = (description: string) => Type.String({ minLength: 2, maxLength: 2000, description });
 const Outcome = Type.Union([Type.Literal('satisfied'), Type.Literal('basically_satisfied'), Type.Literal('unsatisfied')], { description: 'satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意（工单重新整改）' });
@@ -40,7 +41,7 @@ const StepBody = Type.Union([
   variant('decide_appeal', '申诉复核决定（监督人员）/ decide the appeal (supervisor)', { upheld: Type.Boolean() }),
   variant('request_extension', '申请延期（承办单位）/ ask for an extension (handler)', { days: Type.Integer({ minimum: 1, maximum: 60 }), reason: Text('延期理由 / reasons') }),
   variant('decide_extension', '延期审批（监督人员）/ decide the extension (supervisor)', { granted: Type.Boolean() }),
-  variant('request_cannot_fix', '申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)', { reason: Text('说明（审批通过后作为答复）/ explanation, the reply once approved') }),
+  variant('request_cannot_fix', '申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)', { reason: Text('说明（供审批；批准后仍须答复评价人）/ explanation for the supervisor; once approved the rater must still be answered') }),
   variant('decide_cannot_fix', '无法整改审批（监督人员）/ decide cannot-fix (supervisor)', { approved: Type.Boolean() }),
   variant('reply', '答复评价人（承办单位）/ answer the rater (handler)', { text: Text('答复内容 / the answer') }),
   variant('callback', '电话回访结果（承办单位）/ callback outcome by phone (handler)', { outcome: Outcome }),
@@ -134,7 +135,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
         tags: ['tickets'],
         summary: '差评工单指标：差评数、回复率、按时回复率、回访率、回访满意率、超期数、申诉数 / Ticket figures per org or per region',
         description:
-          '按评价到达的北京日期计入期间；申诉成立的差评不计入差评与各率，只计入申诉数。/ A ticket counts in the period of the Beijing day its evaluation arrived; upheld appeals leave every figure but the appeal counts.',
+          '按评价到达的北京日期计入期间；不计入考核的评价（申诉成立、确认刷评等）不计入差评与各率，只计入申诉数。/ A ticket counts in the period of the Beijing day its evaluation arrived; an evaluation out of the figures (appeal upheld, fraud confirmed …) leaves every figure but the appeal counts.',
         security: [{ staffSession: [] }],
         querystring: Type.Object({
           from: Day,
@@ -191,7 +192,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
     Type.Object({ kind: Type.Literal('received', { description: '评价已收到 / the rating reached the platform' }), at: Instant }),
     Type.Object({ kind: Type.Literal('verified', { description: '单位已核实，正在整改 / checked, being put right' }), at: Instant }),
     Type.Object({ kind: Type.Literal('reply', { description: '单位的答复 / the unit’s answer' }), at: Instant, text: Type.String(), by: Type.String({ description: '答复单位 / the answering unit' }) }),
-    Type.Object({ kind: Type.Literal('callback', { description: '回访：对整改结果的评价 / callback: the view of the fix' }), at: Instant, outcome: Outcome, byRater: Type.Boolean({ description: '评价人自己作出（否则为电话回访）/ given by the rater (else by a phone call)' }) }),
+    Type.Object({ kind: Type.Literal('callback', { description: '回访：对整改结果的评价 / callback: the view of the fix' }), at: Instant, outcome: Outcome, byRater: Type.Boolean({ description: '评价人自己作出（否则为电话回访）/ given by the rater (else by a phone call)' }), reopens: Type.Boolean({ description: '不满意时工单重新整改（经批准无法整改的除外）/ an unhappy callback reopens the ticket (not after an approved cannot-fix)' }) }),
     Type.Object({ kind: Type.Literal('appeal_upheld', { description: '经上级复核不予采纳 / found mistaken or malicious on review' }), at: Instant }),
     Type.Object({ kind: Type.Literal('cannot_fix', { description: '经批准无法整改 / approved as cannot be fixed' }), at: Instant, text: Type.String(), by: Type.String() }),
   ]);
@@ -320,7 +321,7 @@ export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config
       if (!row) throw new AppError('LINK_INVALID');
       const reply = (await repliesOf(db, row.id)).at(-1);
       if (!reply) throw new AppError('LINK_INVALID');
-      return { receiptNo: row.receipt_no, reply: { text: reply.text, at: reply.at.toISOString() }, open: row.state === 'replied' && row.version === claims.version };
+      return { receiptNo: row.receipt_no, reply: { text: reply.text, at: reply.at.toISOString() }, open: AWAITING_CALLBACK.has(row.state) && row.version === claims.version };
     },
   );
 

@@ -2,7 +2,7 @@
 // watch (the scheduled check of each ticket) must do at a given moment. No I/O, no clock.
 import type { Config } from '../config/config.ts';
 import { addNaturalDays, addWorkingDaysEstimated, type WorkingDayCalendar } from '../calendar/working-days.ts';
-import { deadlineOf, deadlineStatus, UNWATCHED_STATES, type DeadlineName, type Ticket } from './state-machine.ts';
+import { AWAITING_CALLBACK, deadlineOf, deadlineStatus, UNWATCHED_STATES, type DeadlineName, type Ticket } from './state-machine.ts';
 
 export type TicketSettings = Config['tickets'];
 
@@ -99,7 +99,7 @@ export function planWatch(ticket: Ticket, openedAt: Date, done: readonly string[
     for (const w of passed) if (w.at > t) future.push(w.at);
   }
 
-  if (ticket.state === 'replied' && ticket.lastReplyAt !== null) {
+  if (AWAITING_CALLBACK.has(ticket.state) && ticket.lastReplyAt !== null) {
     const key = `callback:${ticket.lastReplyAt.toISOString()}`;
     const at = ticket.lastReplyAt.getTime() + settings.callbackReminderDays * DAY_MS;
     if (!did.has(key)) {

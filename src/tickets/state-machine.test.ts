@@ -124,15 +124,36 @@ describe('ticket lifecycle', () => {
     expect(refused).toMatchObject({ extension: { state: 'refused' }, reply: { dueAt: opened.reply.dueAt } });
   });
 
-  it('handles 无法整改: approved closes the ticket, refused sends it back', () => {
+  it('handles 无法整改: approved, the rater is still answered and called back; refused sends it back', () => {
     const asked = run([
       [{ type: 'accept' }, handler, '2026-10-08T01:00:00Z'],
       [{ type: 'verified' }, handler, '2026-10-08T02:00:00Z'],
       [{ type: 'request_cannot_fix', reason: '法律规定的材料不能免除' }, handler, '2026-10-09T02:00:00Z'],
     ]);
     expect(asked.state).toBe('cannot_fix_requested');
-    expect(run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-10T02:00:00Z']], asked).state).toBe('closed_cannot_fix');
-    expect(run([[{ type: 'decide_cannot_fix', approved: false }, supervisor, '2026-10-10T02:00:00Z']], asked).state).toBe('rectifying');
+    expect(run([[{ type: 'decide_cannot_fix', approved: false, replyFollows: true }, supervisor, '2026-10-10T02:00:00Z']], asked).state).toBe('rectifying');
+    // The approval is no answer: the reply deadline keeps running until the 答复 reaches the rater.
+    const approved = run([[{ type: 'decide_cannot_fix', approved: true, replyFollows: true }, supervisor, '2026-10-10T02:00:00Z']], asked);
+    expect(approved).toMatchObject({ state: 'cannot_fix_approved', reply: { doneAt: null } });
+    expect(TERMINAL_STATES.has(approved.state)).toBe(false);
+    expect(deadlineStatus(approved.reply, at('2026-10-16T00:00:00Z'))).toBe('missed');
+    expect(run([[{ type: 'escalate', deadline: 'reply' }, system, '2026-10-16T00:00:00Z']], approved).escalated).toEqual(['reply']);
+    const answered = run([[{ type: 'reply', text: '该材料为法定要求；已为您开通帮办代办，下周可一次办结' }, handler, '2026-10-12T02:00:00Z']], approved);
+    expect(answered).toMatchObject({ state: 'cannot_fix_replied', reply: { doneAt: at('2026-10-12T02:00:00Z') }, lastReplyAt: at('2026-10-12T02:00:00Z') });
+    expect(deadlineStatus(answered.reply, at('2026-12-01T00:00:00Z'))).toBe('met');
+    // The callback closes it, whatever the rater thinks (recorded, and counted in the figures).
+    for (const outcome of ['satisfied', 'basically_satisfied', 'unsatisfied'] as const) {
+      expect(run([[{ type: 'callback', outcome, by: 'rater' }, rater, '2026-10-13T02:00:00Z']], answered)).toMatchObject({ state: 'closed_cannot_fix', lastCallback: outcome, reopenCount: 0 });
+    }
+  });
+
+  it('replays a 无法整改 approval stored before the rule as it was decided then: closed, counted as the reply', () => {
+    const asked = run([
+      [{ type: 'accept' }, handler, '2026-10-08T01:00:00Z'],
+      [{ type: 'verified' }, handler, '2026-10-08T02:00:00Z'],
+      [{ type: 'request_cannot_fix', reason: '法律规定的材料不能免除' }, handler, '2026-10-09T02:00:00Z'],
+    ]);
+    expect(run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-10T02:00:00Z']], asked)).toMatchObject({ state: 'closed_cannot_fix', reply: { doneAt: at('2026-10-10T02:00:00Z') } });
   });
 
   it('escalates a deadline only once it is missed, and only once', () => {
@@ -156,7 +177,7 @@ describe('ticket lifecycle', () => {
   });
 });
 
-const STATES: TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied', 'closed', 'closed_invalid', 'closed_cannot_fix', 'voided'];
+const STATES: TicketState[] = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved', 'replied', 'cannot_fix_replied', 'closed', 'closed_invalid', 'closed_cannot_fix', 'voided'];
 const ROLES: ActorRole[] = ['handler', 'supervisor', 'system', 'rater'];
 
 /** Who may take each step (DESIGN §4): the handling org acts, a supervisor decides, the scheduler escalates, the rater answers the callback. */
@@ -190,8 +211,9 @@ const STEPS: Array<{ event: TicketEvent; label: string; patch?: Partial<Ticket> 
   { event: { type: 'decide_extension', granted: true }, label: 'decide_extension granted', patch: { extension: { state: 'requested', days: 5 } } },
   { event: { type: 'decide_extension', granted: false }, label: 'decide_extension refused', patch: { extension: { state: 'requested', days: 5 } } },
   { event: { type: 'request_cannot_fix', reason: '法定材料不能免除' }, label: 'request_cannot_fix' },
-  { event: { type: 'decide_cannot_fix', approved: true }, label: 'decide_cannot_fix approved' },
-  { event: { type: 'decide_cannot_fix', approved: false }, label: 'decide_cannot_fix refused' },
+  { event: { type: 'decide_cannot_fix', approved: true, replyFollows: true }, label: 'decide_cannot_fix approved' },
+  { event: { type: 'decide_cannot_fix', approved: true }, label: 'decide_cannot_fix approved (legacy)' },
+  { event: { type: 'decide_cannot_fix', approved: false, replyFollows: true }, label: 'decide_cannot_fix refused' },
   { event: { type: 'reply', text: '已整改' }, label: 'reply' },
   { event: { type: 'callback', outcome: 'satisfied', by: 'rater' }, label: 'callback satisfied' },
   { event: { type: 'callback', outcome: 'basically_satisfied', by: 'rater' }, label: 'callback basically_satisfied' },
@@ -225,8 +247,17 @@ const TRANSITIONS: Partial<Record<TicketState, Record<string, TicketState>>> = {
     void: 'voided',
   },
   appealing: { 'decide_appeal upheld': 'closed_invalid', 'decide_appeal refused': 'rectifying', 'escalate reply': 'appealing', 'recompute_deadline verify': 'appealing', void: 'voided' },
-  cannot_fix_requested: { 'decide_cannot_fix approved': 'closed_cannot_fix', 'decide_cannot_fix refused': 'rectifying', 'escalate reply': 'cannot_fix_requested', void: 'voided' },
+  cannot_fix_requested: {
+    'decide_cannot_fix approved': 'cannot_fix_approved',
+    'decide_cannot_fix approved (legacy)': 'closed_cannot_fix',
+    'decide_cannot_fix refused': 'rectifying',
+    'escalate reply': 'cannot_fix_requested',
+    void: 'voided',
+  },
+  // Approved as cannot be fixed: the rater is still answered, and the callback closes it.
+  cannot_fix_approved: { reply: 'cannot_fix_replied', 'escalate reply': 'cannot_fix_approved', void: 'voided' },
   replied: { 'callback satisfied': 'closed', 'callback basically_satisfied': 'closed', 'callback unsatisfied': 'rectifying', void: 'voided' },
+  cannot_fix_replied: { 'callback satisfied': 'closed_cannot_fix', 'callback basically_satisfied': 'closed_cannot_fix', 'callback unsatisfied': 'closed_cannot_fix', void: 'voided' },
   // Back to where it was voided from (here: rectifying).
   voided: { restore: 'rectifying' },
 };
@@ -305,10 +336,10 @@ describe('replay', () => {
     fc.constant<TicketEvent>({ type: 'verified' }),
     fc.constant<TicketEvent>({ type: 'judge_invalid', kind: 'malicious', reason: '恶意差评', decideBy: '2026-10-30T00:00:00Z' }),
     fc.boolean().map<TicketEvent>((upheld) => ({ type: 'decide_appeal', upheld })),
-    fc.integer({ min: -2, max: 20 }).map<TicketEvent>((days) => ({ type: 'request_extension', days, reason: '延期' })),
+    fc.record({ days: fc.integer({ min: -2, max: 35 }), maxDays: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }) }).map<TicketEvent>(({ days, maxDays }) => ({ type: 'request_extension', days, reason: '延期', ...(maxDays === undefined ? {} : { maxDays }) })),
     fc.boolean().map<TicketEvent>((granted) => ({ type: 'decide_extension', granted })),
     fc.constant<TicketEvent>({ type: 'request_cannot_fix', reason: '无法整改' }),
-    fc.boolean().map<TicketEvent>((approved) => ({ type: 'decide_cannot_fix', approved })),
+    fc.record({ approved: fc.boolean(), replyFollows: fc.boolean() }).map<TicketEvent>(({ approved, replyFollows }) => ({ type: 'decide_cannot_fix', approved, ...(replyFollows ? { replyFollows } : {}) })),
     fc.constant<TicketEvent>({ type: 'reply', text: '答复' }),
     fc.record({ outcome: fc.constantFrom<CallbackOutcome>('satisfied', 'basically_satisfied', 'unsatisfied'), by: fc.constantFrom<'phone' | 'rater'>('phone', 'rater') }).map<TicketEvent>((c) => ({ type: 'callback', ...c })),
     fc.constantFrom<TicketEvent>({ type: 'escalate', deadline: 'verify' }, { type: 'escalate', deadline: 'reply' }, { type: 'escalate', deadline: 'appeal' }),
@@ -343,7 +374,7 @@ describe('replay', () => {
     const labelOf = (e: TicketEvent) =>
       e.type === 'decide_appeal' ? `decide_appeal ${e.upheld ? 'upheld' : 'refused'}`
       : e.type === 'decide_extension' ? `decide_extension ${e.granted ? 'granted' : 'refused'}`
-      : e.type === 'decide_cannot_fix' ? `decide_cannot_fix ${e.approved ? 'approved' : 'refused'}`
+      : e.type === 'decide_cannot_fix' ? `decide_cannot_fix ${e.approved ? (e.replyFollows ? 'approved' : 'approved (legacy)') : 'refused'}`
       : e.type === 'callback' ? `callback ${e.outcome}`
       : e.type === 'escalate' ? 'escalate reply'
       : e.type === 'recompute_deadline' ? 'recompute_deadline verify'
@@ -370,7 +401,9 @@ describe('replay', () => {
           if (isRefusal(next)) continue; // a guard of the step itself (one appeal, one extension, days, not overdue …)
           expect(next.state).toBe(allowed);
           if (e.type === 'callback' && e.outcome === 'unsatisfied') unhappy++;
-          if ((e.type === 'reply' || (e.type === 'decide_cannot_fix' && e.approved)) && firstReply === null) firstReply = when;
+          // Only a 答复 answers the rater; an approved 无法整改 counted as one only by the legacy rule.
+          if ((e.type === 'reply' || (e.type === 'decide_cannot_fix' && e.approved && e.replyFollows !== true)) && firstReply === null) firstReply = when;
+          if (e.type === 'request_extension') expect(e.days).toBeLessThanOrEqual(e.maxDays ?? 15);
           if ((e.type === 'verified' || e.type === 'judge_invalid') && firstVerify === null) firstVerify = when;
           if (e.type === 'escalate') expect(deadlineStatus(deadlineOf(ticket, e.deadline) ?? opened.verify, when)).toBe('missed');
           ticket = next;
@@ -380,7 +413,8 @@ describe('replay', () => {
         expect(ticket.verify.doneAt).toEqual(firstVerify);
         expect(new Set(ticket.escalated).size).toBe(ticket.escalated.length);
         if (ticket.state === 'closed') expect(['satisfied', 'basically_satisfied']).toContain(ticket.lastCallback);
-        if (ticket.state === 'replied') expect(ticket.lastReplyAt).not.toBeNull();
+        if (ticket.state === 'replied' || ticket.state === 'cannot_fix_replied') expect(ticket.lastReplyAt).not.toBeNull();
+        if (ticket.state === 'cannot_fix_approved') expect(ticket.reply.doneAt === null || ticket.reopenCount > 0).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -417,7 +451,10 @@ describe('the guards of each step', () => {
     const ask = (days: number) => applyEvent(rectifying, { type: 'request_extension', days, reason: '需采购设备' }, handler, at('2026-10-09T00:00:00Z'));
     for (const days of [0, -1, 2.5, 16, Number.NaN]) expect(ask(days), String(days)).toMatchObject({ code: 'TICKET_EXTENSION_INVALID' });
     for (const days of [1, 15]) expect(ask(days), String(days)).toMatchObject({ extension: { state: 'requested', days } });
-    expect(applyEvent(rectifying, { type: 'request_extension', days: 20, reason: 'x' }, handler, at('2026-10-09T00:00:00Z'), { maxExtensionDays: 20 })).toMatchObject({ extension: { days: 20 } });
+    // The limit in force travels with the event; events stored before it carry none: the legacy 15.
+    expect(applyEvent(rectifying, { type: 'request_extension', days: 20, reason: 'x', maxDays: 20 }, handler, at('2026-10-09T00:00:00Z'))).toMatchObject({ extension: { days: 20 } });
+    expect(applyEvent(rectifying, { type: 'request_extension', days: 21, reason: 'x', maxDays: 20 }, handler, at('2026-10-09T00:00:00Z'))).toMatchObject({ code: 'TICKET_EXTENSION_INVALID', details: { max: 20 } });
+    expect(applyEvent(rectifying, { type: 'request_extension', days: 5, reason: 'x', maxDays: 3 }, handler, at('2026-10-09T00:00:00Z'))).toMatchObject({ code: 'TICKET_EXTENSION_INVALID', details: { max: 3 } });
     const requested = run([[{ type: 'request_extension', days: 3, reason: 'x' }, handler, '2026-10-09T00:00:00Z']], rectifying);
     for (const granted of [true, false]) {
       const decided = run([[{ type: 'decide_extension', granted }, supervisor, '2026-10-09T01:00:00Z']], requested);
@@ -429,10 +466,12 @@ describe('the guards of each step', () => {
     expect(applyEvent(rectifying, { type: 'decide_extension', granted: true }, supervisor, at('2026-10-09T02:00:00Z'))).toMatchObject({ code: 'TICKET_TRANSITION_INVALID', details: { extension: null } });
   });
 
-  it('counts an approved 无法整改 as the reply, at its time or at the first reply before it', () => {
+  it('counts the 答复 after an approved 无法整改 as the reply, never the approval (the legacy rule did, at its time)', () => {
     const ask = (start: Ticket) => run([[{ type: 'request_cannot_fix', reason: '法定材料不能免除' }, handler, '2026-10-12T00:00:00Z']], start);
-    const approved = run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-13T00:00:00Z']], ask(rectifying));
-    expect(approved.reply.doneAt).toEqual(at('2026-10-13T00:00:00Z'));
+    const approved = run([[{ type: 'decide_cannot_fix', approved: true, replyFollows: true }, supervisor, '2026-10-13T00:00:00Z']], ask(rectifying));
+    expect(approved.reply.doneAt).toBeNull();
+    expect(run([[{ type: 'reply', text: '解决方案' }, handler, '2026-10-14T00:00:00Z']], approved).reply.doneAt).toEqual(at('2026-10-14T00:00:00Z'));
+    expect(run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-13T00:00:00Z']], ask(rectifying)).reply.doneAt).toEqual(at('2026-10-13T00:00:00Z'));
     const reopened = run(
       [
         [{ type: 'reply', text: '已整改' }, handler, '2026-10-10T00:00:00Z'],
@@ -440,7 +479,10 @@ describe('the guards of each step', () => {
       ],
       rectifying,
     );
+    // After a reopening the first reply's time stands, under either rule.
     expect(run([[{ type: 'decide_cannot_fix', approved: true }, supervisor, '2026-10-13T00:00:00Z']], ask(reopened)).reply.doneAt).toEqual(at('2026-10-10T00:00:00Z'));
+    const again = run([[{ type: 'decide_cannot_fix', approved: true, replyFollows: true }, supervisor, '2026-10-13T00:00:00Z'], [{ type: 'reply', text: '解决方案' }, handler, '2026-10-14T00:00:00Z']], ask(reopened));
+    expect(again).toMatchObject({ state: 'cannot_fix_replied', reply: { doneAt: at('2026-10-10T00:00:00Z') }, lastReplyAt: at('2026-10-14T00:00:00Z') });
   });
 
   it('follows the latest reply for the callback, while the reply deadline keeps the first', () => {
@@ -469,6 +511,19 @@ describe('deadlines, replay and the end states', () => {
     expect(deadlineStatus({ dueAt, doneAt: at('2026-10-15T16:00:00.000Z') }, at('2026-10-20T00:00:00Z'))).toBe('missed');
     expect(deadlineStatus({ dueAt, doneAt: null }, dueAt)).toBe('active');
     expect(deadlineStatus({ dueAt, doneAt: null }, at('2026-10-15T16:00:00.000Z'))).toBe('missed');
+  });
+
+  it('replays a 20-day extension accepted under a 30-day limit, with no setting passed (the rule is in the event)', () => {
+    const events: RecordedEvent[] = [
+      { event: { type: 'accept' }, actor: handler, at: at('2026-10-08T01:00:00Z') },
+      { event: { type: 'verified' }, actor: handler, at: at('2026-10-08T02:00:00Z') },
+      { event: { type: 'request_extension', days: 20, reason: '需采购设备', maxDays: 30 }, actor: handler, at: at('2026-10-09T00:00:00Z') },
+      { event: { type: 'decide_extension', granted: true }, actor: supervisor, at: at('2026-10-09T01:00:00Z') },
+      { event: { type: 'reply', text: '已整改' }, actor: handler, at: at('2026-10-30T01:00:00Z') },
+    ];
+    const replayed = replay(opened, events);
+    expect(replayed).toMatchObject({ state: 'replied', extension: { state: 'granted', days: 20 }, reply: { dueAt: at('2026-11-04T15:59:59.999Z') } });
+    expect(deadlineStatus((replayed as Ticket).reply, at('2026-12-01T00:00:00Z'))).toBe('met');
   });
 
   it('stops the replay at the first refused event', () => {

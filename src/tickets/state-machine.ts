@@ -10,10 +10,12 @@ export type TicketState =
   | 'rectifying' // 整改: the problem is being fixed
   | 'appealing' // judged invalid (mistaken or malicious): a supervisor decides the appeal
   | 'cannot_fix_requested' // 无法整改 asked for: a supervisor decides
+  | 'cannot_fix_approved' // 无法整改 approved: the rater must still be answered (答复, with its SMS)
   | 'replied' // 答复: the rater has been answered; waiting for the callback (回访)
+  | 'cannot_fix_replied' // answered after an approved 无法整改; the callback closes it, whatever its outcome
   | 'closed' // callback done, rater satisfied or basically satisfied
   | 'closed_invalid' // appeal upheld: the evaluation leaves the scores (a flag, never a delete)
-  | 'closed_cannot_fix' // supervisor approved that it cannot be fixed
+  | 'closed_cannot_fix' // cannot be fixed: answered and called back (or, by the legacy rule, approved)
   | 'voided'; // its rating was confirmed as fraud or superseded: nothing to do unless restored
 
 export type ActorRole = 'handler' | 'supervisor' | 'system' | 'rater';
@@ -31,10 +33,14 @@ export type TicketEvent =
   // The org contests the evaluation (申诉); the caller computes the supervisor's decision deadline.
   | { type: 'judge_invalid'; kind: AppealKind; reason: string; decideBy: string }
   | { type: 'decide_appeal'; upheld: boolean; note?: string }
-  | { type: 'request_extension'; days: number; reason: string }
+  // The rule that applied travels with the event, so a replay judges it as it was judged live:
+  // `maxDays` is the extension limit in force (absent in events stored before: the legacy 15).
+  | { type: 'request_extension'; days: number; reason: string; maxDays?: number }
   | { type: 'decide_extension'; granted: boolean; note?: string }
   | { type: 'request_cannot_fix'; reason: string }
-  | { type: 'decide_cannot_fix'; approved: boolean; note?: string }
+  // `replyFollows`: the approval leads to the 答复 (absent in events stored before: the approval
+  // itself closed the ticket and counted as the reply).
+  | { type: 'decide_cannot_fix'; approved: boolean; note?: string; replyFollows?: boolean }
   | { type: 'reply'; text: string }
   | { type: 'callback'; outcome: CallbackOutcome; by: 'phone' | 'rater' }
   | { type: 'escalate'; deadline: DeadlineName }
@@ -77,12 +83,11 @@ export interface Ticket {
   version: number;
 }
 
-export interface TicketRules {
-  /** Longest extension a supervisor may grant, in natural days. */
-  maxExtensionDays: number;
-}
+/** The extension limit of events stored before the limit was recorded in them. */
+export const LEGACY_MAX_EXTENSION_DAYS = 15;
 
-export const DEFAULT_TICKET_RULES: TicketRules = { maxExtensionDays: 15 };
+/** The states in which the rater's callback (回访) is awaited. */
+export const AWAITING_CALLBACK: ReadonlySet<TicketState> = new Set(['replied', 'cannot_fix_replied']);
 
 export function openTicket(deadlines: { verifyDueAt: Date; replyDueAt: Date }): Ticket {
   return {
@@ -129,11 +134,11 @@ const FROM: Record<TicketEvent['type'], readonly TicketState[]> = {
   decide_extension: ['verifying', 'rectifying'],
   request_cannot_fix: ['rectifying'],
   decide_cannot_fix: ['cannot_fix_requested'],
-  reply: ['rectifying'],
-  callback: ['replied'],
-  escalate: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested'],
+  reply: ['rectifying', 'cannot_fix_approved'],
+  callback: ['replied', 'cannot_fix_replied'],
+  escalate: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved'],
   recompute_deadline: ['open', 'verifying', 'appealing'],
-  void: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'replied'],
+  void: ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved', 'replied', 'cannot_fix_replied'],
   restore: ['voided'],
 };
 
@@ -147,7 +152,12 @@ export function isRefusal(value: Ticket | Refusal): value is Refusal {
   return 'code' in value;
 }
 
-export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now: Date, rules: TicketRules = DEFAULT_TICKET_RULES): Ticket | Refusal {
+/**
+ * The next ticket, or a coded refusal. Every rule a step is judged by comes from the ticket and the
+ * event itself (the configured extension limit is written into the event by the command that
+ * records it), so a replay of stored events gives what was decided live, whatever the settings now.
+ */
+export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now: Date): Ticket | Refusal {
   if (!ACTORS[event.type].includes(actor.role)) return refuse('TICKET_ACTOR_NOT_ALLOWED', { step: event.type, role: actor.role });
   if (!FROM[event.type].includes(ticket.state)) return refuse('TICKET_TRANSITION_INVALID', { step: event.type, state: ticket.state });
   const next: Ticket = { ...ticket, version: ticket.version + 1 };
@@ -175,8 +185,9 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
     }
     case 'request_extension': {
       if (ticket.extension !== null) return refuse('TICKET_EXTENSION_INVALID', { reason: 'one extension per ticket' });
-      if (!Number.isInteger(event.days) || event.days < 1 || event.days > rules.maxExtensionDays) {
-        return refuse('TICKET_EXTENSION_INVALID', { days: event.days, max: rules.maxExtensionDays });
+      const max = event.maxDays ?? LEGACY_MAX_EXTENSION_DAYS;
+      if (!Number.isInteger(event.days) || event.days < 1 || event.days > max) {
+        return refuse('TICKET_EXTENSION_INVALID', { days: event.days, max });
       }
       return { ...next, extension: { state: 'requested', days: event.days } };
     }
@@ -192,12 +203,22 @@ export function applyEvent(ticket: Ticket, event: TicketEvent, actor: Actor, now
     case 'request_cannot_fix':
       return { ...next, state: 'cannot_fix_requested' };
     case 'decide_cannot_fix':
-      // Approved: the explanation is the reply, and it closes the ticket.
-      return event.approved ? { ...next, state: 'closed_cannot_fix', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } } : { ...next, state: 'rectifying' };
+      if (!event.approved) return { ...next, state: 'rectifying' };
+      // Approved: the solution worked out must still reach the rater (答复, then 回访). Events stored
+      // before this rule closed the ticket at once and counted the approval as the reply.
+      if (event.replyFollows === true) return { ...next, state: 'cannot_fix_approved' };
+      return { ...next, state: 'closed_cannot_fix', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now } };
     case 'reply':
       // A reopened ticket keeps the time of its first reply: the 15-day limit is about the first answer.
-      return { ...next, state: 'replied', reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now }, lastReplyAt: now };
+      return {
+        ...next,
+        state: ticket.state === 'cannot_fix_approved' ? 'cannot_fix_replied' : 'replied',
+        reply: { ...ticket.reply, doneAt: ticket.reply.doneAt ?? now },
+        lastReplyAt: now,
+      };
     case 'callback':
+      // A supervisor found it cannot be fixed: the callback records the rater's view and closes it.
+      if (ticket.state === 'cannot_fix_replied') return { ...next, state: 'closed_cannot_fix', lastCallback: event.outcome, callbackAt: now };
       if (event.outcome === 'unsatisfied') return { ...next, state: 'rectifying', reopenCount: ticket.reopenCount + 1, lastCallback: event.outcome, callbackAt: now };
       return { ...next, state: 'closed', lastCallback: event.outcome, callbackAt: now };
     case 'escalate': {
@@ -255,10 +276,10 @@ export interface RecordedEvent {
 }
 
 /** The current ticket, derived from its opening and its events; the first refusal stops the fold. */
-export function replay(opening: Ticket, events: readonly RecordedEvent[], rules: TicketRules = DEFAULT_TICKET_RULES): Ticket | Refusal {
+export function replay(opening: Ticket, events: readonly RecordedEvent[]): Ticket | Refusal {
   let ticket = opening;
   for (const recorded of events) {
-    const next = applyEvent(ticket, recorded.event, recorded.actor, recorded.at, rules);
+    const next = applyEvent(ticket, recorded.event, recorded.actor, recorded.at);
     if (isRefusal(next)) return next;
     ticket = next;
   }

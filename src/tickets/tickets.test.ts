@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
 import type { Config } from '../config/config.ts';
@@ -84,6 +85,7 @@ describeOnEngines('bad-rating tickets', (database) => {
     await account('handler.other', 'org_handler', { scopeOrgId: otherOrg.id });
     await account('sup.county', 'supervisor', { scopeRegionCode: '510104' }, 'sup.county@example.gov.cn');
     await account('sup.city', 'supervisor', { scopeRegionCode: '510100' });
+    await account('admin.province', 'province_admin', { scopeRegionCode: '510000' });
   });
   // Each test starts on Friday 20 November 2026, 10:00 Beijing, whatever the last one did with time.
   beforeEach(() => clock.set('2026-11-20T02:00:00.000Z'));
@@ -187,11 +189,17 @@ describeOnEngines('bad-rating tickets', (database) => {
     const reveal = await as('handler.a', 'GET', `/api/v1/evaluations/${evaluation.id}?reveal=true`);
     expect(reveal.statusCode).toBe(403);
 
+    // Nobody marks a rating 申诉成立 by a flag: with no appeal filed, nor over the supervisor's head.
+    const flag = () => as('admin.province', 'POST', `/api/v1/evaluations/${evaluation.id}/flags`, { kind: 'appeal_upheld', reason: '直接标记申诉成立' });
+    expect((await flag()).json()).toMatchObject({ code: 'EVALUATION_APPEAL_NOT_FILED' });
+    expect((await flag()).statusCode).toBe(409);
     await ok('handler.a', ticket.id, { step: 'accept' });
     const appealing = await ok('handler.a', ticket.id, { step: 'judge_invalid', kind: 'mistaken', reason: '评价人选错了办件，实为他局事项', attachments: [{ name: '说明.docx', uri: 'oss://hcp/a/2.docx' }] });
     // Filed Friday: the supervisor decides within 5 working days, by the end of the next Friday.
     expect(appealing).toMatchObject({ state: 'appealing', appeal: { kind: 'mistaken', state: 'pending' }, deadlines: { appeal: { dueAt: '2026-11-27T15:59:59.999Z', status: 'active' } } });
     expect((await step('handler.a', ticket.id, { step: 'decide_appeal', upheld: true })).json().code).toBe('TICKET_ACTOR_NOT_ALLOWED');
+    expect((await flag()).json()).toMatchObject({ code: 'EVALUATION_APPEAL_DECIDED_ON_TICKET', details: { ticketId: ticket.id, appeal: 'pending' } });
+    expect(await db().selectFrom('evaluation_event').select('id').where('evaluation_id', '=', evaluation.id).execute()).toEqual([]);
     const closed = await ok('sup.city', ticket.id, { step: 'decide_appeal', upheld: true, note: '经核实属误评' });
     expect(closed).toMatchObject({ state: 'closed_invalid', appeal: { state: 'upheld' } });
     const flags = await db().selectFrom('evaluation_event').selectAll().where('evaluation_id', '=', evaluation.id).execute();
@@ -228,16 +236,41 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect(refused).toMatchObject({ extension: { state: 'refused' }, deadlines: { reply: { dueAt: second.reply_due_at.toISOString() } } });
   });
 
-  it('无法整改: approved closes the ticket, refused sends it back to rectification', async () => {
-    const { ticket } = await badRating();
+  it('无法整改: approved, the rater is still answered by SMS and called back, which closes it; refused sends it back to rectification', async () => {
+    const { ticket } = await badRating({ channel: 'sms', anonymous: false, rater: { phone: '13912340001' } });
     await ok('handler.a', ticket.id, { step: 'accept' });
     await ok('handler.a', ticket.id, { step: 'verified' });
     await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除' });
     const refused = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: false });
     expect(refused.state).toBe('rectifying');
-    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除，已向评价人解释' });
+    await ok('handler.a', ticket.id, { step: 'request_cannot_fix', reason: '所需材料为法律规定，不能免除，拟提供帮办代办' });
     const approved = await ok('sup.county', ticket.id, { step: 'decide_cannot_fix', approved: true });
-    expect(approved).toMatchObject({ state: 'closed_cannot_fix', deadlines: { reply: { status: 'met' } } });
+    // Nothing has reached the rater yet: no reply counted, the deadline runs, the watch goes on.
+    expect(approved).toMatchObject({ state: 'cannot_fix_approved', deadlines: { reply: { status: 'active' } } });
+    await runJobs();
+    expect(gateway.messages.some((m) => m.channel === 'sms' && m.body.includes(ticket.receipt_no))).toBe(false);
+    expect(await db().selectFrom('scheduled_job').select('id').where('subject_id', '=', ticket.id).where('done_at', 'is', null).execute()).toHaveLength(1);
+    const before = (await as('sup.county', 'GET', '/api/v1/stats/tickets?from=2026-11-20&to=2026-11-20&groupBy=org')).json().groups.find((g: { key: string }) => g.key === org.id);
+    clock.advance(86_400_000);
+    const answered = await ok('handler.a', ticket.id, { step: 'reply', text: '该材料为法律规定，无法免除；已为您安排帮办代办，下周一可一次办结' });
+    expect(answered).toMatchObject({ state: 'cannot_fix_replied', deadlines: { reply: { status: 'met', doneAt: clock().toISOString() } } });
+    const after = (await as('sup.county', 'GET', '/api/v1/stats/tickets?from=2026-11-20&to=2026-11-20&groupBy=org')).json().groups.find((g: { key: string }) => g.key === org.id);
+    expect(after.replied - before.replied).toBe(1);
+    // The 答复 goes out with its callback link; the rater's callback closes the ticket, even unhappy.
+    await runJobs();
+    const sms = gateway.messages.find((m) => m.channel === 'sms' && m.body.includes(ticket.receipt_no));
+    expect(sms?.body).toContain('帮办代办');
+    const token = /\/c\/([A-Za-z0-9._-]+)/.exec(sms?.body ?? '')?.[1];
+    const callback = await system.app.inject({ method: 'POST', url: `/api/v1/callbacks/${token}`, payload: { outcome: 'unsatisfied' } });
+    expect(callback.statusCode, callback.body).toBe(200);
+    const closed = await db().selectFrom('ticket').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(closed).toMatchObject({ state: 'closed_cannot_fix', last_callback: 'unsatisfied', reopen_count: 0 });
+    await expectReplayMatches(ticket.id);
+    // The rater reads the answer behind the receipt, and that their view closed it (no new round).
+    const receipt = (await system.app.inject({ method: 'GET', url: `/api/v1/receipts/${ticket.receipt_no}` })).json();
+    expect(receipt.ticket.status).toBe('closed_cannot_fix');
+    expect(receipt.ticket.replies.map((r: { text: string }) => r.text)).toEqual([expect.stringContaining('帮办代办')]);
+    expect(receipt.ticket.steps.at(-1)).toMatchObject({ kind: 'callback', outcome: 'unsatisfied', reopens: false });
   });
 
   it('sends the reply by SMS to a rater who rated by SMS; the callback link reopens the ticket when unhappy, and works once', async () => {
@@ -517,6 +550,35 @@ describeOnEngines('bad-rating tickets', (database) => {
     expect((await as('sup.county', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&regionCode=510105`)).json().code).toBe('AUTH_OUT_OF_SCOPE');
     const overdue = await as('handler.f', 'GET', '/api/v1/tickets?overdue=true');
     expect(overdue.json().items.map((t: { id: string }) => t.id).sort()).toEqual([t4.id, t5.id].sort());
+  });
+
+  it('leaves a rating excluded as fraud out of every figure (tickets and counts per level), and brings it back when cleared', async () => {
+    const orgG = await makeOrg(db(), { regionCode: '510106' });
+    const itemG = await makeItem(db(), orgG);
+    const rate = async (level: number) => {
+      const projectNo = await makeCompletedCase(db(), config, itemG, '2026-11-19 10:00:00');
+      const response = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', { projectNo, level, indicators: level <= 2 ? ['505'] : ['101'], channel: 'mobile', assessedAt: new Date(clock().getTime() - 60_000).toISOString() });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().evaluation.id as string;
+    };
+    const fraud = await rate(1);
+    await rate(1);
+    await rate(5);
+    const day = '2026-11-20';
+    const figures = async () => {
+      const tickets = (await as('admin.province', 'GET', `/api/v1/stats/tickets?from=${day}&to=${day}&groupBy=org&regionCode=510106`)).json().groups.find((g: { key: string }) => g.key === orgG.id);
+      const levels = (await as('admin.province', 'GET', `/api/v1/stats/levels?from=${day}&to=${day}&orgId=${orgG.id}`)).json().levels;
+      return { bad: tickets?.bad, levels: levels.map((l: { level: number; active: number }) => [l.level, l.active]) };
+    };
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
+    // The flags as the review queue appends them (src/risk/review-commands.ts: two reviewers to confirm).
+    const flag = (kind: 'fraud_suspected' | 'fraud_confirmed' | 'fraud_cleared') => db().transaction().execute((trx) => appendEvaluationFlag(trx, { evaluationId: fraud, kind, reason: '同一设备批量差评', actor: 'test' }, clock()));
+    await flag('fraud_suspected');
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
+    await flag('fraud_confirmed');
+    expect(await figures()).toEqual({ bad: 1, levels: [[1, 1], [5, 1]] });
+    await flag('fraud_cleared');
+    expect(await figures()).toEqual({ bad: 2, levels: [[1, 2], [5, 1]] });
   });
 
   it('finishes a watch exactly once after a process stopped in the middle of it', async () => {
