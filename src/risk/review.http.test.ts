@@ -66,6 +66,9 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
 
   it('holds the cluster out of the figures (待核查) and tells the supervising level, not the org', async () => {
     expect(await orgFives()).toBe(1);
+    // Counted apart on the unit's dashboard: not in its figures, not silently gone either.
+    const dashboard = await as('super-a', 'GET', `/api/v1/scoring/units/org/${orgId}?period=2026-11`);
+    expect(dashboard.json()).toMatchObject({ heldForReview: 4 });
     const list = await as('super-a', 'GET', '/api/v1/risk/cases');
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().items.map((i: { evaluationId: string }) => i.evaluationId).sort()).toEqual([...held, insultId].sort());

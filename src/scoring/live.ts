@@ -6,6 +6,7 @@ import type { DB, ScoreUnitKind } from '../db/schema.ts';
 import { assembleFigures, type Catalog, type UnitCounts } from './assemble.ts';
 import type { PeriodFigures } from './document.ts';
 import { excludedSql } from './ledger-tallies.ts';
+import { excludedSetAsOfSql } from './exclusion-sql.ts';
 import { channelFigures, unitFigures, type ChannelFigures, type UnitFigures } from './figures.ts';
 import type { Period } from './periods.ts';
 import type { Scheme } from './scheme.ts';
@@ -103,4 +104,17 @@ export async function unitDashboard(db: Kysely<DB>, kind: ScoreUnitKind, id: str
       return { day: d.day, evaluations: f.evaluations, goodRate: f.goodRate, satisfactionScore: f.satisfactionScore };
     }),
   };
+}
+
+const UNIT_COLUMN: Record<Exclude<ScoreUnitKind, 'region'>, 'org_id' | 'item_id' | 'window_id' | 'staff_id'> = { org: 'org_id', item: 'item_id', window: 'window_id', staff: 'staff_id' };
+
+/**
+ * Ratings of a unit in a period held out of its figures for fraud review (待核查): not counted,
+ * never silently dropped either, so the dashboard shows how many wait (src/risk/).
+ */
+export async function heldForReview(db: Kysely<DB>, kind: ScoreUnitKind, id: string, period: Period): Promise<number> {
+  const unit = kind === 'region' ? sql`e.region_code = ANY(${await unitTallyIds(db, kind, id)}::text[])` : sql`${sql.ref(`e.${UNIT_COLUMN[kind]}`)} = ${id}::uuid`;
+  const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM evaluation e JOIN (${excludedSetAsOfSql(undefined)}) s ON s.evaluation_id = e.id
+    WHERE s.status = 'held' AND e.assessed_day BETWEEN ${period.fromDay}::date AND ${period.toDay}::date AND ${unit}`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
 }

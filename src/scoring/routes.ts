@@ -11,7 +11,7 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { scoreChanges } from './changes.ts';
 import { correctionsOf, type Correction } from './corrections.ts';
-import { liveFigures } from './live.ts';
+import { heldForReview, liveFigures } from './live.ts';
 import { unitView } from './published.ts';
 import { parsePeriod, periodContaining, type Period } from './periods.ts';
 import { addScheme, listSchemes } from './schemes.ts';
@@ -180,6 +180,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
             source: Type.Union([Type.Literal('snapshot'), Type.Literal('live')], { description: 'figures 的来源：已发布结果或实时数 / where figures come from' }),
             snapshot: Type.Union([Type.Object({ id: Type.String(), closedAt: Type.String({ format: 'date-time' }), digest: Type.String() }), Type.Null()], { description: '本期已关账时的发布结果 / the period’s snapshot once closed' }),
             corrections: Type.Array(CorrectionView),
+            heldForReview: Type.Integer({ description: '本期因疑似刷评暂缓计入、待核查的评价数（不计入 figures）/ ratings of the period held out of the figures pending fraud review' }),
             breakdownSource: Type.Literal('live', { description: 'channels 与 daily 始终为实时数 / channels and daily are always live' }),
             channels: Type.Array(Type.Object({ channel: Type.String(), evaluations: Type.Integer(), good: Type.Integer(), active: Type.Integer(), active_good: Type.Integer(), goodRate: Rate, activeGoodRate: Rate })),
             daily: Type.Array(Type.Object({ day: Type.String(), evaluations: Type.Integer(), goodRate: Rate, satisfactionScore: Rate })),
@@ -197,6 +198,7 @@ export function registerScoringRoutes(app: App, context: Pick<AppContext, 'confi
         ...view,
         snapshot: view.snapshot && { id: view.snapshot.id, closedAt: view.snapshot.closedAt.toISOString(), digest: view.snapshot.digest },
         corrections: view.corrections.map(presentCorrection),
+        heldForReview: await heldForReview(db, kind, id, view.period),
         breakdownSource: 'live' as const,
       };
     },
