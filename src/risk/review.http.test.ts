@@ -39,6 +39,7 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
       ['super-a', 'supervisor', { scopeRegionCode: '510100' }],
       ['super-b', 'supervisor', { scopeRegionCode: '510000' }],
       ['handler', 'org_handler', { scopeOrgId: org.id }],
+      ['admin', 'province_admin', { scopeRegionCode: '510000' }],
     ] as const) {
       await createStaffAccount(db, { username, password: 'correct horse battery', displayName: username, role, ...scope }, clock());
       tokens.set(username, (await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'correct horse battery' } })).json().token);
@@ -125,5 +126,22 @@ describeOnEngines('the fraud review queue over HTTP', (database) => {
     // A cleared rating is not held again by the engine.
     await system.riskAssessor.drain();
     expect(await orgFives()).toBe(3);
+  });
+
+  it('lists the ratings still held when the month closes, and a later decision reaches it as a correction', async () => {
+    const stillHeld = held[2] as string;
+    const receipt = (await database().db.selectFrom('evaluation').select('receipt_no').where('id', '=', stillHeld).executeTakeFirstOrThrow()).receipt_no;
+    clock.set('2026-12-21T02:00:00.000Z');
+    for (const username of ['admin', 'super-a']) tokens.set(username, (await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'correct horse battery' } })).json().token);
+    const closed = await as('admin', 'POST', '/api/v1/scoring/snapshots', { period: '2026-11' });
+    expect(closed.statusCode, closed.body).toBe(201);
+    const snapshot = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-11')).json();
+    expect(JSON.parse(snapshot.document).heldForReview).toEqual([receipt]);
+    expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-11/verification')).json()).toMatchObject({ ok: true });
+    // Cleared after the close: the published period gets a visible correction, never a silent edit.
+    expect((await as('super-a', 'POST', `/api/v1/risk/cases/${stillHeld}/reviews`, { decision: 'clear', reason: '核实为本人真实评价' })).json()).toEqual({ status: 'cleared', decided: true });
+    const corrections = (await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-11')).json().corrections;
+    expect(corrections).toMatchObject([{ evaluationId: stillHeld, flagKind: 'fraud_cleared', now: 'counted' }]);
+    expect((await as('admin', 'GET', '/api/v1/scoring/snapshots/month/2026-11/verification')).json()).toMatchObject({ ok: true });
   });
 });

@@ -70,6 +70,11 @@ export const roundingOf = (format: SnapshotFormat): Rounding => (format === 'hcp
 export interface SnapshotDocument extends PeriodFigures {
   format: SnapshotFormat;
   checkpoint: Checkpoint;
+  /**
+   * Receipt numbers of the period's ratings held for fraud review at the cut (待核查): listed, not
+   * counted. A later decision reaches the period as a correction. Absent in snapshots closed before.
+   */
+  heldForReview?: string[];
   closedAt: string;
   closedBy: string;
 }

@@ -17,6 +17,7 @@ import type { Rounding } from './figures.ts';
 import { correctionChainProblems, correctionsOf, missingCorrections } from './corrections.ts';
 import { correctSettlingFlags } from './footprint.ts';
 import { ledgerTallies, ticketsAtCut, type LedgerCut } from './ledger-tallies.ts';
+import { excludedSetAsOfSql } from './exclusion-sql.ts';
 import { readCatalog } from './live.ts';
 import { addDaysToDay, parsePeriod, type Period } from './periods.ts';
 import type { Scheme } from './scheme.ts';
@@ -78,6 +79,16 @@ async function registerKey(db: Kysely<DB>, signer: SnapshotSigner, now: Date): P
   if (stored.public_key_pem !== pem) throw new AppError('SIGNING_KEY_INVALID', { reason: `key id ${signer.keyId} is registered with another public key` });
 }
 
+/** Receipt numbers of the period's ratings (within the cut's chain heads) held for fraud review as of the cut, sorted. */
+async function heldAtCut(db: Kysely<DB>, period: Period, cut: { heads: Array<{ chainId: number; seq: number }>; at: Date }): Promise<string[]> {
+  if (cut.heads.length === 0) return [];
+  const rows = await sql<{ receipt_no: string }>`SELECT e.receipt_no FROM evaluation e
+    JOIN unnest(${cut.heads.map((h) => h.chainId)}::int4[], ${cut.heads.map((h) => h.seq)}::int8[]) AS h(chain_id, seq) ON h.chain_id = e.chain_id AND e.seq <= h.seq
+    JOIN (${excludedSetAsOfSql(cut.at)}) x ON x.evaluation_id = e.id
+    WHERE x.status = 'held' AND e.assessed_day BETWEEN ${period.fromDay}::date AND ${period.toDay}::date ORDER BY e.receipt_no`.execute(db);
+  return rows.rows.map((r) => r.receipt_no);
+}
+
 export async function closePeriod(db: Kysely<DB>, signer: SnapshotSigner, period: Period, closedBy: string, now: Date): Promise<StoredSnapshot> {
   if (period.kind === 'range') throw new AppError('PERIOD_KIND_NOT_CLOSABLE', { period: period.key });
   const scheme = await schemeInForce(db, period.fromDay);
@@ -94,7 +105,8 @@ export async function closePeriod(db: Kysely<DB>, signer: SnapshotSigner, period
     chains: chains.map((c) => ({ chainId: c.chain_id, seq: c.head_seq, hash: hex(c.head_hash) })),
     facts: await factDigests(db, period, cutAt),
   };
-  const document: SnapshotDocument = { format: SNAPSHOT_FORMAT, ...figures, checkpoint, closedAt: now.toISOString(), closedBy };
+  const heldForReview = await heldAtCut(db, period, cut);
+  const document: SnapshotDocument = { format: SNAPSHOT_FORMAT, ...figures, checkpoint, heldForReview, closedAt: now.toISOString(), closedBy };
   const text = JSON.stringify(document);
   const row = {
     id: uuidv7(),
@@ -253,6 +265,10 @@ export async function verifySnapshot(db: Kysely<DB>, kind: PeriodKind, key: stri
   differing.push(...[...published.keys()].map((id) => `${id} (not recomputed)`));
   if (differing.length > 0) problems.push({ code: 'figures_differ', detail: `${differing.length} units differ, e.g. ${differing.slice(0, 5).join('; ')}` });
   if (JSON.stringify(recomputed.rankings) !== JSON.stringify(document.rankings)) problems.push({ code: 'figures_differ', detail: 'the rankings differ' });
+  if (document.heldForReview !== undefined) {
+    const held = await heldAtCut(db, period, { heads: document.checkpoint.chains.map((c) => ({ chainId: c.chainId, seq: c.seq })), at: cutAt });
+    if (JSON.stringify(held) !== JSON.stringify(document.heldForReview)) problems.push({ code: 'figures_differ', detail: 'the ratings held for review at the cut differ' });
+  }
   const corrections = await correctionsOf(db, row.id);
   for (const detail of correctionChainProblems(row.id, corrections)) problems.push({ code: 'corrections_broken', detail });
   const missing = await missingCorrections(db, { id: row.id, fromDay: period.fromDay, toDay: period.toDay, cutAt }, corrections);
