@@ -9,6 +9,7 @@ import { seedSichuanRegions } from '../catalog/regions.ts';
 import { loadIndicatorCatalogue } from '../evaluations/indicators.ts';
 import { BAD_LEVELS } from '../evaluations/levels.ts';
 import { verifyLedger } from '../ledger/verify.ts';
+import { assessWaiting } from '../risk/assessor.ts';
 import { residentIdIsValid } from '../pii/person.ts';
 import { revealPerson } from '../pii/vault.ts';
 import { ticketFigures, ticketRates } from '../tickets/figures.ts';
@@ -173,6 +174,11 @@ describeOnEngines('demo data', (database) => {
     expect(report.ok).toBe(true);
     expect(report.rows).toBe(1500);
     expect(await readCounters(db())).toEqual(await readCountersFromLedger(db()));
+  });
+
+  it('starts the risk engine after its synthetic ratings: nothing of the demo is held as a script', async () => {
+    expect(await assessWaiting(db(), () => NOW)).toEqual({ assessed: 0, held: 0 });
+    expect(await db().selectFrom('evaluation_event').select('id').where('kind', '=', 'risk_held').execute()).toEqual([]);
   });
 
   it('records inspections, fills the score tallies, and closes no month whose closing delay has not passed', async () => {

@@ -242,3 +242,12 @@ export function startRiskAssessor(db: Kysely<DB>, intervalMs: number, log: Fasti
   };
 }
 
+
+/**
+ * Start the assessor after what the ledger holds now, without assessing it: for the demo, whose
+ * ratings are synthetic (a short list of comments, simulated months) and would read as scripts.
+ */
+export async function skipAssessmentOfLedger(db: Kysely<DB>): Promise<void> {
+  await sql`INSERT INTO risk_cursor (chain_id, seq) SELECT chain_id, head_seq FROM ledger_chain
+    ON CONFLICT (chain_id) DO UPDATE SET seq = greatest(risk_cursor.seq, EXCLUDED.seq)`.execute(db);
+}
