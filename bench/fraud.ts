@@ -6,7 +6,7 @@
 // per path, no score moved by more than 1 point.
 //
 // Knobs: BENCH_DAYS (3), BENCH_HONEST_PER_DAY (1500), BENCH_PER_SCENARIO (40), BENCH_SEED (2026),
-// DATABASE_URL (a PostgreSQL database to use, emptied first; default an in-memory PGlite).
+// DATABASE_URL (an empty PostgreSQL database to use instead of an in-memory PGlite).
 import { runFraudBench } from './fraud/run.ts';
 import { pct, table } from './fraud/report.ts';
 
