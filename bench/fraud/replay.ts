@@ -65,7 +65,7 @@ async function buildPlaces(system: System, world: World, clock: TestClock): Prom
 }
 
 /** A valid reason code for a level (offline: every planned stage was served at a window). */
-function indicatorsFor(system: System, level: number, catalogue: Map<string, { levels: number[]; scope: string }>): string[] {
+function indicatorsFor(level: number, catalogue: Map<string, { levels: number[]; scope: string }>): string[] {
   if (!BAD_LEVELS.has(level)) return [];
   for (const [code, option] of catalogue) if (option.levels.includes(level) && option.scope !== 'online') return [code];
   return [];
@@ -133,7 +133,7 @@ export async function replay(system: System, clock: TestClock, world: World, pla
     clock.set(new Date(p.at));
     for (const [sender, items] of pendingBatches) if (items.length > 0 && p.at - new Date(String(items[0]?.item.assessedAt)).getTime() > 30 * 60_000) await flushBatch(sender);
     const web = { 'x-forwarded-for': p.address ?? '10.255.0.1' };
-    const rating = { clientId: `bench-${serial}-attempt`, level: p.level, indicators: indicatorsFor(system, p.level, catalogue), anonymous: p.phone === null, ...(p.comment ? { comment: p.comment } : {}), ...(p.phone ? { phone: p.phone } : {}), ...(p.installId ? { installId: p.installId } : {}) };
+    const rating = { clientId: `bench-${serial}-attempt`, level: p.level, indicators: indicatorsFor(p.level, catalogue), anonymous: p.phone === null, ...(p.comment ? { comment: p.comment } : {}), ...(p.phone ? { phone: p.phone } : {}), ...(p.installId ? { installId: p.installId } : {}) };
     const stageOf = async () => (await db.selectFrom('case_stage as s').innerJoin('service_case as c', 'c.id', 's.case_id').select('s.id').where('c.project_no', '=', projectNo).executeTakeFirstOrThrow()).id;
     let answer: { status: number; json: Record<string, unknown> } | null = null;
     switch (p.path) {

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { DB } from '../db/schema.ts';
 import { HOTLINE_SOURCE } from '../hotline/rules.ts';
+import { startTicker } from '../jobs/ticker.ts';
 import { notify } from '../notifications/notifications.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { assessRatings, mergeReasons, roundScore, type RatingFacts, type RatingPath, type RiskReason } from './engine.ts';
@@ -139,14 +140,25 @@ async function record(trx: Transaction<DB>, decision: Decision, policy: RiskPoli
   const { row, score, reasons, hold } = decision;
   await trx.insertInto('risk_assessment').values({ id: uuidv7(), evaluation_id: row.id, policy_version: policy.version, score, reasons: JSON.stringify(reasons), held: hold, assessed_at: now }).execute();
   if (!hold) return false;
-  await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'risk_held', reason: reasons.map((r) => r.code).join(','), actor: RISK_ENGINE_ACTOR }, now);
-  const region = await trx.selectFrom('region').select('path').where('code', '=', row.region_code).executeTakeFirstOrThrow();
+  const codes = reasons.map((r) => r.code);
+  await holdForReview(trx, row, { score, reasonCodes: codes, reason: codes.join(','), actor: RISK_ENGINE_ACTOR }, now);
+  return true;
+}
+
+export type HeldRating = Pick<FactsRow, 'id' | 'level' | 'org_id' | 'region_code' | 'assessed_day' | 'source_app' | 'channel' | 'path'>;
+
+/**
+ * Hold a rating for review, by the engine or on a supervisor's report: the flag that takes it out
+ * of the figures (待核查), and its entry in the queue, opened or opened again (a new round of votes).
+ */
+export async function holdForReview(trx: Transaction<DB>, rating: HeldRating, hold: { score: number; reasonCodes: string[]; reason: string; actor: string }, now: Date): Promise<void> {
+  await appendEvaluationFlag(trx, { evaluationId: rating.id, kind: 'risk_held', reason: hold.reason, actor: hold.actor }, now);
+  const region = await trx.selectFrom('region').select('path').where('code', '=', rating.region_code).executeTakeFirstOrThrow();
   await trx
     .insertInto('risk_case')
-    .values({ evaluation_id: row.id, status: 'held', score, reason_codes: reasons.map((r) => r.code), path: pathOf(row), region_code: row.region_code, region_path: region.path, org_id: row.org_id, level: row.level, assessed_day: row.assessed_day, opened_at: now, decided_at: null })
-    .onConflict((oc) => oc.column('evaluation_id').doUpdateSet((eb) => ({ status: 'held', score, reason_codes: reasons.map((r) => r.code), decided_at: null, round: eb('risk_case.round', '+', 1) })))
+    .values({ evaluation_id: rating.id, status: 'held', score: hold.score, reason_codes: hold.reasonCodes, path: pathOf(rating), region_code: rating.region_code, region_path: region.path, org_id: rating.org_id, level: rating.level, assessed_day: rating.assessed_day, opened_at: now, decided_at: null })
+    .onConflict((oc) => oc.column('evaluation_id').doUpdateSet((eb) => ({ status: 'held', score: hold.score, reason_codes: hold.reasonCodes, decided_at: null, round: eb('risk_case.round', '+', 1) })))
     .execute();
-  return true;
 }
 
 /** Assess what waits on every chain (one batch per chain); returns the ratings assessed. */
@@ -209,9 +221,6 @@ export interface RiskAssessor {
 
 /** Run the assessor every `intervalMs` in this process (several processes share the chains safely). */
 export function startRiskAssessor(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger, clock: () => Date): RiskAssessor {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
   const drain = async () => {
     const total = { assessed: 0, held: 0 };
     for (;;) {
@@ -221,27 +230,15 @@ export function startRiskAssessor(db: Kysely<DB>, intervalMs: number, log: Fasti
       if (assessed === 0) return total;
     }
   };
-  const tick = () => {
-    running = drain()
-      .catch((error: unknown) => log.error({ err: error }, 'risk assessor failed; retrying'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  if (intervalMs > 0) timer = setTimeout(tick, intervalMs);
+  const ticker = startTicker(drain, intervalMs, (error) => log.error({ err: error }, 'risk assessor failed; retrying'));
   return {
     drain: async () => {
-      await running;
+      await ticker.settled();
       return drain();
     },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
+    stop: () => ticker.stop(),
   };
 }
-
 
 /**
  * Start the assessor after what the ledger holds now, without assessing it: for the demo, whose

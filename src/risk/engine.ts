@@ -158,7 +158,7 @@ export function assessRatings(fresh: readonly RatingFacts[], history: readonly R
       if (members.length >= policy.speed.clusterSize) {
         note(members.map((m) => m.id), { code: 'machine_speed', weight: policy.speed.weight, detail: { count: members.length, seconds: policy.speed.minHumanSeconds, minutes: policy.speed.windowMinutes } });
       } else {
-        note([anchor.id], { code: 'fast_after_completion', weight: 0.2, detail: { seconds: Math.round(delaySeconds(anchor) as number) } });
+        note([anchor.id], { code: 'fast_after_completion', weight: policy.speed.singleWeight, detail: { seconds: Math.round(delaySeconds(anchor) as number) } });
       }
     }
   }

@@ -22,6 +22,8 @@ export interface RiskPolicy {
     clusterSize: number;
     windowMinutes: number;
     weight: number;
+    /** One such rating alone: shown to reviewers, never enough to hold. */
+    singleWeight: number;
   };
   timing: {
     /** Ratings of one target from one source within the window, at the same level, with delays this uniform. */
@@ -69,7 +71,7 @@ export const INITIAL_RISK_POLICY: RiskPolicy = {
   holdAt: 0.7,
   lookbackHours: 24,
   text: { maxDistance: 6, clusterSize: 3, windowHours: 24, weight: 0.8 },
-  speed: { minHumanSeconds: 5, clusterSize: 4, windowMinutes: 60, weight: 0.8 },
+  speed: { minHumanSeconds: 5, clusterSize: 4, windowMinutes: 60, weight: 0.8, singleWeight: 0.2 },
   timing: { clusterSize: 6, windowMinutes: 60, maxDelaySpreadSeconds: 30, weight: 0.5 },
   phone: { windowHours: 24, badCases: 4, anyCases: 10, weight: 0.8 },
   install: { windowMinutes: 60, subjects: 4, weight: 0.8 },

@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 import { appendEvaluationFlag } from '../scoring/footprint.ts';
 import { decide, type CaseStatus, type ReviewDecision } from './review.ts';
 import { restoreTicketOf, voidTicketOf } from '../tickets/void.ts';
-import { pathOf } from './assessor.ts';
+import { holdForReview } from './assessor.ts';
 
 export interface ReviewInput {
   evaluationId: string;
@@ -54,17 +54,11 @@ export async function reportRating(db: Kysely<DB>, input: { evaluationId: string
   await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('evaluation as e')
-      .innerJoin('region as r', 'r.code', 'e.region_code')
       .leftJoin('rating_proof as p', 'p.evaluation_id', 'e.id')
-      .select(['e.id', 'e.level', 'e.org_id', 'e.region_code', 'r.path as region_path', 'e.assessed_day', 'e.source_app', 'e.channel', 'p.origin as path'])
+      .select(['e.id', 'e.level', 'e.org_id', 'e.region_code', 'e.assessed_day', 'e.source_app', 'e.channel', 'p.origin as path'])
       .where('e.id', '=', input.evaluationId)
       .executeTakeFirstOrThrow();
     await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'fraud_suspected', reason: input.reason, actor: input.reporter }, now);
-    await appendEvaluationFlag(trx, { evaluationId: row.id, kind: 'risk_held', reason: 'reported', actor: input.reporter }, now);
-    await trx
-      .insertInto('risk_case')
-      .values({ evaluation_id: row.id, status: 'held', score: 1, reason_codes: ['reported'], path: pathOf(row), region_code: row.region_code, region_path: row.region_path, org_id: row.org_id, level: row.level, assessed_day: row.assessed_day, opened_at: now, decided_at: null })
-      .onConflict((oc) => oc.column('evaluation_id').doUpdateSet((eb) => ({ status: 'held', decided_at: null, round: eb('risk_case.round', '+', 1) })))
-      .execute();
+    await holdForReview(trx, row, { score: 1, reasonCodes: ['reported'], reason: 'reported', actor: input.reporter }, now);
   });
 }

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { SCORED_COLUMNS } from './footprint.ts';
 import { combine, evaluationContribution, type StageCompletion } from './tally.ts';
 import { applyContribution } from './tally-store.ts';
+import { startTicker } from '../jobs/ticker.ts';
 
 const FOLD_ROWS = 20_000;
 
@@ -71,34 +72,17 @@ export interface ScoreFeed {
 
 /** Run the feed every `intervalMs` in this process (several processes share the chains safely). */
 export function startScoreFeed(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger): ScoreFeed {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const drain = async () => {
-    let total = 0;
-    for (;;) {
-      const n = await foldLedger(db);
-      total += n;
-      if (n === 0) return total;
-    }
-  };
-  const tick = () => {
-    running = foldWaiting(db)
-      .catch((error: unknown) => log.error({ err: error }, 'score feed failed; retrying'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, intervalMs);
+  const ticker = startTicker(() => foldWaiting(db), intervalMs, (error) => log.error({ err: error }, 'score feed failed; retrying'));
   return {
     drain: async () => {
-      await running;
-      return drain();
+      await ticker.settled();
+      let total = 0;
+      for (;;) {
+        const n = await foldLedger(db);
+        total += n;
+        if (n === 0) return total;
+      }
     },
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
+    stop: () => ticker.stop(),
   };
 }
