@@ -35,21 +35,23 @@ function asset(stem: string, extension: 'js' | 'css', text: Uint8Array): Asset {
   };
 }
 
+/** How every page client is bundled: in memory, minified, one IIFE per entry for the browsers we serve. */
+const BROWSER_BUNDLE = {
+  outdir: 'out',
+  write: false,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: TARGET,
+  charset: 'utf8',
+  legalComments: 'none',
+  logLevel: 'silent',
+} as const;
+
 /** Builds `script` (a TypeScript entry) and `style` (a CSS file), both absolute paths, as `<stem>.<hash>.js|css`. */
 export async function buildPageAssets(stem: string, entries: { script: string; style: string }): Promise<PageAssets> {
-  const result = await build({
-    entryPoints: { [stem]: entries.script, [`${stem}-style`]: entries.style },
-    outdir: 'out',
-    write: false,
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    target: TARGET,
-    charset: 'utf8',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  const result = await build({ entryPoints: { [stem]: entries.script, [`${stem}-style`]: entries.style }, ...BROWSER_BUNDLE });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const css = result.outputFiles.find((f) => f.path.endsWith('.css'));
   if (!js || !css) throw new Error(`esbuild produced no script or no style sheet for ${stem}`);
@@ -60,19 +62,7 @@ export async function buildPageAssets(stem: string, entries: { script: string; s
 
 /** Builds a script alone (a TypeScript entry, absolute path, bundled) as `<stem>.<hash>.js`. */
 export async function buildScriptAsset(stem: string, script: string): Promise<Asset> {
-  const result = await build({
-    entryPoints: { [stem]: script },
-    outdir: 'out',
-    write: false,
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    target: TARGET,
-    charset: 'utf8',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+  const result = await build({ entryPoints: { [stem]: script }, ...BROWSER_BUNDLE });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   if (!js) throw new Error(`esbuild produced no script for ${stem}`);
   return asset(stem, 'js', js.contents);
