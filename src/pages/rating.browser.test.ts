@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { hmacSm3 } from '../crypto/sm.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
 import { errorBody } from '../errors.ts';
@@ -138,6 +139,11 @@ describe.skipIf(missingTool('chromium'))('rating page in Chromium', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ receipt_no: receipt, level: 4, comment: '窗口很耐心👍', is_anonymous: false, assess_number: 1 });
     expect(JSON.stringify(stored[0]?.rater_masked)).toContain('138****5678');
+    // The page sends this browser's install id: the risk engine keeps only its keyed hash.
+    const installId = await page.evaluate(() => window.localStorage.getItem('hcp.install'));
+    expect(installId).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    const context = await db().selectFrom('rating_context as c').innerJoin('evaluation as e', 'e.id', 'c.evaluation_id').select('c.install_key').where('e.receipt_no', '=', receipt ?? '').executeTakeFirstOrThrow();
+    expect(Buffer.from(context.install_key ?? []).equals(hmacSm3(config.pii.lookupKey, 'install', installId ?? ''))).toBe(true);
     expect(await page.getByRole('link', { name: '查看评价回执' }).getAttribute('href')).toBe(`/r/${receipt}`);
     await page.getByRole('link', { name: '查看评价回执' }).click();
     await page.getByText(receipt ?? 'missing').first().waitFor();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beijingTime, bodyOf, charCount, chooseAnonymous, chooseLevel, emptyForm, newClientId, phoneIsValid, problemsOf, toggleIndicator, type LevelChoice } from './form.ts';
+import { beijingTime, bodyOf, installIdOf, charCount, chooseAnonymous, chooseLevel, emptyForm, newClientId, phoneIsValid, problemsOf, toggleIndicator, type LevelChoice } from './form.ts';
 
 const LEVELS: LevelChoice[] = [
   { level: 5, zh: '非常满意', en: 'Very satisfied', indicators: [{ code: '101', zh: '办事效率高', en: 'Quick' }] },
@@ -68,5 +68,16 @@ describe('rating form', () => {
     expect(beijingTime('2026-11-19T02:05:00.000Z')).toBe('2026-11-19 10:05');
     expect(beijingTime('2026-12-31T16:00:00.000Z')).toBe('2027-01-01 00:00');
     expect(beijingTime('nonsense')).toBe('');
+  });
+
+  it('keeps one random install id per browser, sends it, and sends none where nothing is kept', () => {
+    const kept = new Map<string, string>();
+    const storage = { get: (k: string) => kept.get(k) ?? null, set: (k: string, v: string) => void kept.set(k, v) };
+    const first = installIdOf(storage, globalThis.crypto);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(installIdOf(storage, globalThis.crypto)).toBe(first);
+    expect(bodyOf({ ...emptyForm(), level: 5, anonymous: true }, 'c1', first)).toMatchObject({ installId: first });
+    const forgetful = { get: () => null, set: () => undefined };
+    expect(installIdOf(forgetful, globalThis.crypto)).toBeNull();
   });
 });

@@ -56,6 +56,7 @@ export interface RatingBody {
   anonymous: boolean;
   phone?: string;
   website: string;
+  installId?: string;
 }
 
 export type Problem = 'level' | 'indicators' | 'comment' | 'phone';
@@ -114,9 +115,10 @@ export function toggleIndicator(model: FormModel, code: string, on: boolean): Fo
   return { ...model, indicators: on ? rest.concat(code) : rest };
 }
 
-export function bodyOf(model: FormModel, clientId: string): RatingBody {
+export function bodyOf(model: FormModel, clientId: string, installId: string | null = null): RatingBody {
   if (model.level === null) throw new Error('no level chosen');
   const body: RatingBody = { clientId, level: model.level, indicators: model.indicators, anonymous: model.anonymous, website: model.website };
+  if (installId !== null) body.installId = installId;
   if (model.comment.trim() !== '') body.comment = model.comment;
   if (!model.anonymous && model.phone.trim() !== '') body.phone = normalizePhone(model.phone);
   return body;
@@ -162,4 +164,20 @@ export function isStored(value: unknown): value is Stored {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<Stored>;
   return (v.status === 'stored' || v.status === 'duplicate') && typeof v.receiptNo === 'string';
+}
+
+const INSTALL_KEY = 'hcp.install';
+const INSTALL_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * This browser's install id: random, kept in its storage, nothing personal. The risk engine tells
+ * one browser from another behind a shared address with it (docs/fraud.md). Null when the browser
+ * keeps nothing: then none is sent.
+ */
+export function installIdOf(storage: { get(key: string): string | null; set(key: string, value: string): void }, source: Parameters<typeof newClientId>[0]): string | null {
+  const kept = storage.get(INSTALL_KEY);
+  if (kept !== null && INSTALL_ID.test(kept)) return kept;
+  storage.set(INSTALL_KEY, newClientId(source));
+  const again = storage.get(INSTALL_KEY);
+  return again !== null && INSTALL_ID.test(again) ? again : null;
 }

@@ -5,8 +5,8 @@
 // sent to the phone registered with the case. The poster itself never lists a case.
 import { callApi, type Answer } from './api.ts';
 import { contactFields, receiptCard, refreshContact } from './contact.ts';
-import { byId, h, replaceChildren } from './dom.ts';
-import { beijingTime, bodyOf, chooseAnonymous, chooseLevel, emptyForm, isBad, isStored, newClientId, problemsOf, type FormModel, type LevelChoice, type Problem } from './form.ts';
+import { byId, h, replaceChildren, store } from './dom.ts';
+import { beijingTime, bodyOf, chooseAnonymous, installIdOf, chooseLevel, emptyForm, isBad, isStored, newClientId, problemsOf, type FormModel, type LevelChoice, type Problem } from './form.ts';
 import { placeSay, type PlaceTextKey } from './place-texts.ts';
 import { say, type Lang, type TextKey } from './texts.ts';
 
@@ -139,7 +139,7 @@ function wireRating(rateForm: HTMLFormElement): void {
     const first = problems[0];
     if (first) return showError('rate-err', problemText(first, model, maxChars));
     showError('rate-err', say(lang, 'sending'));
-    const sent = bodyOf(model, clientId);
+    const sent = bodyOf(model, clientId, installIdOf(store, window.crypto));
     void callApi('POST', `${api}/rating`, sent).then((answer) => {
       if (!answer.ok || !isStored(answer.body)) return showError('rate-err', answer.ok ? t('network') : trouble(answer));
       rateForm.hidden = true;

@@ -5,7 +5,7 @@
 // Large-text mode and the language are remembered on the device, shared with the public pages.
 import { callApi, type Answer, type ApiError } from './api.ts';
 import { contactFields, receiptCard, receiptPath, refreshContact } from './contact.ts';
-import { byId, h, replaceChildren, type Child } from './dom.ts';
+import { byId, h, replaceChildren, store, type Child } from './dom.ts';
 import {
   beijingTime,
   bodyOf,
@@ -13,6 +13,7 @@ import {
   chooseAnonymous,
   chooseLevel,
   emptyForm,
+  installIdOf,
   isBad,
   isRatingInfo,
   isStored,
@@ -113,7 +114,7 @@ async function submit(): Promise<void> {
   if (!attempt) attempt = newClientId(window.crypto);
   sending = true;
   setNotice({ key: 'sending', error: false });
-  const answer = await callApi('POST', apiUrl, bodyOf(model, attempt));
+  const answer = await callApi('POST', apiUrl, bodyOf(model, attempt, installIdOf(store, window.crypto)));
   sending = false;
   if (answer.ok && isStored(answer.body)) {
     attempt = null;
