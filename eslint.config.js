@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'docs'] },
+  { ignores: ['node_modules', 'data', 'dist', 'docs', 'console/dist', 'console/src/api/schema.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -9,4 +9,8 @@ fi
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json tsconfig.build.json package-lock.json -newer dist/cli/main.js -print -quit)" ]; then
   npm run build
 fi
+# The staff console (Vite): rebuilt when one of its sources is newer than the build.
+if [ ! -f console/dist/index.html ] || [ -n "$(find console/src console/index.html console/vite.config.ts src package-lock.json -newer console/dist/index.html -print -quit)" ]; then
+  npm run build:console
+fi
 exec node dist/cli/main.js quickstart "$@"

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { ensureConsoleBuilt } from './console-build.ts';
 import { dropDatabase, withDatabase } from './server-database.ts';
 
 declare module 'vitest' {
@@ -18,6 +19,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  await ensureConsoleBuilt();
   const folder = mkdtempSync(join(tmpdir(), 'hcp-test-'));
   const template = await openDatabase({ pgliteDir: 'memory://' });
   await migrateToLatest(template.db);

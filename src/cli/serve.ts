@@ -129,12 +129,13 @@ function onStopSignal(stop: () => Promise<void>): void {
 function printBanner(address: string, storage: string, demo: DemoSummary | null, links: DemoLinks | null): void {
   print('');
   print(`好差评平台已启动 / haochaping is running on ${storage}`);
+  print(`  工作台 / console:     ${address}/console/`);
   print(`  API:                  ${address}/api/v1`);
   print(`  API 文档 / API docs:  ${address}/docs`);
   print(`  区划 / regions:       ${address}/api/v1/catalog/regions?parent=510000`);
   print(`  健康检查 / health:    ${address}/health`);
   if (demo) {
-    print(`  登录 / sign in:       POST ${address}/api/v1/auth/login  {"username":"admin","password":"${demo.credentials.password}"}`);
+    print(`  登录 / sign in:       ${address}/console/login  (admin / ${demo.credentials.password})`);
     if (links?.ratingPage) print(`  评价页 / rating page: ${links.ratingPage}`);
     if (links?.poster) print(`  窗口海报页 / poster:  ${links.poster}`);
     print(`  评价器 / kiosk:       ${address}/kiosk  (设备登记 / register a device: docs/kiosk.md)`);

@@ -12,6 +12,7 @@ import { registerAdminRoutes } from '../auth/admin-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerBulletinRoutes } from '../bulletins/routes.ts';
 import { registerCalendarRoutes } from '../calendar/routes.ts';
+import { registerConsole } from '../console/serve-console.ts';
 import { authenticateRequest } from '../auth/guard.ts';
 import { createIntegratorAppCache } from '../auth/integrator-apps.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerKioskRoutes(app, context, limits);
   registerBulletinRoutes(app, context);
   registerCalendarRoutes(app, context);
+  registerConsole(app);
 
   return app;
 }

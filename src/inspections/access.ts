@@ -4,8 +4,8 @@
 import { callerCovers, type Placement } from '../auth/policy.ts';
 import type { StaffRole } from '../db/schema.ts';
 import type { StaffCaller } from '../http/caller.ts';
+import { INSPECTION_RECORDERS } from './recorders.ts';
 
-export const INSPECTION_RECORDERS: readonly StaffRole[] = ['supervisor', 'province_admin'];
 const READERS: ReadonlySet<StaffRole> = new Set([...INSPECTION_RECORDERS, 'org_handler']);
 
 /** Whether the caller may record an inspection of something placed at `place`. */

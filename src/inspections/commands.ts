@@ -11,7 +11,8 @@ import { AppError, type Refusal } from '../errors.ts';
 import type { StaffCaller } from '../http/caller.ts';
 import { inspectionContribution } from '../scoring/tally.ts';
 import { applyContribution } from '../scoring/tally-store.ts';
-import { INSPECTION_RECORDERS, mayRecordInspectionAt } from './access.ts';
+import { mayRecordInspectionAt } from './access.ts';
+import { INSPECTION_RECORDERS } from './recorders.ts';
 import { findTemplate, type InspectionRecord, type TemplateRow } from './queries.ts';
 import { checkFindings, checkInspectedAt, checkTemplate, scoreResults, templateItemsOf, type ResultInput, type Result, type TemplateInput } from './rules.ts';
 

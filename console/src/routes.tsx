@@ -1,0 +1,22 @@
+// The console's pages, each loaded when first visited (one chunk per page). A capability's pages live
+// in its folder; this list only places them.
+import type { RouteObject } from 'react-router';
+import { LoginPage } from './auth/LoginPage';
+import { RequireSession } from './shell/RequireSession';
+import { NotFoundPage, Shell } from './shell/Shell';
+
+export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: (
+      <RequireSession>
+        <Shell />
+      </RequireSession>
+    ),
+    children: [
+      { index: true, lazy: () => import('./home/HomePage').then((m) => ({ Component: m.HomePage })) },
+      { path: 'password', lazy: () => import('./auth/ChangePasswordPage').then((m) => ({ Component: m.ChangePasswordPage })) },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
