@@ -15,6 +15,8 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, lazy: () => import('./home/HomePage').then((m) => ({ Component: m.HomePage })) },
+      { path: 'tickets', lazy: () => import('./tickets/TicketsPage').then((m) => ({ Component: m.TicketsPage })) },
+      { path: 'tickets/:id', lazy: () => import('./tickets/TicketDetailPage').then((m) => ({ Component: m.TicketDetailPage })) },
       { path: 'password', lazy: () => import('./auth/ChangePasswordPage').then((m) => ({ Component: m.ChangePasswordPage })) },
       { path: '*', element: <NotFoundPage /> },
     ],
