@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { scrubComment } from '../bulletins/rules.ts';
 import { ticketStateName } from '../bulletins/format.ts';
 import { beijingMinute } from '../clock.ts';
+import { CHANNEL_NAMES } from '../evaluations/channels.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import type { DeskRow } from './desk-queries.ts';
 import { indicatorNames, type DeskView } from './desk-presenter.ts';
@@ -16,6 +17,7 @@ export const EXPORT_MAX_ROWS = 50_000;
 export const EXPORT_SHEET = '差评工单';
 
 const DEADLINE_NAMES = { verify: '核实', reply: '答复', appeal: '申诉复核' } as const;
+const CHANNELS_ZH: ReadonlyMap<string, string> = new Map(Object.entries(CHANNEL_NAMES).map(([code, name]) => [code, name.zh]));
 const URGENCY_NAMES: Record<Urgency, string> = { normal: '正常', warning: '临期', overdue: '超期' };
 
 const COLUMNS: ReadonlyArray<{ header: string; width: number }> = [
@@ -70,7 +72,7 @@ export async function renderTicketsXlsx(rows: readonly DeskRow[], now: Date, vie
       row.window_name ?? '',
       row.staff_name ?? '',
       LEVEL_NAMES[row.level]?.zh ?? String(row.level),
-      row.channel,
+      CHANNELS_ZH.get(row.channel) ?? row.channel,
       indicatorNames(view.catalogue, row.indicator_version, row.indicator_codes).map((n) => n.zh).join('、'),
       row.comment === null ? '' : scrubComment(row.comment),
       raterText(row),

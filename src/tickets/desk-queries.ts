@@ -19,7 +19,7 @@ export const NEXT_DUE = sql<Date>`COALESCE(LEAST(
 ), 'infinity'::timestamptz)`;
 
 /** What a supervisor must decide: an appeal, a cannot-fix request, an extension request. */
-const NEEDS_DECISION = sql<boolean>`(state IN ('appealing', 'cannot_fix_requested') OR extension_state = 'requested')`;
+const NEEDS_DECISION = sql<boolean>`(state IN ('appealing', 'cannot_fix_requested') OR extension_state IS NOT DISTINCT FROM 'requested')`;
 
 export interface DeskFilter {
   states?: readonly TicketState[] | undefined;
