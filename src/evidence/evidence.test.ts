@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
@@ -126,6 +127,15 @@ describeOnEngines('evidence files', (database) => {
     expect([empty.statusCode, empty.json().code]).toEqual([422, 'EVIDENCE_EMPTY']);
     const tooLarge = await upload('handler.a', file('png', MAX + 1), 'image/png');
     expect([tooLarge.statusCode, tooLarge.json()]).toMatchObject([413, { code: 'EVIDENCE_TOO_LARGE', details: { maxBytes: MAX } }]);
+    // Sent in chunks with no Content-Length: counted while it arrives.
+    const big = file('png', MAX + 100, 6);
+    const streamed = await system.app.inject({
+      method: 'POST',
+      url: '/api/v1/evidence',
+      headers: { authorization: `Bearer ${tokens['handler.a']}`, 'content-type': 'image/png' },
+      payload: Readable.from([big.subarray(0, 4096), big.subarray(4096)]),
+    });
+    expect([streamed.statusCode, streamed.json().code]).toEqual([413, 'EVIDENCE_TOO_LARGE']);
     const exactly = await upload('handler.a', file('png', MAX, 7), 'image/png');
     expect(exactly.statusCode).toBe(201);
     const badName = await upload('handler.a', file('png', 100, 8), 'image/png', '%E6%95');
