@@ -45,7 +45,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
   let base: string;
   let deps: TicketDeps;
   let integrator: TestIntegrator;
-  let org: { id: string; name: string };
+  let org: { id: string; name: string; region_code: string };
   let item: { task_code: string; name: string };
   let windowRow: { code: string; name: string };
   let staffRow: { staff_no: string; name: string };
