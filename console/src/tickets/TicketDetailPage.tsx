@@ -68,12 +68,12 @@ function EventItem({ event, ticketId, t }: { event: TicketEvent; ticketId: strin
       </div>
       {eventDetails(event, t).map(([label, value]) => (
         <p key={label} className="hcp-event-body">
-          {label}：{value}
+          {fill(t.labelled, { label, value })}
         </p>
       ))}
       {event.note && (
         <p className="hcp-event-body">
-          {t.note}：{event.note}
+          {fill(t.labelled, { label: t.note, value: event.note })}
         </p>
       )}
       {event.attachments.length > 0 && (
@@ -93,7 +93,8 @@ function Deadlines({ detail, t }: { detail: TicketDetail; t: TicketTexts }) {
   const row = (name: 'verify' | 'reply' | 'appeal', deadline: TicketDetail['ticket']['deadlines']['verify'] | null): ReactNode =>
     deadline && (
       <li key={name}>
-        <strong>{t[`deadline_${name}`]}</strong>：{t.deadlineDue} {beijingTime(deadline.dueAt)}
+        <strong>{fill(t.labelled, { label: t[`deadline_${name}`], value: '' })}</strong>
+        {t.deadlineDue} {beijingTime(deadline.dueAt)}
         {' · '}
         <span className={`hcp-tone-text hcp-status-${deadline.status}`}>{t[`deadlineStatus_${deadline.status}`]}</span>
         {deadline.doneAt && ` · ${t.deadlineDone} ${beijingTime(deadline.doneAt)}`}
@@ -113,10 +114,10 @@ function Deadlines({ detail, t }: { detail: TicketDetail; t: TicketTexts }) {
       </ul>
       {extension && (
         <p>
-          {t.extension}：{fill(t.extensionState, { state: textOf(t, `extension_${extension.state}`), days: extension.days })}
+          {fill(t.labelled, { label: t.extension, value: fill(t.extensionState, { state: textOf(t, `extension_${extension.state}`), days: extension.days }) })}
         </p>
       )}
-      {escalated.length > 0 && <p>{t.escalated}：{escalated.map((name) => textOf(t, `deadline_${name}`)).join('、')}</p>}
+      {escalated.length > 0 && <p>{fill(t.labelled, { label: t.escalated, value: escalated.map((name) => textOf(t, `deadline_${name}`)).join(t.listSep) })}</p>}
       {reopenCount > 0 && <p>{fill(t.reopened, { n: reopenCount })}</p>}
     </section>
   );
@@ -183,13 +184,13 @@ export function TicketDetailPage() {
               bordered
               column={1}
               items={[
-                { key: 'level', label: t.ratingLevel, children: `${ticket.levelName[lang]}（${evaluation.assessNumber === 2 ? t.followUp : t.firstRating}）` },
-                { key: 'reasons', label: t.reasons, children: evaluation.indicators.length > 0 ? evaluation.indicators.map((i) => i.name[lang]).join('、') : t.none },
+                { key: 'level', label: t.ratingLevel, children: fill(t.withAside, { main: ticket.levelName[lang], aside: evaluation.assessNumber === 2 ? t.followUp : t.firstRating }) },
+                { key: 'reasons', label: t.reasons, children: evaluation.indicators.length > 0 ? evaluation.indicators.map((i) => i.name[lang]).join(t.listSep) : t.none },
                 { key: 'comment', label: t.comment, children: <span className="hcp-event-body">{orDash(evaluation.comment)}</span> },
                 { key: 'channel', label: t.channel, children: channel },
                 { key: 'at', label: t.assessedAt, children: beijingTime(evaluation.assessedAt) },
-                { key: 'org', label: t.orgRegion, children: `${ticket.orgName}（${ticket.regionName}）` },
-                { key: 'item', label: t.item, children: data.item ? `${data.item.name}（${data.item.taskCode}）` : t.none },
+                { key: 'org', label: t.orgRegion, children: fill(t.withAside, { main: ticket.orgName, aside: ticket.regionName }) },
+                { key: 'item', label: t.item, children: data.item ? fill(t.withAside, { main: data.item.name, aside: data.item.taskCode }) : t.none },
                 { key: 'case', label: t.caseNo, children: orDash(data.case?.projectNo ?? evaluation.projectNo) },
                 ...(data.case?.projectName ? [{ key: 'caseName', label: t.caseName, children: data.case.projectName }] : []),
                 ...(data.case?.stageName ? [{ key: 'stage', label: t.stage, children: data.case.stageName }] : []),

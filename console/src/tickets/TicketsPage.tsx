@@ -116,7 +116,7 @@ export function TicketsPage() {
       title: t.colComment,
       render: (_v, ticket) => (
         <>
-          {ticket.indicatorNames.length > 0 && <div className="hcp-indicators">{ticket.indicatorNames.map((name) => name[lang]).join('、')}</div>}
+          {ticket.indicatorNames.length > 0 && <div className="hcp-indicators">{ticket.indicatorNames.map((name) => name[lang]).join(t.listSep)}</div>}
           <span className="hcp-comment">{ticket.commentExcerpt ?? <span className="hcp-muted">{t.noComment}</span>}</span>
         </>
       ),
