@@ -6,6 +6,7 @@
 //
 // Screenshots are written to docs/screenshots/ only when asked:
 //   HCP_SCREENSHOTS=1 npx vitest run src/console/tickets.browser.test.ts
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
@@ -30,6 +31,7 @@ const PASSWORD = 'correct horse battery';
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
 const DAY_MS = 86_400_000;
+const POLL = { timeout: 15_000 };
 // A 1×1 PNG: evidence recognised by its first bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const CJK = /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+/g;
@@ -57,7 +59,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
   async function badRating(comment: string, rater: { name: string; phone: string } | null = null): Promise<TicketRow> {
     serial += 1;
     const projectNo = await makeCompletedCase(db(), config, item, '2026-11-19 10:00:00', { windowCode: windowRow.code, staffNo: staffRow.staff_no });
-    const body = { projectNo, level: 2, indicators: ['505'], channel: 'mobile', comment, assessedAt: `2026-11-20 09:${String(serial).padStart(2, '0')}:00`, ...(rater ? { anonymous: false, rater } : { anonymous: true }) };
+    const body = { projectNo, level: 2, indicators: ['505'], channel: 'mobile', comment, assessedAt: `2026-11-20 09:${String(Math.floor(serial / 60)).padStart(2, '0')}:${String(serial % 60).padStart(2, '0')}`, ...(rater ? { anonymous: false, rater } : { anonymous: true }) };
     const rated = await signedInject(system.app, integrator, clock(), 'POST', '/api/v1/evaluations', body);
     expect(rated.statusCode, rated.body).toBe(201);
     return ticketOf(rated.json().evaluation.id as string, 'evaluation_id');
@@ -176,6 +178,19 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await expect(row.locator('.hcp-deadline').textContent()).resolves.toMatch(/核实 · (剩余 \d+ 个工作日|今日到期)核实期限 2026-/);
     // The urgency is said in words beside its colour.
     await expect(row.locator('.hcp-tone').first().textContent()).resolves.toMatch(/^(正常|临期|超期)$/);
+    await expect(page.getByRole('tab', { name: '待签收 (1)' }).isVisible()).resolves.toBe(true);
+    // The workbook of the same filter: this one ticket, masked, with Chinese headers.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: '导出 Excel' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toMatch(/^差评工单-\d{12}\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await saved.path());
+    const sheet = workbook.getWorksheet('差评工单');
+    expect(sheet?.rowCount).toBe(2);
+    expect(String(sheet?.getRow(1).getCell(1).value)).toBe('回执号');
+    expect(String(sheet?.getRow(2).getCell(1).value)).toBe(ticket.receipt_no);
+
     await row.getByRole('link', { name: ticket.receipt_no }).click();
     await page.getByRole('heading', { name: `差评工单 ${ticket.receipt_no}` }).waitFor();
     for (const text of ['窗口人员态度冷淡，让我来回跑了三趟。', item.name, windowRow.name, staffRow.name, '移动服务端', '2026-11-20 09:', '匿名评价']) {
@@ -233,7 +248,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await form.getByRole('button', { name: '提交决定' }).click();
     await doneMessage(page, '延期审批');
     const moved = beijingTime(new Date(ticket.reply_due_at.getTime() + 5 * DAY_MS).toISOString());
-    await expect.poll(() => replyLine.textContent()).toContain(moved);
+    await expect.poll(() => replyLine.textContent(), POLL).toContain(moved);
     await expect(page.getByText('延期：已批准，5 天').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('region', { name: '办理记录' }).getByText('赵督查（监督人员）').isVisible()).resolves.toBe(true);
     expect((await ticketOf(ticket.id)).reply_due_at.getTime()).toBe(ticket.reply_due_at.getTime() + 5 * DAY_MS);
@@ -286,7 +301,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toContain('您填写的内容已保留');
     // Focus goes to the message, the page shows the fresh ticket, the typing is kept.
-    await expect.poll(() => second.page.evaluate(() => document.activeElement?.classList.contains('hcp-conflict'))).toBe(true);
+    await expect.poll(() => second.page.evaluate(() => document.activeElement?.classList.contains('hcp-conflict')), POLL).toBe(true);
     await second.page.getByText('延期：申请中，3 天').waitFor();
     await expect(second.page.getByRole('region', { name: '办理记录' }).getByText('申请延期').first().isVisible()).resolves.toBe(true);
     await expect(stepForm(second.page, '答复').getByLabel('答复内容（发送给评价人）').inputValue()).resolves.toBe(typed);
@@ -327,7 +342,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await page.keyboard.press('Enter');
     await doneMessage(page, '签收');
     // After the step the focus is on the actions' heading, ahead of the next form.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('ticket-actions');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), POLL).toBe('ticket-actions');
 
     await tabTo(page, page.getByLabel('核实情况'));
     await page.keyboard.type('核实属实，高峰期仅开放一个窗口。');
@@ -351,6 +366,28 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await context.close();
   });
 
+  it('loads the next page by the keyset cursor, and sorts oldest first', async () => {
+    const made: TicketRow[] = [];
+    for (let i = 0; i < 51; i++) made.push(await badRating(`分页测试第${i + 1}条`));
+    const { context, page } = await signIn('handler');
+    await page.goto(`${base}/console/tickets?q=${encodeURIComponent('分页测试')}`);
+    const rows = page.locator('.hcp-ticket-table tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), POLL).toBe(50);
+    await page.getByText('已显示 50 条，共 51 条').waitFor();
+    await page.getByRole('button', { name: '加载更多' }).click();
+    await expect.poll(() => rows.count(), POLL).toBe(51);
+    await page.getByText('已全部加载').waitFor();
+    // Newest first by default; the oldest first on asking, kept in the address bar.
+    await expect(rows.first().innerText()).resolves.toContain(made[50]?.receipt_no ?? '-');
+    await page.getByRole('combobox', { name: '排序' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '最早评价' }).click();
+    await page.waitForURL(/sort=openedAt/);
+    await expect.poll(() => rows.first().innerText(), POLL).toContain(made[0]?.receipt_no ?? '-');
+    await page.reload();
+    await expect.poll(() => rows.first().innerText(), POLL).toContain(made[0]?.receipt_no ?? '-');
+    await context.close();
+  });
+
   it('has no serious accessibility problem on the list and the detail, at a laptop’s and a tablet’s size, and speaks English without Chinese labels', async () => {
     const ticket = await steps(await badRating('无障碍检查用的差评。'), [{ step: 'accept' }, { step: 'verified' }]);
     for (const viewport of [LAPTOP, TABLET]) {
@@ -367,6 +404,14 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
       if (viewport === LAPTOP) await shot(page, 'console-ticket-detail');
       await context.close();
     }
+
+    // A supervisor's list has the region and org filters too.
+    const supervisor = await signIn('supervisor');
+    await supervisor.page.goto(`${base}/console/tickets?needsDecision=true`);
+    await supervisor.page.getByLabel('区划').waitFor();
+    await expect(supervisor.page.getByRole('radio', { name: /待审批/ }).isChecked()).resolves.toBe(true);
+    expect(await axeProblems(supervisor.page)).toEqual([]);
+    await supervisor.context.close();
 
     // English: no Chinese left but the data (names, the comment, what people wrote).
     const { context, page } = await signIn('handler');

@@ -314,7 +314,7 @@ export function TicketsPage() {
         dataSource={items}
         loading={list.isPending}
         pagination={false}
-        locale={{ emptyText: t.empty }}
+        locale={{ emptyText: <span className="hcp-muted">{t.empty}</span> }}
         onRow={(ticket) => ({ onClick: () => open(ticket) })}
       />
       <div className="hcp-more">
