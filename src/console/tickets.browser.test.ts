@@ -14,6 +14,7 @@ import { seedPlaces } from '../auth/testing.ts';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Database } from '../db/database.ts';
 import type { StaffCaller } from '../http/caller.ts';
+import { posterFont } from '../posters/fonts.ts';
 import { startSystem, type System } from '../system.ts';
 import { takeStep, type TicketDeps } from '../tickets/commands.ts';
 import type { StepInput } from '../tickets/step-rules.ts';
@@ -125,8 +126,19 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
    */
   const axeProblems = async (page: Page) => (await seriousViolations(page)).filter((v) => !(v.startsWith('label-content-name-mismatch') && /切换到英文|Switch to Chinese/.test(v) && v.split('—')[1]?.split(', ').length === 1));
 
+  /**
+   * A documentation screenshot. The console uses the staff PC's own Chinese fonts; this machine may
+   * have none, so the poster font (Noto Sans SC, shipped by npm) is lent to the page for the picture.
+   */
   const shot = async (page: Page, name: string) => {
-    if (TAKE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+    if (!TAKE_SCREENSHOTS) return;
+    await page.route('**/__screenshot-font.ttf', (route) => route.fulfill({ body: posterFont('regular'), contentType: 'font/ttf' }));
+    await page.addStyleTag({ content: "@font-face { font-family: HcpShot; src: url('/__screenshot-font.ttf'); } body, body * { font-family: HcpShot, sans-serif !important; }" });
+    await page.evaluate(async () => {
+      await document.fonts.load('16px HcpShot', '差评工单');
+      await document.fonts.ready;
+    });
+    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
   };
 
   beforeAll(async () => {
