@@ -33,6 +33,8 @@ const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
 const DAY_MS = 86_400_000;
 const POLL = { timeout: 15_000 };
+// A browser on a machine shared with other work: the slowest step is axe on a full page.
+const TEST_TIMEOUT = 240_000;
 // A 1×1 PNG: evidence recognised by its first bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const CJK = /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+/g;
@@ -245,7 +247,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await page.goto(`${base}/r/${ticket.receipt_no}`);
     await expect(page.getByText(answer).isVisible()).resolves.toBe(true);
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('a supervisor grants an extension and the reply deadline moves on the detail page', async () => {
     const ticket = await steps(await badRating('办理时间过长。'), [{ step: 'accept' }, { step: 'verified' }, { step: 'request_extension', days: 5, reason: '需与市级部门协调数据共享' }]);
@@ -265,7 +267,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await expect(page.getByRole('region', { name: '办理记录' }).getByText('赵督查（监督人员）').isVisible()).resolves.toBe(true);
     expect((await ticketOf(ticket.id)).reply_due_at.getTime()).toBe(ticket.reply_due_at.getTime() + 5 * DAY_MS);
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('a supervisor upholds an appeal and the rating leaves the figures', async () => {
     const ticket = await steps(await badRating('随便评的差评。'), [{ step: 'accept' }, { step: 'judge_invalid', kind: 'mistaken', reason: '评价人当场表示误点了不满意' }]);
@@ -289,7 +291,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     expect(after.bad).toBe(before.bad - 1);
     expect(after.appealsUpheld).toBe(before.appealsUpheld + 1);
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('two people on one version: the second is told, sees the fresh ticket, and keeps what they typed', async () => {
     const ticket = await steps(await badRating('材料被退回三次。'), [{ step: 'accept' }, { step: 'verified' }]);
@@ -324,7 +326,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     expect((await ticketOf(ticket.id)).state).toBe('replied');
     await first.context.close();
     await second.context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('works by keyboard alone: open from the list, reveal the rater, accept, verify, answer', async () => {
     const ticket = await badRating('键盘测试：等候时间太长。', { name: '张三丰', phone: '13812345678' });
@@ -376,7 +378,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await doneMessage(page, '答复');
     expect((await ticketOf(ticket.id)).state).toBe('replied');
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('loads the next page by the keyset cursor, and sorts oldest first', async () => {
     const made: TicketRow[] = [];
@@ -398,7 +400,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await page.reload();
     await expect.poll(() => rows.first().innerText(), POLL).toContain(made[0]?.receipt_no ?? '-');
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 
   it('has no serious accessibility problem on the list and the detail, at a laptop’s and a tablet’s size, and speaks English without Chinese labels', async () => {
     const ticket = await steps(await badRating('无障碍检查用的差评。'), [{ step: 'accept' }, { step: 'verified' }]);
@@ -447,5 +449,5 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await page.getByRole('button', { name: 'Switch to Chinese' }).click();
     await page.getByRole('heading', { name: `差评工单 ${ticket.receipt_no}` }).waitFor();
     await context.close();
-  });
+  }, TEST_TIMEOUT);
 });
