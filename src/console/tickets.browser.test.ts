@@ -105,8 +105,9 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     const uploaded = page.waitForResponse((r) => r.url().endsWith('/api/v1/evidence') && r.request().method() === 'POST');
     await form.locator('input[type=file]').setInputFiles({ name, mimeType: 'image/png', buffer: PNG });
     expect((await uploaded).status()).toBe(201);
-    await form.getByText(name).waitFor();
-    await expect(form.locator('.ant-upload-list-item-error').count()).resolves.toBe(0);
+    const listed = form.locator('.ant-upload-list-item').filter({ hasText: name });
+    await listed.waitFor();
+    await expect(listed.getAttribute('class')).resolves.toContain('ant-upload-list-item-done');
   }
 
   /** Tab until `target` has the focus: reachable by keyboard, in a sensible number of steps. */
@@ -215,6 +216,9 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await doneMessage(page, '签收');
     const verify = stepForm(page, '核实');
     await verify.getByLabel('核实情况').fill('经调取监控核实，窗口人员未一次性告知所需材料。');
+    // A file that is not what it says is refused, in words, with the server's reason.
+    await verify.locator('input[type=file]').setInputFiles({ name: '伪装.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
+    await expect(verify.getByRole('alert').textContent()).resolves.toMatch(/伪装\.png 上传失败：.*（EVIDENCE_TYPE_(MISMATCH|UNSUPPORTED)）/);
     await attach(page, verify, '监控截图.png');
     await verify.getByRole('button', { name: '提交核实结果' }).click();
     await doneMessage(page, '核实');

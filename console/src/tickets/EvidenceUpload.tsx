@@ -6,24 +6,9 @@ import { Button, Upload, type UploadFile, type UploadProps } from 'antd';
 import { rawRequest } from '../api/client';
 import { errorText } from '../i18n/errors';
 import { fill, useLang, useTexts } from '../i18n/language';
-import type { StepAttachment } from './model';
 import { ticketTexts } from './texts';
 
-interface Stored {
-  digest: string;
-  name: string;
-}
-
 const ACCEPT = 'image/jpeg,image/png,application/pdf';
-
-function isStored(value: unknown): value is Stored {
-  return typeof value === 'object' && value !== null && typeof (value as Stored).digest === 'string' && typeof (value as Stored).name === 'string';
-}
-
-/** The uploaded files as a step's attachments (files still uploading or failed are left out). */
-export function attachmentsOf(files: UploadFile[] | undefined): StepAttachment[] {
-  return (files ?? []).flatMap((file) => (file.status === 'done' && isStored(file.response) ? [{ evidence: file.response.digest, name: file.response.name }] : []));
-}
 
 const upload: UploadProps['customRequest'] = ({ file, onSuccess, onError }) => {
   const blob = file as File;
@@ -41,21 +26,28 @@ const upload: UploadProps['customRequest'] = ({ file, onSuccess, onError }) => {
 export function EvidenceUpload({ id, value, onChange }: { id?: string; value?: UploadFile[]; onChange?: (files: UploadFile[]) => void }) {
   const t = useTexts(ticketTexts);
   const { lang } = useLang();
+  // A refused file (wrong type, too large) is said in words, not only by the list's red mark.
+  const failed = (value ?? []).filter((file) => file.status === 'error');
   return (
-    <Upload
-      accept={ACCEPT}
-      multiple
-      fileList={value ?? []}
-      customRequest={upload}
-      onChange={({ fileList }) =>
-        onChange?.(
-          fileList.map((file) => (file.status === 'error' && file.error ? { ...file, response: fill(t.uploadFailed, { name: file.name, error: errorText(file.error, lang) }) } : file)),
-        )
-      }
-    >
-      <Button id={id} icon={<UploadOutlined aria-hidden />}>
-        {t.upload}
-      </Button>
-    </Upload>
+    <>
+      <Upload
+        accept={ACCEPT}
+        multiple
+        fileList={value ?? []}
+        customRequest={upload}
+        onChange={({ fileList }) => onChange?.(fileList)}
+      >
+        <Button id={id} icon={<UploadOutlined aria-hidden />}>
+          {t.upload}
+        </Button>
+      </Upload>
+      {failed.length > 0 && (
+        <div role="alert" className="hcp-upload-errors">
+          {failed.map((file) => (
+            <p key={file.uid}>{fill(t.uploadFailed, { name: file.name, error: errorText(file.error, lang) })}</p>
+          ))}
+        </div>
+      )}
+    </>
   );
 }

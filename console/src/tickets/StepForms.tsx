@@ -3,55 +3,15 @@
 // page was read at: if someone acted first the server says TICKET_CONFLICT, the page shows the
 // fresh ticket and what was typed stays in the form (or, when that step is gone, is shown back).
 import { useMutation } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, InputNumber, Radio, type UploadFile } from 'antd';
+import { Alert, App, Button, Form, Input, InputNumber, Radio } from 'antd';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, unwrap } from '../api/client';
 import { errorText } from '../i18n/errors';
 import { fill, useLang, useTexts } from '../i18n/language';
-import { attachmentsOf, EvidenceUpload } from './EvidenceUpload';
-import { CONFLICT_CODE, type StepBody, type StepName, type TicketDetail } from './model';
+import { EvidenceUpload } from './EvidenceUpload';
+import { bodyOf, CONFLICT_CODE, type StepName, type StepValues, type TicketDetail } from './model';
 import { ReplyPreview } from './ReplyPreview';
 import { ticketTexts, type TicketTexts } from './texts';
-
-export interface StepValues {
-  note?: string;
-  text?: string;
-  kind?: 'mistaken' | 'malicious';
-  reason?: string;
-  days?: number;
-  decision?: 'yes' | 'no';
-  outcome?: 'satisfied' | 'basically_satisfied' | 'unsatisfied';
-  files?: UploadFile[];
-}
-
-/** The request body of a step from its form's values and the version the ticket was read at. */
-export function bodyOf(step: StepName, values: StepValues, version: number): StepBody {
-  const note = values.note?.trim() ? { note: values.note.trim() } : {};
-  const attachments = attachmentsOf(values.files);
-  const common = { version, ...note, ...(attachments.length > 0 ? { attachments } : {}) };
-  const yes = values.decision === 'yes';
-  switch (step) {
-    case 'accept':
-    case 'verified':
-      return { step, ...common };
-    case 'reply':
-      return { step, text: values.text?.trim() ?? '', ...common };
-    case 'callback':
-      return { step, outcome: values.outcome ?? 'satisfied', ...common };
-    case 'judge_invalid':
-      return { step, kind: values.kind ?? 'mistaken', reason: values.reason?.trim() ?? '', ...common };
-    case 'request_extension':
-      return { step, days: values.days ?? 1, reason: values.reason?.trim() ?? '', ...common };
-    case 'request_cannot_fix':
-      return { step, reason: values.reason?.trim() ?? '', ...common };
-    case 'decide_appeal':
-      return { step, upheld: yes, ...common };
-    case 'decide_extension':
-      return { step, granted: yes, ...common };
-    case 'decide_cannot_fix':
-      return { step, approved: yes, ...common };
-  }
-}
 
 /** What a supervisor is asked to decide, from the request's event. */
 function pendingRequest(detail: TicketDetail, type: string): Record<string, unknown> | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentHref, countsQuery, daysLeftText, exportPath, filtersFromSearch, listQuery, searchFromFilters, stateTone, STATE_TABS, tabCount, urgencyTone, withFilter, type Counts, type EventAttachment } from './model';
+import { attachmentHref, attachmentsOf, bodyOf, countsQuery, daysLeftText, exportPath, filtersFromSearch, listQuery, searchFromFilters, stateTone, STATE_TABS, tabCount, urgencyTone, withFilter, type Counts, type EventAttachment } from './model';
 
 const words = { daysLeft: '剩余 {days} 个工作日', dueToday: '今日到期', daysOver: '超期 {days} 个工作日' };
 
@@ -67,5 +67,31 @@ describe('attachments', () => {
     expect(attachmentHref('t1', { name: 'x.png', evidence: digest } as unknown as EventAttachment)).toBe(`/api/v1/tickets/t1/evidence/${digest}`);
     expect(attachmentHref('t1', { name: 'x', uri: 'https://files.example/x' } as EventAttachment)).toBe('https://files.example/x');
     expect(attachmentHref('t1', { name: 'x', uri: 'javascript:alert(1)' } as EventAttachment)).toBeNull();
+  });
+});
+
+describe('a step form’s body', () => {
+  const digest = 'b'.repeat(64);
+  const files = [
+    { uid: '1', name: '现场.png', status: 'done' as const, response: { digest, name: '现场.png' } },
+    { uid: '2', name: 'bad.png', status: 'error' as const, response: 'refused' },
+    { uid: '3', name: 'slow.pdf', status: 'uploading' as const },
+  ];
+
+  it('carries the version read, the trimmed note and only the files stored', () => {
+    expect(bodyOf('verified', { note: '  核实属实 ', files }, 4)).toEqual({ step: 'verified', version: 4, note: '核实属实', attachments: [{ evidence: digest, name: '现场.png' }] });
+    expect(bodyOf('accept', { note: '   ' }, 0)).toEqual({ step: 'accept', version: 0 });
+    expect(attachmentsOf(undefined)).toEqual([]);
+  });
+
+  it('maps each step’s own fields as the API names them', () => {
+    expect(bodyOf('reply', { text: ' 已整改 ', note: '措施' }, 2)).toEqual({ step: 'reply', text: '已整改', note: '措施', version: 2 });
+    expect(bodyOf('callback', { outcome: 'unsatisfied' }, 3)).toEqual({ step: 'callback', outcome: 'unsatisfied', version: 3 });
+    expect(bodyOf('judge_invalid', { kind: 'malicious', reason: '辱骂' }, 1)).toEqual({ step: 'judge_invalid', kind: 'malicious', reason: '辱骂', version: 1 });
+    expect(bodyOf('request_extension', { days: 5, reason: '协调' }, 1)).toEqual({ step: 'request_extension', days: 5, reason: '协调', version: 1 });
+    expect(bodyOf('request_cannot_fix', { reason: '政策不允许' }, 1)).toEqual({ step: 'request_cannot_fix', reason: '政策不允许', version: 1 });
+    expect(bodyOf('decide_appeal', { decision: 'yes' }, 5)).toEqual({ step: 'decide_appeal', upheld: true, version: 5 });
+    expect(bodyOf('decide_extension', { decision: 'no', note: '理由不足' }, 5)).toEqual({ step: 'decide_extension', granted: false, note: '理由不足', version: 5 });
+    expect(bodyOf('decide_cannot_fix', { decision: 'yes' }, 5)).toEqual({ step: 'decide_cannot_fix', approved: true, version: 5 });
   });
 });

@@ -1,6 +1,7 @@
 // The ticket desk's pure rules: the list's filters as they live in the address bar and as the API
 // takes them, the state tabs and their counts, and how a deadline reads. Types come from the
 // OpenAPI document (schema.d.ts), never retyped. No React, no requests: tested in model.test.ts.
+import type { UploadFile } from 'antd';
 import type { components, paths } from '../api/schema';
 
 export type ListQuery = NonNullable<paths['/api/v1/tickets']['get']['parameters']['query']>;
@@ -186,3 +187,63 @@ export function attachmentHref(ticketId: string, attachment: EventAttachment): s
 
 /** Whether a refusal is the optimistic-concurrency one (someone acted on the version first). */
 export const CONFLICT_CODE = 'TICKET_CONFLICT';
+
+// ---------------------------------------------------------------------------------------------
+// A step's form → its request body
+
+/** What POST /api/v1/evidence answered for an uploaded file (its digest, and the name kept). */
+interface Stored {
+  digest: string;
+  name: string;
+}
+
+function isStored(value: unknown): value is Stored {
+  return typeof value === 'object' && value !== null && typeof (value as Stored).digest === 'string' && typeof (value as Stored).name === 'string';
+}
+
+/** The uploaded files as a step's attachments (files still uploading or failed are left out). */
+export function attachmentsOf(files: UploadFile[] | undefined): StepAttachment[] {
+  return (files ?? []).flatMap((file) => (file.status === 'done' && isStored(file.response) ? [{ evidence: file.response.digest, name: file.response.name }] : []));
+}
+
+/** What a step's form holds. */
+export interface StepValues {
+  note?: string;
+  text?: string;
+  kind?: 'mistaken' | 'malicious';
+  reason?: string;
+  days?: number;
+  decision?: 'yes' | 'no';
+  outcome?: 'satisfied' | 'basically_satisfied' | 'unsatisfied';
+  files?: UploadFile[];
+}
+
+/** The request body of a step from its form's values and the version the ticket was read at. */
+export function bodyOf(step: StepName, values: StepValues, version: number): StepBody {
+  const note = values.note?.trim() ? { note: values.note.trim() } : {};
+  const attachments = attachmentsOf(values.files);
+  const common = { version, ...note, ...(attachments.length > 0 ? { attachments } : {}) };
+  const yes = values.decision === 'yes';
+  switch (step) {
+    case 'accept':
+    case 'verified':
+      return { step, ...common };
+    case 'reply':
+      return { step, text: values.text?.trim() ?? '', ...common };
+    case 'callback':
+      return { step, outcome: values.outcome ?? 'satisfied', ...common };
+    case 'judge_invalid':
+      return { step, kind: values.kind ?? 'mistaken', reason: values.reason?.trim() ?? '', ...common };
+    case 'request_extension':
+      return { step, days: values.days ?? 1, reason: values.reason?.trim() ?? '', ...common };
+    case 'request_cannot_fix':
+      return { step, reason: values.reason?.trim() ?? '', ...common };
+    case 'decide_appeal':
+      return { step, upheld: yes, ...common };
+    case 'decide_extension':
+      return { step, granted: yes, ...common };
+    case 'decide_cannot_fix':
+      return { step, approved: yes, ...common };
+  }
+}
+
