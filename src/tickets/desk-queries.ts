@@ -91,10 +91,13 @@ export function encodeCursor(cursor: CursorKey): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
 }
 
+/** A timestamptz as PostgreSQL prints it, or 'infinity' (no next deadline). */
+const SORT_KEY = /^(infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
+
 export function decodeCursor(text: string, sort: DeskSort): CursorKey {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value[0] === sort && typeof value[1] === 'string' && typeof value[2] === 'string' && /^[0-9a-f-]{36}$/.test(value[2]) && value[1].length <= 40) {
+    if (Array.isArray(value) && value.length === 3 && value[0] === sort && typeof value[1] === 'string' && typeof value[2] === 'string' && /^[0-9a-f-]{36}$/.test(value[2]) && SORT_KEY.test(value[1])) {
       return { sort, key: value[1], id: value[2] };
     }
   } catch {
