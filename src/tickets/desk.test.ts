@@ -219,6 +219,8 @@ describeOnEngines('ticket desk', (database) => {
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().code).toBe('TICKET_CURSOR_INVALID');
     expect((await as('admin.province', 'GET', '/api/v1/tickets?cursor=bm9uc2Vuc2U')).json().code).toBe('TICKET_CURSOR_INVALID');
+    const forged = Buffer.from(JSON.stringify(['-openedAt', 'not a time', t.A1])).toString('base64url');
+    expect((await as('admin.province', 'GET', `/api/v1/tickets?cursor=${forged}`)).json().code).toBe('TICKET_CURSOR_INVALID');
   });
 
   it('counts what the list shows: per state, overdue, due soon, awaiting a decision', async () => {
