@@ -98,6 +98,15 @@ export const errorCatalogue = {
   CALLBACK_REPLY_CHANGED: { status: 409, zh: '单位已作出新的答复，请刷新页面阅读后再评价', en: 'The office has given a new answer; reload the page and read it before rating' },
   LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
+
+  // Evidence files of ticket steps (src/evidence/)
+  EVIDENCE_TYPE_UNSUPPORTED: { status: 415, zh: '佐证材料只支持 JPEG、PNG 图片和 PDF 文件', en: 'Evidence files may be JPEG or PNG images or PDF documents only' },
+  EVIDENCE_TYPE_MISMATCH: { status: 415, zh: '文件内容与声明的类型不符', en: 'The file content does not match the declared content type' },
+  EVIDENCE_TOO_LARGE: { status: 413, zh: '佐证材料文件过大', en: 'The evidence file is too large' },
+  EVIDENCE_EMPTY: { status: 422, zh: '佐证材料文件为空', en: 'The evidence file is empty' },
+  EVIDENCE_FILENAME_INVALID: { status: 422, zh: '文件名编码有误（X-Hcp-Filename 须为百分号编码的 UTF-8）', en: 'Malformed file name (X-Hcp-Filename must be percent-encoded UTF-8)' },
+  EVIDENCE_NOT_FOUND: { status: 422, zh: '引用的佐证材料不存在，请先上传', en: 'The evidence file referred to does not exist; upload it first' },
+  EVIDENCE_FILE_NOT_FOUND: { status: 404, zh: '佐证材料不存在或无权查看', en: 'Evidence file not found or not visible to you' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 
   // Proving to be the applicant (posters)

@@ -30,6 +30,8 @@ const Env = Type.Object({
   INTAKE_FLUSH_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
   INTAKE_WRITERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
+  // The largest evidence file (photo, scan, PDF) staff may upload (src/evidence/), in bytes.
+  EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 10 * 1024 * 1024 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 12 }),
   // Bad-rating tickets (DESIGN §4). Deadlines: verify in working days, reply in natural days.
   TICKET_VERIFY_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 10, default: 1 }),
@@ -131,6 +133,7 @@ export interface Config {
   jobs: { enabled: boolean; pollMs: number };
   upkeep: { pruneEveryMinutes: number; batchRows: number; finishedJobsDays: number; fraudSignalsDays: number };
   ledger: { checkpointEveryMinutes: number };
+  evidence: { maxBytes: number };
   scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
@@ -261,6 +264,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       fraudSignalsDays: env.RETENTION_FRAUD_SIGNALS_DAYS,
     },
     ledger: { checkpointEveryMinutes: env.LEDGER_CHECKPOINT_EVERY_MINUTES },
+    evidence: { maxBytes: env.EVIDENCE_MAX_BYTES },
     scoring: {
       feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
       signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },

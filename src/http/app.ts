@@ -18,6 +18,7 @@ import { createIntegratorAppCache } from '../auth/integrator-apps.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import { registerEvidenceRoutes } from '../evidence/routes.ts';
 import { registerHonorRollRoutes } from '../honor-roll/routes.ts';
 import { registerHotlineRoutes } from '../hotline/routes.ts';
 import { registerInspectionRoutes } from '../inspections/routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerPlacePage(app, context, limits);
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
+  registerEvidenceRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerRiskRoutes(app, context);
   registerInspectionRoutes(app, context);

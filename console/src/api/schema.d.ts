@@ -2883,12 +2883,20 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 note: string | null;
-                                attachments: {
+                                attachments: ({
                                     name: string;
                                     /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                                     uri: string;
                                     sha256?: string;
-                                }[];
+                                } | {
+                                    name: string;
+                                    /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                                    evidence: string;
+                                    /** @description image/jpeg、image/png 或 application/pdf（按内容识别）/ found in the bytes */
+                                    mediaType: string;
+                                    /** @description 字节数 / bytes */
+                                    size: number;
+                                })[];
                             }[];
                             evaluation: {
                                 /** Format: uuid */
@@ -2976,12 +2984,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 核实完成（承办单位）/ verification done (handler)
@@ -2992,12 +3004,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申诉：误评或恶意差评（承办单位）/ appeal: mistaken or malicious (handler)
@@ -3011,12 +3027,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申诉复核决定（监督人员）/ decide the appeal (supervisor)
@@ -3028,12 +3048,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申请延期（承办单位）/ ask for an extension (handler)
@@ -3047,12 +3071,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 延期审批（监督人员）/ decide the extension (supervisor)
@@ -3064,12 +3092,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)
@@ -3082,12 +3114,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 无法整改审批（监督人员）/ decide cannot-fix (supervisor)
@@ -3099,12 +3135,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 答复评价人（承办单位）/ answer the rater (handler)
@@ -3117,12 +3157,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 电话回访结果（承办单位）/ callback outcome by phone (handler)
@@ -3135,12 +3179,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     };
                 };
             };
@@ -6448,6 +6496,206 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CalendarStatus"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传佐证材料（JPEG、PNG 图片或 PDF，请求体为文件原始字节）/ Upload an evidence file (JPEG, PNG or PDF; the body is the raw bytes)
+         * @description Content-Type 须为 image/jpeg、image/png 或 application/pdf，且与文件内容一致（按文件头识别）。相同内容只存一份，返回同一摘要；在办理工单时以 `{ "evidence": 摘要, "name": 文件名 }` 引用。/ Content-Type must be image/jpeg, image/png or application/pdf and match the content (recognised by its first bytes). The same bytes are stored once and get the same digest; attach the file to a ticket step as `{ "evidence": digest, "name": name }`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description 原文件名，UTF-8 百分号编码（encodeURIComponent）/ the original file name, percent-encoded UTF-8 */
+                    "x-hcp-filename"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/pdf": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                            digest: string;
+                            /** @description 按文件内容识别的类型 / the type found in the bytes */
+                            mediaType: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description 字节数 / bytes */
+                            size: number;
+                            /** @description 清理后的文件名 / the file name, made safe */
+                            name: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看本人上传的佐证材料（附到工单之前预览）/ One’s own uploaded evidence file (preview before attaching it)
+         * @description 只有上传该文件的账号可以这样读取；附到工单后，能查看该工单的人经工单读取。/ Only the account that uploaded the file reads it here; once attached, whoever may see the ticket reads it through the ticket.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JPEG、PNG 或 PDF 原文件 / the stored file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/evidence/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 工单的佐证材料 / An evidence file attached to a ticket
+         * @description 调用者须能查看该工单，且该工单的某条操作记录附有此文件；否则一律 404。图片直接显示，PDF 作为下载；响应带 nosniff 与 CSP sandbox。/ The caller must be able to see the ticket and an event of the ticket must name the file; otherwise 404. Images are shown inline, PDFs downloaded; responses carry nosniff and CSP sandbox.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JPEG、PNG 或 PDF 原文件 / the stored file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "application/pdf": string;
                     };
                 };
                 /** @description Default Response */
