@@ -3664,6 +3664,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 本人通知的实时推送（Server-Sent Events）/ The caller’s notifications, live (Server-Sent Events)
+         * @description `text/event-stream`，会话 Cookie 或 Bearer 令牌认证。连接后立即有 `event: unread`（`{"count": n}`），此后未读数每次变化（新通知、标记已读，包括在其他窗口或设备上）都再发一次；每条新通知一个 `event: notification`，data 与 GET /api/v1/notifications 列表中的一项相同；约每25秒一行心跳注释。会话结束（退出、过期、账号停用）后，连接在一次心跳内断开。
+         *
+         *     `text/event-stream`, authenticated by the session cookie or a bearer token. On connecting, `event: unread` (`{"count": n}`), then again whenever the unread count changes (a new notification, marking read, also in another tab or device); one `event: notification` per new notification, its data the same view as an item of GET /api/v1/notifications; a heartbeat comment about every 25 s. When the session ends (sign-out, expiry, account disabled) the stream ends within one heartbeat.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -6496,6 +6546,94 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CalendarStatus"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workbench": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作台：本人单位本月的指标与待办工单 / The workbench: this month’s figures and the tickets to act on, for the caller’s own unit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 本人的单位：承办单位人员为本单位，其他角色为管辖区划 / the caller’s own unit: an org handler’s org, otherwise the scope region */
+                            unit: {
+                                kind: "org" | "region";
+                                /** @description 部门 id 或区划代码 / org id or region code */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description 本月（北京时间）/ this month, Beijing time */
+                            month: string;
+                            /** @description 与单位看板 GET /api/v1/scoring/units/{kind}/{id} 本月的 figures 同一口径 / the figures of the unit dashboard for this month */
+                            figures: {
+                                /** @description 本月评价数 / ratings this month */
+                                ratings: number;
+                                /** @description 好评率（基本满意及以上）/ share of good ratings (basically satisfied or better) */
+                                goodRate: number | null;
+                                /** @description 差评数（不满意、非常不满意）/ bad ratings (dissatisfied, very dissatisfied) */
+                                badCount: number;
+                                /** @description 差评回复率 / share of bad ratings answered */
+                                replyRate: number | null;
+                                /** @description 本月差评中超期回复或超期未回复的 / this month’s bad ratings answered late or unanswered past the deadline */
+                                overdue: number;
+                            };
+                            /** @description 本单位当前的工单，不限月份 / the unit’s tickets as they stand now, of any month */
+                            tickets: {
+                                /** @description 未办结的工单（不含已作废）/ tickets not closed (voided ones excluded) */
+                                open: number;
+                                /** @description 下一个时限在两个工作日内 / the next deadline within two working days */
+                                dueSoon: number;
+                                /** @description 下一个时限已过 / the next deadline passed */
+                                overdue: number;
+                                /** @description 待督查决定：申诉、无法整改申请、延期申请 / waiting for a supervisor: appeal, cannot-fix or extension request */
+                                needsDecision: number;
+                            };
+                        };
                     };
                 };
                 /** @description Default Response */
