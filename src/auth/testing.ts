@@ -93,7 +93,11 @@ export async function buildAuthTestApp(database: Database, config: Config, clock
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof AppError) return reply.status(error.status).send(errorBody(error.code, error.details));
+    if (error instanceof AppError) {
+      const retryAfter = error.details?.['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+      return reply.status(error.status).send(errorBody(error.code, error.details));
+    }
     if (typeof error === 'object' && error !== null && 'validation' in error) return reply.status(400).send(errorBody('VALIDATION_FAILED'));
     return reply.status(500).send(errorBody('INTERNAL_ERROR', { message: error instanceof Error ? error.message : String(error) }));
   });

@@ -114,6 +114,9 @@ export async function buildApp(context: AppContext): Promise<App> {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error, code: error.code }, error.message);
       else request.log.info({ code: error.code, details: error.details }, 'request refused');
+      // A refusal that says when to come back (AUTH_SIGN_IN_LOCKED) says it in HTTP too.
+      const retryAfter = error.details?.['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
       return reply.status(error.status).send(errorBody(error.code, error.details));
     }
     const mapped = mapFrameworkError(error);
