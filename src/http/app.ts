@@ -33,6 +33,7 @@ import { registerRatingRoutes } from '../ratings/routes.ts';
 import { refuseNulInBody, refuseNulInUrl } from './nul-guard.ts';
 import { publicLimits, registerRateLimits } from './rate-limits.ts';
 import { recordRoutes } from './route-list.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
 import type { App } from './app-type.ts';
@@ -127,6 +128,8 @@ export async function buildApp(context: AppContext): Promise<App> {
     request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL_ERROR'));
   });
+  // First, so that every response carries them, the errors and the OpenAPI pages too.
+  await registerSecurityHeaders(app, context.config);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
