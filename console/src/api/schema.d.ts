@@ -15,9 +15,9 @@ export interface paths {
         put?: never;
         /**
          * 工作人员登录 / Staff sign-in
-         * @description 用户名与密码正确时返回会话令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。
+         * @description 用户名与密码正确时返回会话令牌与防跨站令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。同一用户名（无论是否存在）或同一客户端地址短时间内失败次数过多时暂时锁定，返回 429 AUTH_SIGN_IN_LOCKED 与 Retry-After（details.retryAfterSeconds）。
          *
-         *     Returns a session token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED.
+         *     Returns a session token and a CSRF token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED. Too many failures for one username (existing or not) or from one client address lock it for a while: 429 AUTH_SIGN_IN_LOCKED with Retry-After (details.retryAfterSeconds).
          */
         post: {
             parameters: {
@@ -51,6 +51,10 @@ export interface paths {
                              * @description 过期时间 / expiry
                              */
                             expiresAt: string;
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
                             account: {
                                 username: string;
                                 /** @description 显示名称 / display name */
@@ -194,6 +198,15 @@ export interface paths {
                                     orgId: string | null;
                                 };
                             };
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
+                            /**
+                             * Format: date-time
+                             * @description 会话过期时间（自登录起固定时长，不因使用而延长） / when the session ends: a fixed time after sign-in, not extended by use
+                             */
+                            sessionExpiresAt: string;
                             /** @description 服务器时间（Unix 毫秒） / server time, Unix ms */
                             serverTime: number;
                         } | {
@@ -232,6 +245,72 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改本人密码 / Change my password
+         * @description 须提供当前密码；当前密码错误返回 AUTH_PASSWORD_WRONG，并与登录失败一同计入锁定次数。成功后本账号的其他会话全部结束，当前会话保留，“须修改初始密码”的要求解除。
+         *
+         *     Needs the current password; a wrong one gives AUTH_PASSWORD_WRONG and counts toward the sign-in lock like a failed sign-in. On success the account's other sessions end, this one stays, and the demand to change the initial password is lifted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 当前密码 / current password */
+                        currentPassword: string;
+                        /** @description 新密码（至少10个字符，不能与用户名或当前密码相同） / new password: at least 10 characters, not the username or the current one */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 已修改 / changed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
