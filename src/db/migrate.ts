@@ -18,6 +18,7 @@ import * as risk from './migrations/2026-12-08T06-risk.ts';
 import * as evidence from './migrations/2026-12-08T08-evidence.ts';
 import * as notificationNotify from './migrations/2026-12-08T10-notification-notify.ts';
 import * as signInSafety from './migrations/2026-12-08T07-sign-in-safety.ts';
+import * as ticketDesk from './migrations/2026-12-08T09-ticket-desk.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-08T08-evidence': evidence,
   '2026-12-08T10-notification-notify': notificationNotify,
   '2026-12-08T07-sign-in-safety': signInSafety,
+  '2026-12-08T09-ticket-desk': ticketDesk,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
