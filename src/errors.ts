@@ -27,6 +27,10 @@ export const errorCatalogue = {
   AUTH_PASSWORD_TOO_WEAK: { status: 422, zh: '密码不符合要求（至少10个字符，且不能与用户名相同）', en: 'Password too weak (at least 10 characters, not the username)' },
   AUTH_ACCOUNT_SCOPE_INVALID: { status: 422, zh: '账号管辖范围与角色不符（承办单位账号须指定单位，其他角色须指定行政区划）', en: 'Account scope does not fit the role (org handlers need an org, other roles a region)' },
   AUTH_ACCOUNT_DISABLED: { status: 403, zh: '账号已停用，请联系管理员', en: 'This account is disabled; ask an administrator' },
+  AUTH_SIGN_IN_LOCKED: { status: 429, zh: '登录失败次数过多，已暂时锁定，请稍后再试（details.retryAfterSeconds 秒后）', en: 'Too many failed sign-ins: temporarily locked; try again later (after details.retryAfterSeconds seconds)' },
+  AUTH_PASSWORD_WRONG: { status: 403, zh: '当前密码不正确', en: 'The current password is wrong' },
+  AUTH_PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '首次登录须先修改初始密码', en: 'Change the initial password before doing anything else' },
+  AUTH_CSRF_INVALID: { status: 403, zh: '请求缺少有效的 X-Hcp-Csrf 头（防跨站请求伪造），请刷新页面后重试', en: 'Missing or wrong X-Hcp-Csrf header (cross-site request forgery protection); reload the page and retry' },
   STAFF_ACCOUNT_NOT_FOUND: { status: 404, zh: '工作人员账号不存在', en: 'Staff account not found' },
   INTEGRATOR_APP_NOT_FOUND: { status: 404, zh: '接入应用不存在', en: 'Integrator app not found' },
 

@@ -225,6 +225,7 @@ export interface StaffAccountTable {
   active: boolean;
   created_at: Timestamp;
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface StaffSessionTable {
@@ -806,4 +807,18 @@ export interface EvidenceUploadTable {
 export interface DB {
   evidence_file: EvidenceFileTable;
   evidence_upload: EvidenceUploadTable;
+}
+
+// Sign-in safety (src/auth/sign-in-attempts.ts), merged into DB above.
+export interface SignInAttemptTable {
+  id: string;
+  /** HMAC-SM3 of the normalised username typed, known or not. */
+  account_hash: Bytes;
+  /** HMAC-SM3 of the client's address (an IPv6 address by its /64). */
+  address_hash: Bytes;
+  at: Timestamp;
+}
+
+export interface DB {
+  sign_in_attempt: SignInAttemptTable;
 }

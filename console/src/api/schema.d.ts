@@ -15,9 +15,9 @@ export interface paths {
         put?: never;
         /**
          * 工作人员登录 / Staff sign-in
-         * @description 用户名与密码正确时返回会话令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。
+         * @description 用户名与密码正确时返回会话令牌与防跨站令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。同一用户名（无论是否存在）或同一客户端地址短时间内失败次数过多时暂时锁定，返回 429 AUTH_SIGN_IN_LOCKED 与 Retry-After（details.retryAfterSeconds）。
          *
-         *     Returns a session token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED.
+         *     Returns a session token and a CSRF token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED. Too many failures for one username (existing or not) or from one client address lock it for a while: 429 AUTH_SIGN_IN_LOCKED with Retry-After (details.retryAfterSeconds).
          */
         post: {
             parameters: {
@@ -51,6 +51,10 @@ export interface paths {
                              * @description 过期时间 / expiry
                              */
                             expiresAt: string;
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
                             account: {
                                 username: string;
                                 /** @description 显示名称 / display name */
@@ -194,6 +198,15 @@ export interface paths {
                                     orgId: string | null;
                                 };
                             };
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
+                            /**
+                             * Format: date-time
+                             * @description 会话过期时间（自登录起固定时长，不因使用而延长） / when the session ends: a fixed time after sign-in, not extended by use
+                             */
+                            sessionExpiresAt: string;
                             /** @description 服务器时间（Unix 毫秒） / server time, Unix ms */
                             serverTime: number;
                         } | {
@@ -232,6 +245,72 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改本人密码 / Change my password
+         * @description 须提供当前密码；当前密码错误返回 AUTH_PASSWORD_WRONG，并与登录失败一同计入锁定次数。成功后本账号的其他会话全部结束，当前会话保留，“须修改初始密码”的要求解除。
+         *
+         *     Needs the current password; a wrong one gives AUTH_PASSWORD_WRONG and counts toward the sign-in lock like a failed sign-in. On success the account's other sessions end, this one stays, and the demand to change the initial password is lifted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 当前密码 / current password */
+                        currentPassword: string;
+                        /** @description 新密码（至少10个字符，不能与用户名或当前密码相同） / new password: at least 10 characters, not the username or the current one */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 已修改 / changed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4028,6 +4107,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 本人通知的实时推送（Server-Sent Events）/ The caller’s notifications, live (Server-Sent Events)
+         * @description `text/event-stream`，会话 Cookie 或 Bearer 令牌认证。连接后立即有 `event: unread`（`{"count": n}`），此后未读数每次变化（新通知、标记已读，包括在其他窗口或设备上）都再发一次；每条新通知一个 `event: notification`，data 与 GET /api/v1/notifications 列表中的一项相同；约每25秒一行心跳注释。会话结束（退出、过期、账号停用）后，连接在一次心跳内断开。
+         *
+         *     `text/event-stream`, authenticated by the session cookie or a bearer token. On connecting, `event: unread` (`{"count": n}`), then again whenever the unread count changes (a new notification, marking read, also in another tab or device); one `event: notification` per new notification, its data the same view as an item of GET /api/v1/notifications; a heartbeat comment about every 25 s. When the session ends (sign-out, expiry, account disabled) the stream ends within one heartbeat.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -6860,6 +6989,94 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CalendarStatus"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workbench": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作台：本人单位本月的指标与待办工单 / The workbench: this month’s figures and the tickets to act on, for the caller’s own unit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 本人的单位：承办单位人员为本单位，其他角色为管辖区划 / the caller’s own unit: an org handler’s org, otherwise the scope region */
+                            unit: {
+                                kind: "org" | "region";
+                                /** @description 部门 id 或区划代码 / org id or region code */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description 本月（北京时间）/ this month, Beijing time */
+                            month: string;
+                            /** @description 与单位看板 GET /api/v1/scoring/units/{kind}/{id} 本月的 figures 同一口径 / the figures of the unit dashboard for this month */
+                            figures: {
+                                /** @description 本月评价数 / ratings this month */
+                                ratings: number;
+                                /** @description 好评率（基本满意及以上）/ share of good ratings (basically satisfied or better) */
+                                goodRate: number | null;
+                                /** @description 差评数（不满意、非常不满意）/ bad ratings (dissatisfied, very dissatisfied) */
+                                badCount: number;
+                                /** @description 差评回复率 / share of bad ratings answered */
+                                replyRate: number | null;
+                                /** @description 本月差评中超期回复或超期未回复的 / this month’s bad ratings answered late or unanswered past the deadline */
+                                overdue: number;
+                            };
+                            /** @description 本单位当前的工单，不限月份 / the unit’s tickets as they stand now, of any month */
+                            tickets: {
+                                /** @description 未办结的工单（不含已作废）/ tickets not closed (voided ones excluded) */
+                                open: number;
+                                /** @description 下一个时限在两个工作日内 / the next deadline within two working days */
+                                dueSoon: number;
+                                /** @description 下一个时限已过 / the next deadline passed */
+                                overdue: number;
+                                /** @description 待督查决定：申诉、无法整改申请、延期申请 / waiting for a supervisor: appeal, cannot-fix or extension request */
+                                needsDecision: number;
+                            };
+                        };
                     };
                 };
                 /** @description Default Response */
