@@ -193,7 +193,8 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     await expect(row.locator('.hcp-deadline').textContent()).resolves.toMatch(/核实 · (剩余 \d+ 个工作日|今日到期)核实期限 2026-/);
     // The urgency is said in words beside its colour.
     await expect(row.locator('.hcp-tone').first().textContent()).resolves.toMatch(/^(正常|临期|超期)$/);
-    await expect(page.getByRole('tab', { name: '待签收 (1)' }).isVisible()).resolves.toBe(true);
+    // Counted per state, for the same filter.
+    await page.getByRole('tab', { name: '待签收 (1)' }).waitFor();
     // The workbook of the same filter: this one ticket, masked, with Chinese headers.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: '导出 Excel' }).click();
