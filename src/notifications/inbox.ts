@@ -57,3 +57,13 @@ export async function markRead(db: Kysely<DB>, accountId: string, which: { ids: 
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** One of the account's notifications by id; undefined for another account's or an unknown id. */
+export async function notificationOf(db: Kysely<DB>, accountId: string, id: string): Promise<NotificationRow | undefined> {
+  return db
+    .selectFrom('notification')
+    .select(['id', 'kind', 'ticket_id', 'params', 'created_at', 'read_at'])
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}

@@ -1,49 +1,104 @@
 // HTTP routes of a staff member's notifications. Routes parse, authorise, call and present.
+import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireStaff } from '../auth/guard.ts';
+import { requireStaff, sessionTokenOf } from '../auth/guard.ts';
+import { resolveSession } from '../auth/sessions.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
-import { countUnread, listNotifications, markRead, type NotificationRow } from './inbox.ts';
-import { renderNotification } from './render.ts';
+import { countUnread, listNotifications, markRead } from './inbox.ts';
+import { NotificationView, presentNotification } from './presenter.ts';
+import { createNotificationHub, type NotificationStream, type StreamEvent } from './stream.ts';
 
-const NotificationView = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    kind: Type.String({ description: '通知类型，如 ticket_opened、deadline_warning / kind, e.g. ticket_opened' }),
-    ticketId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: '相关工单 / the ticket it is about' }),
-    params: Type.Record(Type.String(), Type.Unknown(), { description: '通知参数（文字由此生成）/ parameters the text is made from' }),
-    text: Type.Object({ zh: Type.String(), en: Type.String() }, { description: '通知文字，中文在前 / the text, Chinese first' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: '已读时间，未读为 null / when read; null while unread' }),
-  },
-  { $id: 'Notification', title: 'Notification' },
-);
+/** A comment line down every open stream this often, so that proxies and browsers keep it open. */
+export const STREAM_HEARTBEAT_MS = 25_000;
 
 const UnreadCount = Type.Integer({ minimum: 0, description: '本人未读通知数 / the caller’s unread notifications' });
-
-function presentNotification(row: NotificationRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    ticketId: row.ticket_id,
-    params: row.params,
-    text: renderNotification(row.kind, row.params),
-    createdAt: row.created_at.toISOString(),
-    readAt: row.read_at?.toISOString() ?? null,
-  };
-}
 
 // Staff only, checked before validation like the other guarded routes: apps learn nothing of the schema.
 const staffOnly = async (request: FastifyRequest) => {
   requireStaff(request);
 };
 
-export function registerNotificationRoutes(app: App, context: Pick<AppContext, 'database' | 'clock'>): void {
+export function registerNotificationRoutes(app: App, context: Pick<AppContext, 'database' | 'clock' | 'log'>): void {
   const db = context.database.db;
-  const { clock } = context;
+  const { clock, log } = context;
   app.addSchema(NotificationView);
+  const hub = createNotificationHub({ database: context.database, log });
+  const streams = new Set<() => void>();
+  // Open streams never end by themselves: they are ended before the server waits for its connections.
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  app.addHook('onClose', async () => {
+    await hub.close();
+  });
+
+  app.get(
+    '/api/v1/notifications/stream',
+    {
+      preValidation: staffOnly,
+      schema: {
+        tags: ['notifications'],
+        summary: '本人通知的实时推送（Server-Sent Events）/ The caller’s notifications, live (Server-Sent Events)',
+        description:
+          '`text/event-stream`，会话 Cookie 或 Bearer 令牌认证。连接后立即有 `event: unread`（`{"count": n}`），此后未读数每次变化（新通知、标记已读，包括在其他窗口或设备上）都再发一次；' +
+          '每条新通知一个 `event: notification`，data 与 GET /api/v1/notifications 列表中的一项相同；约每25秒一行心跳注释。会话结束（退出、过期、账号停用）后，连接在一次心跳内断开。\n\n' +
+          '`text/event-stream`, authenticated by the session cookie or a bearer token. On connecting, `event: unread` (`{"count": n}`), then again whenever the unread count changes (a new notification, marking read, also in another tab or device); ' +
+          'one `event: notification` per new notification, its data the same view as an item of GET /api/v1/notifications; a heartbeat comment about every 25 s. When the session ends (sign-out, expiry, account disabled) the stream ends within one heartbeat.',
+        security: [{ staffSession: [] }],
+        response: { ...commonErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = requireStaff(request);
+      const token = sessionTokenOf(request);
+      reply.hijack();
+      const res: ServerResponse = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
+        // A stream's end is its connection's end: nothing lingers to hold a closing server.
+        connection: 'close',
+      });
+      const write = (text: string) => {
+        if (!res.writableEnded && !res.destroyed) res.write(text);
+      };
+      const stream: NotificationStream = { accountId: caller.accountId, send: (e: StreamEvent) => write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`) };
+      let remove: (() => void) | undefined;
+      let ended = false;
+      const heartbeat = setInterval(() => {
+        write(': ping\n\n');
+        // The stream lives no longer than its session.
+        (token === null ? Promise.reject(new Error('no session token')) : resolveSession(db, token, clock())).then(
+          (still) => still.accountId === caller.accountId || end(),
+          () => end(),
+        );
+      }, STREAM_HEARTBEAT_MS);
+      heartbeat.unref();
+      const end = () => {
+        ended = true;
+        clearInterval(heartbeat);
+        remove?.();
+        streams.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      streams.add(end);
+      res.on('close', end);
+      write('retry: 3000\n\n');
+      try {
+        const removal = await hub.add(stream);
+        if (ended) removal();
+        else remove = removal;
+      } catch (error) {
+        log.error({ err: error, accountId: caller.accountId }, 'notification stream could not start');
+        end();
+      }
+    },
+  );
 
   app.get(
     '/api/v1/notifications',
