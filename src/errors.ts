@@ -92,6 +92,8 @@ export const errorCatalogue = {
   TICKET_EXTENSION_INVALID: { status: 422, zh: '延期申请不合规（天数或次数超出规定）', en: 'Invalid extension request (days or count beyond the rules)' },
   TICKET_APPEAL_INVALID: { status: 422, zh: '申诉不合规（每张工单只能申诉一次）', en: 'Invalid appeal (one appeal per ticket)' },
   TICKET_NOT_FOUND: { status: 404, zh: '工单不存在', en: 'Ticket not found' },
+  TICKET_CURSOR_INVALID: { status: 400, zh: '翻页游标无效（须原样使用上一页返回的 next，且排序方式不变）', en: 'Invalid page cursor: pass the previous page’s next unchanged, with the same sort' },
+  TICKET_RATER_ANONYMOUS: { status: 409, zh: '匿名评价或评价人未留个人信息，无可查看的评价人信息', en: 'The rating is anonymous or left no personal data: there is no rater to reveal' },
   TICKET_CONFLICT: { status: 409, zh: '工单已被他人处理，请刷新后重试', en: 'Someone else acted on this ticket first; reload and retry' },
   RECEIPT_NOT_FOUND: { status: 404, zh: '评价回执编号不存在', en: 'Unknown receipt number' },
   CALLBACK_NOT_OPEN: { status: 409, zh: '现在不能评价整改结果：单位尚未答复，或已经回访过', en: 'The fix cannot be rated now: it has not been answered yet, or it has already been called back' },

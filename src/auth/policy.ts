@@ -32,6 +32,18 @@ export function mayRevealPii(caller: Caller): boolean {
   return caller.kind === 'staff' && ROLES_REVEALING_PII.has(caller.role);
 }
 
+/**
+ * Whether a caller may see the rater of a ticket unmasked (each such read is logged with its
+ * reason): supervisors and province admins covering the ticket, and the handlers of the ticket's
+ * own org, who call the rater back by phone. It is about one ticket's rater; mayRevealPii (personal
+ * data in general) stays as narrow as it was.
+ */
+export function mayRevealTicketRater(caller: Caller, ticket: Placement): boolean {
+  if (caller.kind !== 'staff' || !callerCovers(caller, ticket)) return false;
+  if (caller.role === 'org_handler') return caller.orgId !== null && caller.orgId === ticket.orgId;
+  return ROLES_REVEALING_PII.has(caller.role);
+}
+
 /** A staff account as policy sees it: who it is and where it works. */
 export interface AccountTarget {
   accountId: string;

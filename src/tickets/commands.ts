@@ -2,7 +2,6 @@
 // warns, escalates and reminds. Each runs in one transaction with everything it causes: the event,
 // the projection, notifications, the message to the rater, the evaluation's exclusion flag.
 import type { Kysely, Transaction } from 'kysely';
-import { callerCovers } from '../auth/policy.ts';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
@@ -16,7 +15,10 @@ import { queueOutbound } from '../outbound/outbound.ts';
 import { appendEvaluationFlag, applyTicketStep } from '../scoring/footprint.ts';
 import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
-import { applyEvent, AWAITING_CALLBACK, isRefusal, UNWATCHED_STATES, type Actor, type AppealKind, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
+import { applyEvent, AWAITING_CALLBACK, isRefusal, UNWATCHED_STATES, type Actor, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
+import { actorOf, eventOf, isActor, type StepInput, type StepRules } from './step-rules.ts';
+
+export type { StepInput } from './step-rules.ts';
 import { appendStep, recordWatchDone, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export interface TicketDeps {
@@ -25,19 +27,6 @@ export interface TicketDeps {
   clock: Clock;
   calendar: WorkingDayCalendar;
 }
-
-/** A step as the API takes it; dates and the phone/rater distinction are filled in here. */
-export type StepInput =
-  | { step: 'accept' }
-  | { step: 'verified' }
-  | { step: 'judge_invalid'; kind: AppealKind; reason: string }
-  | { step: 'decide_appeal'; upheld: boolean }
-  | { step: 'request_extension'; days: number; reason: string }
-  | { step: 'decide_extension'; granted: boolean }
-  | { step: 'request_cannot_fix'; reason: string }
-  | { step: 'decide_cannot_fix'; approved: boolean }
-  | { step: 'reply'; text: string }
-  | { step: 'callback'; outcome: CallbackOutcome };
 
 export interface StepRequest {
   ticketId: string;
@@ -50,33 +39,14 @@ export interface StepRequest {
 
 export const CALLBACK_LINK = 'callback';
 
-/** Which actor a staff member is on this ticket, or a refusal: 谁办理谁负责, supervisors above it. */
+/** Which actor a staff member is on this ticket (step-rules.ts actorOf), or the refusal thrown. */
 export function actorFor(caller: StaffCaller, ticket: Pick<TicketRow, 'org_id' | 'region_path'>): Actor {
-  if (!callerCovers(caller, { regionPath: ticket.region_path, orgId: ticket.org_id })) throw new AppError('AUTH_OUT_OF_SCOPE');
-  if (caller.role === 'org_handler') return { role: 'handler', id: caller.accountId };
-  if (caller.role === 'supervisor') return { role: 'supervisor', id: caller.accountId };
-  throw new AppError('TICKET_ACTOR_NOT_ALLOWED', { role: caller.role });
+  const actor = actorOf(caller, { regionPath: ticket.region_path, orgId: ticket.org_id });
+  if (!isActor(actor)) throw new AppError(actor.code, actor.details);
+  return actor;
 }
 
-function toEvent(input: StepInput, now: Date, deps: TicketDeps, byRater: boolean): TicketEvent {
-  switch (input.step) {
-    case 'judge_invalid':
-      return { type: 'judge_invalid', kind: input.kind, reason: input.reason, decideBy: appealDeadline(now, deps.calendar, deps.config.tickets).dueAt.toISOString() };
-    case 'callback':
-      return { type: 'callback', outcome: input.outcome, by: byRater ? 'rater' : 'phone' };
-    case 'reply':
-      return { type: 'reply', text: input.text };
-    // The rules in force go into the event, so that every replay judges it as it was judged now.
-    case 'request_extension':
-      return { type: 'request_extension', days: input.days, reason: input.reason, maxDays: deps.config.tickets.maxExtensionDays };
-    case 'decide_cannot_fix':
-      return { type: 'decide_cannot_fix', approved: input.approved, replyFollows: true };
-    default: {
-      const { step, ...rest } = input;
-      return { type: step, ...rest } as TicketEvent;
-    }
-  }
-}
+const stepRules = (deps: TicketDeps): StepRules => ({ settings: deps.config.tickets, calendar: deps.calendar });
 
 async function lockTicket(trx: Transaction<DB>, id: string): Promise<TicketRow> {
   const row = await trx.selectFrom('ticket').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
@@ -86,9 +56,9 @@ async function lockTicket(trx: Transaction<DB>, id: string): Promise<TicketRow> 
 
 /** Take one step on a ticket as `actor` (already checked against the ticket by the caller). */
 async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, actor: Actor, request: StepRequest, now: Date, byRater: boolean): Promise<TicketRow> {
-  if (request.version !== null && request.version !== row.version) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
+  if (request.version !== null && request.version !== row.version) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version, state: row.state });
   const ticket = ticketFromRow(row);
-  const event = toEvent(request.input, now, deps, byRater);
+  const event = eventOf(request.input, now, stepRules(deps), byRater);
   const next = applyEvent(ticket, event, actor, now);
   if (isRefusal(next)) throw new AppError(next.code, next.details);
   let moved = await appendStep(trx, row, next, { event, actor, note: request.note, attachments: request.attachments }, now);
@@ -141,9 +111,12 @@ export async function answerCallback(deps: TicketDeps, ticketId: string, linkVer
   });
 }
 
-export function callbackLink(deps: Pick<TicketDeps, 'config'>, row: Pick<TicketRow, 'id' | 'version'>, now: Date): string {
+/** Signed for another purpose, a link of the callback link's exact shape that opens nothing (the reply preview). */
+export const PREVIEW_LINK = 'callback-preview';
+
+export function callbackLink(deps: Pick<TicketDeps, 'config'>, row: Pick<TicketRow, 'id' | 'version'>, now: Date, purpose = CALLBACK_LINK): string {
   const token = signLink(deps.config.links.key, {
-    purpose: CALLBACK_LINK,
+    purpose,
     subjectId: row.id,
     version: row.version,
     expiresAt: new Date(now.getTime() + deps.config.tickets.callbackLinkDays * 86_400_000),
@@ -165,10 +138,15 @@ const supervisorsOf = (row: TicketRow): Recipients => ({ supervisorsOver: row.re
  */
 export const repliesBySms = (rated: { rater_phone_lookup: Uint8Array | null }) => rated.rater_phone_lookup !== null;
 
+/** The SMS a rater gets with a reply (the one template; the desk's preview shows it too). */
+export function replySms(receiptNo: string, text: string, link: string): string {
+  return `【政务服务好差评】您的评价（回执号${receiptNo}）已收到答复：${text} 请对整改结果作出评价：${link}`;
+}
+
 async function replyToRater(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, text: string, now: Date): Promise<void> {
   const rated = await trx.selectFrom('evaluation').select(['rater_phone_lookup']).where('id', '=', row.evaluation_id).executeTakeFirst();
   if (!rated || !repliesBySms(rated)) return;
-  const body = `【政务服务好差评】您的评价（回执号${row.receipt_no}）已收到答复：${text} 请对整改结果作出评价：${callbackLink(deps, row, now)}`;
+  const body = replySms(row.receipt_no, text, callbackLink(deps, row, now));
   await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
 }
 

@@ -1,37 +1,7 @@
-// Reading tickets back, always limited to what the caller covers: the assigned org's handlers, and
-// supervisors and admins of the region subtree above it.
-import { sql, type Kysely } from 'kysely';
-import type { Scope } from '../auth/policy.ts';
-import { pathPrefixPattern } from '../catalog/access.ts';
+// Reading tickets back for the rater's pages and the ticket detail: the evaluation behind a ticket
+// (masked), receipts and replies. The desk's filtered lists are in desk-queries.ts.
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { TicketState } from './state-machine.ts';
-import type { TicketRow } from './store.ts';
-
-export interface TicketFilter {
-  state?: TicketState | undefined;
-  orgId?: string | undefined;
-  /** Only tickets whose reply deadline is missed (late or still unanswered past it). */
-  overdue?: boolean | undefined;
-  fromDay?: string | undefined;
-  toDay?: string | undefined;
-  /** Keyset cursor: the last id of the previous page (ids are time-ordered). */
-  after?: string | undefined;
-  limit: number;
-}
-
-export async function listTickets(db: Kysely<DB>, scope: Scope, filter: TicketFilter, now: Date): Promise<TicketRow[]> {
-  let query = db.selectFrom('ticket').selectAll();
-  if (scope.orgId !== null) query = query.where('org_id', '=', scope.orgId);
-  else if (scope.regionPath !== null) query = query.where('region_path', 'like', pathPrefixPattern(scope.regionPath));
-  else return [];
-  if (filter.state) query = query.where('state', '=', filter.state);
-  if (filter.orgId) query = query.where('org_id', '=', filter.orgId);
-  if (filter.fromDay) query = query.where('opened_day', '>=', filter.fromDay);
-  if (filter.toDay) query = query.where('opened_day', '<=', filter.toDay);
-  if (filter.overdue) query = query.where(sql<boolean>`state <> 'closed_invalid' AND (reply_done_at > reply_due_at OR (reply_done_at IS NULL AND reply_due_at < ${now}))`);
-  if (filter.after) query = query.where('id', '<', filter.after);
-  return query.orderBy('id', 'desc').limit(filter.limit).execute();
-}
 
 /** The evaluation behind a ticket, as its handlers may see it: the rater masked, never unsealed. */
 export async function ratedEvaluation(db: Kysely<DB>, evaluationId: string) {

@@ -12,13 +12,13 @@ import { checkLink } from '../links/signed-link.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import { answerCallback, answerCallbackByReceipt, CALLBACK_LINK, takeStep, type StepInput, type TicketDeps } from './commands.ts';
 import { ticketFigures, ticketRates } from './figures.ts';
-import { Attachment, presentRatedEvaluation, presentTicket, presentTicketEvent, RatedEvaluationView, TicketEventView, TicketView } from './presenter.ts';
-import { listTickets, normalizeReceiptNo, ratedEvaluation, repliesOf } from './queries.ts';
+import { registerDeskRoutes } from './desk-routes.ts';
+import { Attachment, presentTicket, TicketView } from './presenter.ts';
+import { normalizeReceiptNo, repliesOf } from './queries.ts';
 import { receiptView, type ProgressStep } from './receipts.ts';
-import { findTicket, ticketEvents } from './store.ts';
+import { findTicket } from './store.ts';
 import { AWAITING_CALLBACK } from './state-machine.ts';
 
-const STATES = ['open', 'verifying', 'rectifying', 'appealing', 'cannot_fix_requested', 'cannot_fix_approved', 'replied', 'cannot_fix_replied', 'closed', 'closed_invalid', 'closed_cannot_fix'] as const;
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-MM-dd（北京时间）' });
 const Text = (description: string) => Type.String({ minLength: 2, maxLength: 2000, description });
 const Outcome = Type.Union([Type.Literal('satisfied'), Type.Literal('basically_satisfied'), Type.Literal('unsatisfied')], { description: 'satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意（工单重新整改）' });
@@ -47,64 +47,13 @@ const StepBody = Type.Union([
   variant('callback', '电话回访结果（承办单位）/ callback outcome by phone (handler)', { outcome: Outcome }),
 ]);
 
-export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'calendar'>, limits: PublicLimits): void {
+export function registerTicketRoutes(app: App, context: Pick<AppContext, 'config' | 'database' | 'clock' | 'calendar' | 'intake'>, limits: PublicLimits): void {
   const { database, clock } = context;
   const db = database.db;
   const deps: TicketDeps = { db, config: context.config, clock, calendar: context.calendar };
   app.addSchema(TicketView);
 
-  app.get(
-    '/api/v1/tickets',
-    {
-      schema: {
-        tags: ['tickets'],
-        summary: '差评工单列表（按管辖范围）/ Bad-rating tickets within the caller’s scope',
-        security: [{ staffSession: [] }],
-        querystring: Type.Object({
-          state: Type.Optional(Type.Union(STATES.map((s) => Type.Literal(s)))),
-          orgId: Type.Optional(Type.String({ format: 'uuid' })),
-          overdue: Type.Optional(Type.Boolean({ description: '只看答复超期的 / only tickets past their reply deadline' })),
-          from: Type.Optional(Day),
-          to: Type.Optional(Day),
-          after: Type.Optional(Type.String({ format: 'uuid', description: '上一页最后一条的 id / last id of the previous page' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-        }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Ref('Ticket')), next: Type.Union([Type.String(), Type.Null()]) }), ...commonErrorResponses },
-      },
-    },
-    async (request) => {
-      const caller = requireStaff(request);
-      const q = request.query;
-      const limit = q.limit ?? 50;
-      const now = clock();
-      const rows = await listTickets(db, caller, { state: q.state, orgId: q.orgId, overdue: q.overdue, fromDay: q.from, toDay: q.to, after: q.after, limit }, now);
-      return { items: rows.map((row) => presentTicket(row, now)), next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null };
-    },
-  );
-
-  app.get(
-    '/api/v1/tickets/:id',
-    {
-      schema: {
-        tags: ['tickets'],
-        summary: '工单详情：期限、全部操作记录、评价内容（评价人脱敏）/ A ticket with deadlines, every event and the evaluation (rater masked)',
-        security: [{ staffSession: [] }],
-        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: {
-          200: Type.Object({ ticket: Type.Ref('Ticket'), events: Type.Array(TicketEventView), evaluation: RatedEvaluationView }),
-          ...commonErrorResponses,
-        },
-      },
-    },
-    async (request) => {
-      const caller = requireStaff(request);
-      const row = await findTicket(db, request.params.id);
-      if (!row || !callerCovers(caller, { regionPath: row.region_path, orgId: row.org_id })) throw new AppError('TICKET_NOT_FOUND');
-      const [events, evaluation] = await Promise.all([ticketEvents(db, row.id), ratedEvaluation(db, row.evaluation_id)]);
-      if (!evaluation) throw new AppError('EVALUATION_NOT_FOUND');
-      return { ticket: presentTicket(row, clock()), events: events.map(presentTicketEvent), evaluation: presentRatedEvaluation(evaluation) };
-    },
-  );
+  registerDeskRoutes(app, context);
 
   app.post(
     '/api/v1/tickets/:id/steps',

@@ -111,12 +111,12 @@ export async function appendStep(trx: Transaction<DB>, row: TicketRow, next: Tic
       })
       .execute();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
+    if (isUniqueViolation(error)) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version, state: row.state });
     throw error;
   }
   const projection = { ...projectionOf(next), updated_at: now };
   const moved = await trx.updateTable('ticket').set(projection).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
-  if (moved.numUpdatedRows !== 1n) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version });
+  if (moved.numUpdatedRows !== 1n) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version, state: row.state });
   // The row as it now stands: nothing but the projection changed, so there is no need to read it back.
   return { ...row, ...projection };
 }
