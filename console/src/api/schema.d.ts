@@ -2781,20 +2781,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 差评工单列表（按管辖范围）/ Bad-rating tickets within the caller’s scope */
+        /** 差评工单列表（按管辖范围筛选、排序、翻页）/ Bad-rating tickets within the caller’s scope: filters, sort, keyset pages */
         get: {
             parameters: {
                 query?: {
-                    state?: "open" | "verifying" | "rectifying" | "appealing" | "cannot_fix_requested" | "cannot_fix_approved" | "replied" | "cannot_fix_replied" | "closed" | "closed_invalid" | "closed_cannot_fix";
-                    orgId?: string;
+                    /** @description overdue 下一时限已超期 / due_soon 临期（剩余不超过2个工作日）/ the next deadline is passed, or due within 2 working days */
+                    due?: "overdue" | "due_soon";
+                    /** @description 待上级决定：申诉中、申请无法整改、申请延期 / a supervisor must decide: appeal, cannot-fix or extension requested */
+                    needsDecision?: boolean;
+                    /** @description 已因超期升级 / escalated for a missed deadline */
+                    escalated?: boolean;
                     /** @description 只看答复超期的 / only tickets past their reply deadline */
                     overdue?: boolean;
+                    /** @description 责任单位所在行政区划（含下级）/ the responsible org’s region, with the regions below */
+                    regionCode?: string;
+                    orgId?: string;
+                    /** @description 事项编码 / service item taskCode */
+                    taskCode?: string;
+                    /** @description 评价渠道 / channel */
+                    channel?: string;
+                    /** @description 评价等级 / level */
+                    level?: number;
                     /** @description yyyy-MM-dd（北京时间） */
                     from?: string;
                     /** @description yyyy-MM-dd（北京时间） */
                     to?: string;
-                    /** @description 上一页最后一条的 id / last id of the previous page */
-                    after?: string;
+                    /** @description 文字评价包含的文字 / text in the comment */
+                    q?: string;
+                    /** @description 工单状态，逗号分隔 / states, comma-separated */
+                    state?: string;
+                    /** @description -openedAt 新的在前（默认）/ openedAt 旧的在前 / deadline 下一时限先到期的在前 / newest first (default), oldest first, next deadline first */
+                    sort?: "-openedAt" | "openedAt" | "deadline";
+                    /** @description 上一页返回的 next / the previous page’s next */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -2810,9 +2829,183 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Ticket"][];
+                            items: components["schemas"]["TicketListItem"][];
                             next: string | null;
                         };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 差评工单计数（按状态、超期、临期、待决定）/ Ticket counts of a filter: per state, overdue, due soon, awaiting a decision */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description overdue 下一时限已超期 / due_soon 临期（剩余不超过2个工作日）/ the next deadline is passed, or due within 2 working days */
+                    due?: "overdue" | "due_soon";
+                    /** @description 待上级决定：申诉中、申请无法整改、申请延期 / a supervisor must decide: appeal, cannot-fix or extension requested */
+                    needsDecision?: boolean;
+                    /** @description 已因超期升级 / escalated for a missed deadline */
+                    escalated?: boolean;
+                    /** @description 只看答复超期的 / only tickets past their reply deadline */
+                    overdue?: boolean;
+                    /** @description 责任单位所在行政区划（含下级）/ the responsible org’s region, with the regions below */
+                    regionCode?: string;
+                    orgId?: string;
+                    /** @description 事项编码 / service item taskCode */
+                    taskCode?: string;
+                    /** @description 评价渠道 / channel */
+                    channel?: string;
+                    /** @description 评价等级 / level */
+                    level?: number;
+                    /** @description yyyy-MM-dd（北京时间） */
+                    from?: string;
+                    /** @description yyyy-MM-dd（北京时间） */
+                    to?: string;
+                    /** @description 文字评价包含的文字 / text in the comment */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total: number;
+                            byState: {
+                                [key: string]: number;
+                            };
+                            /** @description 下一时限已超期 / next deadline passed */
+                            overdue: number;
+                            /** @description 临期 / due within 2 working days */
+                            dueSoon: number;
+                            /** @description 待上级决定 / awaiting a supervisor’s decision */
+                            needsDecision: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出差评工单（Excel，个人信息已脱敏，北京时间，最多50000行）/ The filtered tickets as a workbook (masked, Beijing time, at most 50,000 rows)
+         * @description 超过50000行时只含前50000行，并带响应头 X-Hcp-Export-Truncated: true。/ Beyond 50,000 rows the first 50,000 are given, with the header X-Hcp-Export-Truncated: true.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description overdue 下一时限已超期 / due_soon 临期（剩余不超过2个工作日）/ the next deadline is passed, or due within 2 working days */
+                    due?: "overdue" | "due_soon";
+                    /** @description 待上级决定：申诉中、申请无法整改、申请延期 / a supervisor must decide: appeal, cannot-fix or extension requested */
+                    needsDecision?: boolean;
+                    /** @description 已因超期升级 / escalated for a missed deadline */
+                    escalated?: boolean;
+                    /** @description 只看答复超期的 / only tickets past their reply deadline */
+                    overdue?: boolean;
+                    /** @description 责任单位所在行政区划（含下级）/ the responsible org’s region, with the regions below */
+                    regionCode?: string;
+                    orgId?: string;
+                    /** @description 事项编码 / service item taskCode */
+                    taskCode?: string;
+                    /** @description 评价渠道 / channel */
+                    channel?: string;
+                    /** @description 评价等级 / level */
+                    level?: number;
+                    /** @description yyyy-MM-dd（北京时间） */
+                    from?: string;
+                    /** @description yyyy-MM-dd（北京时间） */
+                    to?: string;
+                    /** @description 文字评价包含的文字 / text in the comment */
+                    q?: string;
+                    /** @description 工单状态，逗号分隔 / states, comma-separated */
+                    state?: string;
+                    /** @description -openedAt 新的在前（默认）/ openedAt 旧的在前 / deadline 下一时限先到期的在前 / newest first (default), oldest first, next deadline first */
+                    sort?: "-openedAt" | "openedAt" | "deadline";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Office Open XML workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 /** @description Default Response */
@@ -2850,7 +3043,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 工单详情：期限、全部操作记录、评价内容（评价人脱敏）/ A ticket with deadlines, every event and the evaluation (rater masked) */
+        /** 工单详情：期限、全部操作记录、评价内容（评价人脱敏）、办件、可办理的步骤 / A ticket with deadlines, every event, the evaluation (rater masked), its case and the steps the caller may take */
         get: {
             parameters: {
                 query?: never;
@@ -2869,7 +3062,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            ticket: components["schemas"]["Ticket"];
+                            ticket: components["schemas"]["TicketListItem"];
                             events: {
                                 seq: number;
                                 type: string;
@@ -2879,6 +3072,7 @@ export interface paths {
                                 actor: {
                                     role: string;
                                     id: string;
+                                    displayName: string | null;
                                 };
                                 /** Format: date-time */
                                 at: string;
@@ -2910,7 +3104,33 @@ export interface paths {
                                     phone?: string;
                                     certNo?: string;
                                 } | null;
+                                indicators: {
+                                    code: string;
+                                    name: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                }[];
                             };
+                            case: {
+                                projectNo: string;
+                                projectName: string | null;
+                                stageName: string | null;
+                                completedAt: string | null;
+                            } | null;
+                            item: {
+                                taskCode: string;
+                                name: string;
+                            } | null;
+                            window: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            staff: {
+                                name: string;
+                            } | null;
+                            /** @description 本账号现在可以办理的步骤（与办理接口同一规则）/ the steps this caller may take now (the rule the steps route applies) */
+                            allowedSteps: ("accept" | "verified" | "judge_invalid" | "decide_appeal" | "request_extension" | "decide_extension" | "request_cannot_fix" | "decide_cannot_fix" | "reply" | "callback")[];
                         };
                     };
                 };
@@ -2936,6 +3156,150 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/reply-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 答复短信预览：评价人将收到的短信全文、字数与条数 / The exact SMS the rater will get with this reply, its length and parts
+         * @description 与发送答复时使用同一模板；链接与实际发送的长度相同但不可使用。按 UCS-2 计：70 字以内 1 条，超过按每条 67 字拆分。smsSent 为否时评价人未留手机号，只能凭回执号查看。
+         *
+         *     The template used when the reply is sent; the link has the real one’s length but opens nothing. UCS-2: one part up to 70 characters, else 67 per part. smsSent false: the rater left no phone and reads the answer behind the receipt number.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 答复内容 / the answer */
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sms: string;
+                            characters: number;
+                            segments: number;
+                            /** @description 评价人留有手机号，会收到此短信 / the rater left a phone and gets this SMS */
+                            smsSent: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/rater": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 查看评价人信息（用于电话回访；须说明理由，每次查看均记入个人信息访问日志）/ Reveal the rater for the phone callback (a reason is required; every reveal is logged)
+         * @description 监督人员、省级管理员（管辖范围内）与工单责任单位的办理人员可查看；匿名评价无评价人信息（TICKET_RATER_ANONYMOUS）。/ Supervisors and province admins covering the ticket, and handlers of its org; an anonymous rating has no rater (TICKET_RATER_ANONYMOUS).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 查看理由 / why */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string | null;
+                            phone: string | null;
+                            certNo: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3610,6 +3974,56 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 本人通知的实时推送（Server-Sent Events）/ The caller’s notifications, live (Server-Sent Events)
+         * @description `text/event-stream`，会话 Cookie 或 Bearer 令牌认证。连接后立即有 `event: unread`（`{"count": n}`），此后未读数每次变化（新通知、标记已读，包括在其他窗口或设备上）都再发一次；每条新通知一个 `event: notification`，data 与 GET /api/v1/notifications 列表中的一项相同；约每25秒一行心跳注释。会话结束（退出、过期、账号停用）后，连接在一次心跳内断开。
+         *
+         *     `text/event-stream`, authenticated by the session cookie or a bearer token. On connecting, `event: unread` (`{"count": n}`), then again whenever the unread count changes (a new notification, marking read, also in another tab or device); one `event: notification` per new notification, its data the same view as an item of GET /api/v1/notifications; a heartbeat comment about every 25 s. When the session ends (sign-out, expiry, account disabled) the stream ends within one heartbeat.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6834,6 +7248,100 @@ export interface components {
             } | null;
             reopenCount: number;
             lastCallback: string | null;
+        };
+        /** TicketListItem */
+        TicketListItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            evaluationId: string;
+            receiptNo: string;
+            /**
+             * Format: uuid
+             * @description 责任单位（谁办理、谁负责）/ the org responsible
+             */
+            orgId: string;
+            regionCode: string;
+            level: number;
+            levelName: {
+                zh: string;
+                en: string;
+            };
+            channel: string;
+            /** @description open 待签收 / verifying 核实中 / rectifying 整改中 / appealing 申诉中 / cannot_fix_requested 申请无法整改 / cannot_fix_approved 无法整改已批准待答复 / replied 已答复待回访 / cannot_fix_replied 无法整改已答复待回访 / closed 已办结 / closed_invalid 申诉成立 / closed_cannot_fix 无法整改已批准 */
+            state: string;
+            /** @description 操作时带回此版本号以防并发冲突 / send it back with a step to detect conflicts */
+            version: number;
+            /** Format: date-time */
+            openedAt: string;
+            deadlines: {
+                verify: {
+                    /** Format: date-time */
+                    dueAt: string;
+                    doneAt: string | null;
+                    /** @description active 进行中 / met 按时 / missed 超期 */
+                    status: "active" | "met" | "missed";
+                    /** @description 暂定：时限跨入尚无国务院节假日安排的年份，只按法定节假日计算，录入该年通知后自动重算 / provisional: counted into a year with no holiday notice yet, on the statutory holidays only; recomputed once the notice is entered */
+                    provisional: boolean;
+                };
+                reply: {
+                    /** Format: date-time */
+                    dueAt: string;
+                    doneAt: string | null;
+                    /** @description active 进行中 / met 按时 / missed 超期 */
+                    status: "active" | "met" | "missed";
+                    /** @description 暂定：时限跨入尚无国务院节假日安排的年份，只按法定节假日计算，录入该年通知后自动重算 / provisional: counted into a year with no holiday notice yet, on the statutory holidays only; recomputed once the notice is entered */
+                    provisional: boolean;
+                };
+                appeal: {
+                    /** Format: date-time */
+                    dueAt: string;
+                    doneAt: string | null;
+                    /** @description active 进行中 / met 按时 / missed 超期 */
+                    status: "active" | "met" | "missed";
+                    /** @description 暂定：时限跨入尚无国务院节假日安排的年份，只按法定节假日计算，录入该年通知后自动重算 / provisional: counted into a year with no holiday notice yet, on the statutory holidays only; recomputed once the notice is entered */
+                    provisional: boolean;
+                } | null;
+            };
+            /** @description 有暂定时限（见各时限的 provisional）/ some deadline is provisional (see each deadline) */
+            provisional: boolean;
+            /** @description 答复已超期（申诉成立的除外）/ the reply deadline is missed (not after an upheld appeal) */
+            overdue: boolean;
+            escalated: string[];
+            extension: {
+                state: string;
+                days: number;
+            } | null;
+            appeal: {
+                kind: string;
+                state: string;
+            } | null;
+            reopenCount: number;
+            lastCallback: string | null;
+            orgName: string;
+            regionName: string;
+            taskCode: string | null;
+            itemName: string | null;
+            windowName: string | null;
+            staffName: string | null;
+            commentExcerpt: string | null;
+            /** @description 所选测评指标名称 / names of the indicators chosen */
+            indicatorNames: {
+                zh: string;
+                en: string;
+            }[];
+            nextDeadline: {
+                /** @description verify 核实 / reply 答复 / appeal 申诉复核 */
+                name: "verify" | "reply" | "appeal";
+                /** Format: date-time */
+                dueAt: string;
+                /** @description 剩余工作日（国务院节假日安排；今日到期为 0，超期为负）/ working days left on the official calendar (0 when due today, negative once passed) */
+                workingDaysLeft: number;
+                /** @description 剩余小时（超期为负）/ hours left (negative once passed) */
+                hoursLeft: number;
+                /** @description normal 正常 / warning 临期（剩余不超过2个工作日）/ overdue 超期 */
+                status: "normal" | "warning" | "overdue";
+            } | null;
         };
         /** Notification */
         Notification: {
