@@ -15,6 +15,9 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, lazy: () => import('./home/HomePage').then((m) => ({ Component: m.HomePage })) },
+      { path: 'supervision', lazy: () => import('./supervision/SupervisionPage').then((m) => ({ Component: m.SupervisionPage })) },
+      { path: 'inspections', lazy: () => import('./inspections/InspectionsPage').then((m) => ({ Component: m.InspectionsPage })) },
+      { path: 'inspections/new', lazy: () => import('./inspections/RecordInspectionPage').then((m) => ({ Component: m.RecordInspectionPage })) },
       { path: 'password', lazy: () => import('./auth/ChangePasswordPage').then((m) => ({ Component: m.ChangePasswordPage })) },
       { path: '*', element: <NotFoundPage /> },
     ],
