@@ -36,6 +36,7 @@ import { publicLimits, registerRateLimits } from './rate-limits.ts';
 import { recordRoutes } from './route-list.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
+import { registerWorkbenchRoutes } from '../workbench/routes.ts';
 import type { App } from './app-type.ts';
 import type { AppContext } from './context.ts';
 import { ErrorResponse } from './error-schema.ts';
@@ -179,6 +180,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerKioskRoutes(app, context, limits);
   registerBulletinRoutes(app, context);
   registerCalendarRoutes(app, context);
+  registerWorkbenchRoutes(app, context);
   registerConsole(app);
 
   return app;

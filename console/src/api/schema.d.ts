@@ -6892,6 +6892,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workbench": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作台：本人单位本月的指标与待办工单 / The workbench: this month’s figures and the tickets to act on, for the caller’s own unit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 本人的单位：承办单位人员为本单位，其他角色为管辖区划 / the caller’s own unit: an org handler’s org, otherwise the scope region */
+                            unit: {
+                                kind: "org" | "region";
+                                /** @description 部门 id 或区划代码 / org id or region code */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description 本月（北京时间）/ this month, Beijing time */
+                            month: string;
+                            /** @description 与单位看板 GET /api/v1/scoring/units/{kind}/{id} 本月的 figures 同一口径 / the figures of the unit dashboard for this month */
+                            figures: {
+                                /** @description 本月评价数 / ratings this month */
+                                ratings: number;
+                                /** @description 好评率（基本满意及以上）/ share of good ratings (basically satisfied or better) */
+                                goodRate: number | null;
+                                /** @description 差评数（不满意、非常不满意）/ bad ratings (dissatisfied, very dissatisfied) */
+                                badCount: number;
+                                /** @description 差评回复率 / share of bad ratings answered */
+                                replyRate: number | null;
+                                /** @description 本月差评中超期回复或超期未回复的 / this month’s bad ratings answered late or unanswered past the deadline */
+                                overdue: number;
+                            };
+                            /** @description 本单位当前的工单，不限月份 / the unit’s tickets as they stand now, of any month */
+                            tickets: {
+                                /** @description 未办结的工单（不含已作废）/ tickets not closed (voided ones excluded) */
+                                open: number;
+                                /** @description 下一个时限在两个工作日内 / the next deadline within two working days */
+                                dueSoon: number;
+                                /** @description 下一个时限已过 / the next deadline passed */
+                                overdue: number;
+                                /** @description 待督查决定：申诉、无法整改申请、延期申请 / waiting for a supervisor: appeal, cannot-fix or extension request */
+                                needsDecision: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
