@@ -42,7 +42,7 @@ function Localised() {
     dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
   }, [lang]);
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1554ad', fontSize: 14 } }}>
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1554ad', fontSize: 14, colorTextDescription: '#595959', colorLink: '#1554ad' } }}>
       <AntApp>
         <RouterProvider router={router} />
       </AntApp>

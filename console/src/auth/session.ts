@@ -20,6 +20,8 @@ export interface StaffSession {
 
 export const SESSION_KEY = ['session'] as const;
 
+let endReason: 'expired' | 'signed-out' | null = null;
+
 type LoginAnswer = components['schemas'] extends never ? never : { account: StaffSession['account']; csrfToken?: string; mustChangePassword?: boolean; expiresAt?: string; sessionExpiresAt?: string };
 
 /** The session from a sign-in answer or /auth/me (the same fields), remembering its CSRF token. */
@@ -31,6 +33,7 @@ export function sessionFrom(answer: LoginAnswer): StaffSession {
     sessionExpiresAt: answer.sessionExpiresAt ?? answer.expiresAt ?? null,
   };
   setCsrfToken(session.csrfToken);
+  endReason = null;
   return session;
 }
 
@@ -49,13 +52,12 @@ export function useSession() {
   return useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 5 * 60_000, retry: false });
 }
 
-let endReason: 'expired' | 'signed-out' | null = null;
-
-/** Why the last session ended, told once to the sign-in page. */
+/**
+ * Why the last session ended, for the sign-in page; kept until the next sign-in, because the page
+ * behind sign-in may render more than once before it has gone (a reason read once was lost).
+ */
 export function sessionEndReason(): 'expired' | 'signed-out' | null {
-  const reason = endReason;
-  endReason = null;
-  return reason;
+  return endReason;
 }
 
 export function noteSessionEnded(reason: 'expired' | 'signed-out'): void {

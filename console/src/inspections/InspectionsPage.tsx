@@ -51,7 +51,7 @@ export function InspectionsPage() {
         loading={list.isPending}
         pagination={false}
         scroll={{ x: 720 }}
-        locale={{ emptyText: t.noInspections }}
+        locale={{ emptyText: <span className="hcp-empty">{t.noInspections}</span> }}
         columns={[
           { key: 'at', title: t.inspectedAt, render: (_v, row) => beijingTime(row.inspectedAt), width: 160 },
           { key: 'org', title: t.org, render: (_v, row) => row.orgName },

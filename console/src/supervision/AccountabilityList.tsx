@@ -52,7 +52,7 @@ export function AccountabilityList() {
         loading={responses.isFetching}
         pagination={false}
         dataSource={responses.data?.items ?? []}
-        locale={{ emptyText: t.noResponses }}
+        locale={{ emptyText: <span className="hcp-empty">{t.noResponses}</span> }}
         columns={[
           { key: 'name', title: t.named, render: (_v, row) => row.name },
           { key: 'kind', title: t.unitKind, render: (_v, row) => (row.unitKind === 'region' ? t.region : t.org), width: 100 },

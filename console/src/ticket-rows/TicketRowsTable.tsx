@@ -1,4 +1,4 @@
-import { Table, Typography } from 'antd';
+import { Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { Link } from 'react-router';
 import type { components } from '../api/schema';
@@ -42,7 +42,7 @@ export function TicketRowsTable({ rows, loading, empty }: { rows: TicketRow[]; l
       loading={loading}
       pagination={false}
       scroll={{ x: 760 }}
-      locale={{ emptyText: <Typography.Text>{empty}</Typography.Text> }}
+      locale={{ emptyText: <span className="hcp-empty">{empty}</span> }}
     />
   );
 }
