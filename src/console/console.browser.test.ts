@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
@@ -90,11 +90,7 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     // The browser's clock is the server's: the inspection form dates a record "now".
     await context.clock.setFixedTime(clock());
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.log('PAGEERROR', error.message));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('CONSOLE', m.type(), m.text().slice(0, 300)); });
-    page.on('response', (r) => { if (r.status() >= 400) console.log('HTTP', r.status(), r.url()); });
-    return page;
+    return context.newPage();
   }
 
   async function shot(page: Page, name: string) {
@@ -176,12 +172,6 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     // Tuesday: the untouched tickets are past their deadlines.
     clock.set(TUESDAY);
   }, 300_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    const last = contexts.at(-1);
-    for (const [i, p] of (last?.pages() ?? []).entries()) await p.screenshot({ path: `/tmp/fail-${ctx.task.name.slice(0, 20).replace(/\W/g, '_')}-${i}.png` }).catch(() => undefined);
-  });
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -307,11 +297,11 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await page.getByRole('button', { name: /录入暗访/ }).tap();
     await page.getByRole('heading', { level: 1, name: '录入调查暗访', exact: true }).waitFor();
 
-    await page.getByLabel('检查表').click();
+    await page.getByRole('combobox', { name: '检查表' }).click();
     await option(page, '大厅窗口服务检查表').tap();
-    await page.getByLabel('被检查单位').fill('锦江');
+    await page.getByRole('combobox', { name: '被检查单位' }).fill('锦江');
     await option(page, orgA.name).tap();
-    await page.getByLabel('窗口').click();
+    await page.getByRole('combobox', { name: '窗口' }).click();
     await option(page, windowA.name).tap();
     await page.locator('label').filter({ hasText: '暗访（扮作办事群众）' }).tap();
 
