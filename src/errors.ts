@@ -27,6 +27,10 @@ export const errorCatalogue = {
   AUTH_PASSWORD_TOO_WEAK: { status: 422, zh: '密码不符合要求（至少10个字符，且不能与用户名相同）', en: 'Password too weak (at least 10 characters, not the username)' },
   AUTH_ACCOUNT_SCOPE_INVALID: { status: 422, zh: '账号管辖范围与角色不符（承办单位账号须指定单位，其他角色须指定行政区划）', en: 'Account scope does not fit the role (org handlers need an org, other roles a region)' },
   AUTH_ACCOUNT_DISABLED: { status: 403, zh: '账号已停用，请联系管理员', en: 'This account is disabled; ask an administrator' },
+  AUTH_SIGN_IN_LOCKED: { status: 429, zh: '登录失败次数过多，已暂时锁定，请稍后再试（details.retryAfterSeconds 秒后）', en: 'Too many failed sign-ins: temporarily locked; try again later (after details.retryAfterSeconds seconds)' },
+  AUTH_PASSWORD_WRONG: { status: 403, zh: '当前密码不正确', en: 'The current password is wrong' },
+  AUTH_PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '首次登录须先修改初始密码', en: 'Change the initial password before doing anything else' },
+  AUTH_CSRF_INVALID: { status: 403, zh: '请求缺少有效的 X-Hcp-Csrf 头（防跨站请求伪造），请刷新页面后重试', en: 'Missing or wrong X-Hcp-Csrf header (cross-site request forgery protection); reload the page and retry' },
   STAFF_ACCOUNT_NOT_FOUND: { status: 404, zh: '工作人员账号不存在', en: 'Staff account not found' },
   INTEGRATOR_APP_NOT_FOUND: { status: 404, zh: '接入应用不存在', en: 'Integrator app not found' },
 
@@ -100,6 +104,15 @@ export const errorCatalogue = {
   CALLBACK_REPLY_CHANGED: { status: 409, zh: '单位已作出新的答复，请刷新页面阅读后再评价', en: 'The office has given a new answer; reload the page and read it before rating' },
   LINK_INVALID: { status: 404, zh: '链接无效，请核对后重试', en: 'This link is not valid' },
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'This link has expired' },
+
+  // Evidence files of ticket steps (src/evidence/)
+  EVIDENCE_TYPE_UNSUPPORTED: { status: 415, zh: '佐证材料只支持 JPEG、PNG 图片和 PDF 文件', en: 'Evidence files may be JPEG or PNG images or PDF documents only' },
+  EVIDENCE_TYPE_MISMATCH: { status: 415, zh: '文件内容与声明的类型不符', en: 'The file content does not match the declared content type' },
+  EVIDENCE_TOO_LARGE: { status: 413, zh: '佐证材料文件过大', en: 'The evidence file is too large' },
+  EVIDENCE_EMPTY: { status: 422, zh: '佐证材料文件为空', en: 'The evidence file is empty' },
+  EVIDENCE_FILENAME_INVALID: { status: 422, zh: '文件名编码有误（X-Hcp-Filename 须为百分号编码的 UTF-8）', en: 'Malformed file name (X-Hcp-Filename must be percent-encoded UTF-8)' },
+  EVIDENCE_NOT_FOUND: { status: 422, zh: '引用的佐证材料不存在，请先上传', en: 'The evidence file referred to does not exist; upload it first' },
+  EVIDENCE_FILE_NOT_FOUND: { status: 404, zh: '佐证材料不存在或无权查看', en: 'Evidence file not found or not visible to you' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; please try again shortly' },
 
   // Proving to be the applicant (posters)

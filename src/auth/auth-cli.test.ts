@@ -20,13 +20,16 @@ describeOnEngines('auth CLI commands', (database) => {
     expect(account.role).toBe('province_admin');
     const password = lines[lines.findIndex((l) => l.includes('Initial password')) + 1]?.trim() ?? '';
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    await expect(login(database().db, config, 'prov.admin', password, now)).resolves.toMatchObject({ account: { username: 'prov.admin' } });
+    // Someone else has seen it: its holder must choose their own at the first sign-in.
+    await expect(login(database().db, config, 'prov.admin', password, now)).resolves.toMatchObject({ account: { username: 'prov.admin', mustChangePassword: true } });
+    expect(lines.join('\n')).toContain('must be changed at the first sign-in');
   });
 
   it('does not print a password the operator chose', async () => {
     const lines: string[] = [];
     await createStaffAccountCommand(database().db, { username: 'jj.handler', password: 'chosen-password-1', displayName: '锦江经办', role: 'org_handler', scopeOrgId: places.jinjiangOrgId }, now, (l) => lines.push(l));
     expect(lines.join('\n')).not.toContain('chosen-password-1');
+    await expect(login(database().db, config, 'jj.handler', 'chosen-password-1', now)).resolves.toMatchObject({ account: { mustChangePassword: false } });
     expect(lines.join('\n')).toContain(places.jinjiangOrgId);
   });
 

@@ -7,10 +7,20 @@ import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { cliActor } from './admin-audit.ts';
+import { checkPasswordPolicy } from './passwords.ts';
 import { createIntegratorApp, setIntegratorAppActive, type IntegratorApp, type IntegratorAppSummary } from './integrator-apps.ts';
 import { createStaffAccount, isStaffRole, setStaffAccountActive, STAFF_ROLES, type StaffAccount } from './staff-accounts.ts';
 
 export type Print = (line: string) => void;
+
+/** 18 random bytes (144 bits): 24 base64url characters, well past the policy and easy to copy. */
+export function generatePassword(): string {
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    // Never refused by the policy as it stands; checked so that a stricter one cannot be missed.
+    if (checkPasswordPolicy(password) === null) return password;
+  }
+}
 
 export interface StaffAccountArgs {
   username: string;
@@ -24,8 +34,7 @@ export interface StaffAccountArgs {
 
 export async function createStaffAccountCommand(db: Kysely<DB>, args: StaffAccountArgs, now: Date, print: Print): Promise<StaffAccount> {
   if (!isStaffRole(args.role)) throw new AppError('VALIDATION_FAILED', { field: 'role', allowed: STAFF_ROLES });
-  // 18 random bytes: 24 base64url characters, well past the policy and easy to copy.
-  const generated = args.password === undefined ? randomBytes(18).toString('base64url') : null;
+  const generated = args.password === undefined ? generatePassword() : null;
   const account = await createStaffAccount(
     db,
     {
@@ -35,6 +44,8 @@ export async function createStaffAccountCommand(db: Kysely<DB>, args: StaffAccou
       role: args.role,
       scopeRegionCode: args.scopeRegionCode ?? null,
       scopeOrgId: args.scopeOrgId ?? null,
+      // The operator has seen a generated password: its holder chooses their own at first sign-in.
+      mustChangePassword: generated !== null,
     },
     now,
   );
@@ -48,6 +59,7 @@ export async function createStaffAccountCommand(db: Kysely<DB>, args: StaffAccou
   if (generated !== null) {
     print('  初始密码（只显示这一次） / Initial password (shown only this once):');
     print(`  ${generated}`);
+    print('  首次登录后须先修改密码 / It must be changed at the first sign-in');
   }
   return account;
 }

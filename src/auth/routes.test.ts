@@ -34,6 +34,8 @@ describeOnEngines('auth routes', (database) => {
     expect(body).toEqual({
       token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       expiresAt: '2026-12-01T10:00:00.000Z',
+      csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      mustChangePassword: false,
       account: { username: 'cd.admin', displayName: '成都市管理员', role: 'city_admin', scope: { regionCode: places.chengdu, regionPath: '510000/510100/', orgId: null } },
     });
     expect(response.headers['set-cookie']).toBe(`hcp_session=${body.token}; Path=/; Max-Age=28800; HttpOnly; SameSite=Strict`);
@@ -76,13 +78,22 @@ describeOnEngines('auth routes', (database) => {
   });
 
   it('tells staff who they are', async () => {
-    const token = (await signIn('cd.admin', password)).json().token as string;
-    const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
-    expect(me.json()).toEqual({
-      kind: 'staff',
-      account: { username: 'cd.admin', displayName: '成都市管理员', role: 'city_admin', scope: { regionCode: places.chengdu, regionPath: '510000/510100/', orgId: null } },
-      serverTime: start.getTime(),
-    });
+    const signedIn = (await signIn('cd.admin', password)).json() as { token: string; csrfToken: string };
+    clock.advance(3_600_000);
+    try {
+      const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${signedIn.token}` } });
+      expect(me.json()).toEqual({
+        kind: 'staff',
+        account: { username: 'cd.admin', displayName: '成都市管理员', role: 'city_admin', scope: { regionCode: places.chengdu, regionPath: '510000/510100/', orgId: null } },
+        // The same token as at sign-in; the expiry is fixed at sign-in and not moved by use.
+        csrfToken: signedIn.csrfToken,
+        mustChangePassword: false,
+        sessionExpiresAt: '2026-12-01T10:00:00.000Z',
+        serverTime: start.getTime() + 3_600_000,
+      });
+    } finally {
+      clock.set(start);
+    }
     const anonymous = await app.inject({ method: 'GET', url: '/api/v1/auth/me' });
     expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'AUTH_REQUIRED']);
   });
@@ -95,8 +106,9 @@ describeOnEngines('auth routes', (database) => {
   });
 
   it('signs out: the token stops working and the cookie is cleared; signing out again is fine', async () => {
-    const token = (await signIn('cd.admin', password)).json().token as string;
-    const cookie = { cookie: `hcp_session=${token}` };
+    const { token, csrfToken } = (await signIn('cd.admin', password)).json() as { token: string; csrfToken: string };
+    // A browser: the cookie, and the CSRF token every state change carries.
+    const cookie = { cookie: `hcp_session=${token}`, 'x-hcp-csrf': csrfToken };
     const out = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: cookie });
     expect(out.statusCode).toBe(204);
     expect(out.body).toBe('');

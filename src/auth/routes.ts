@@ -5,7 +5,10 @@ import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { AppError } from '../errors.ts';
-import { requireCaller, sessionTokenOf } from './guard.ts';
+import { csrfTokenFor } from './csrf.ts';
+import { requireCaller, requireStaff, sessionTokenOf, staffSessionOf } from './guard.ts';
+import { changePassword } from './password-change.ts';
+import { PASSWORD_MAX_CHARS } from './passwords.ts';
 import { clearedSessionCookie, sessionCookie } from './session-cookie.ts';
 import { login, logout } from './sessions.ts';
 import { findStaffAccount, STAFF_ROLES, type StaffAccount } from './staff-accounts.ts';
@@ -39,13 +42,37 @@ const AccountSchema = Type.Object({
   ),
 });
 
+const CsrfToken = Type.String({
+  description: '本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session\'s CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE',
+});
+const MustChangePassword = Type.Boolean({
+  description: '须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED',
+});
+
 const LoginResponse = Type.Object({
   token: Type.String({ description: '会话令牌，以 Authorization: Bearer 携带（浏览器另有 HttpOnly Cookie） / session token for Authorization: Bearer' }),
   expiresAt: Type.String({ format: 'date-time', description: '过期时间 / expiry' }),
+  csrfToken: CsrfToken,
+  mustChangePassword: MustChangePassword,
   account: AccountSchema,
 });
 
-const StaffMe = Type.Object({ kind: Type.Literal('staff'), account: AccountSchema, serverTime: Type.Integer({ description: '服务器时间（Unix 毫秒） / server time, Unix ms' }) });
+const StaffMe = Type.Object({
+  kind: Type.Literal('staff'),
+  account: AccountSchema,
+  csrfToken: CsrfToken,
+  mustChangePassword: MustChangePassword,
+  sessionExpiresAt: Type.String({ format: 'date-time', description: '会话过期时间（自登录起固定时长，不因使用而延长） / when the session ends: a fixed time after sign-in, not extended by use' }),
+  serverTime: Type.Integer({ description: '服务器时间（Unix 毫秒） / server time, Unix ms' }),
+});
+
+const PasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_CHARS, description: '当前密码 / current password' }),
+    newPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_CHARS, description: '新密码（至少10个字符，不能与用户名或当前密码相同） / new password: at least 10 characters, not the username or the current one' }),
+  },
+  { additionalProperties: false },
+);
 const AppMe = Type.Object({
   kind: Type.Literal('app'),
   appId: Type.String(),
@@ -77,19 +104,27 @@ export function registerAuthRoutes(app: App, context: Pick<AppContext, 'config' 
         tags: ['auth'],
         summary: '工作人员登录 / Staff sign-in',
         description:
-          '用户名与密码正确时返回会话令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。\n\n' +
-          'Returns a session token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED.',
+          '用户名与密码正确时返回会话令牌与防跨站令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。' +
+          '同一用户名（无论是否存在）或同一客户端地址短时间内失败次数过多时暂时锁定，返回 429 AUTH_SIGN_IN_LOCKED 与 Retry-After（details.retryAfterSeconds）。\n\n' +
+          'Returns a session token and a CSRF token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED. ' +
+          'Too many failures for one username (existing or not) or from one client address lock it for a while: 429 AUTH_SIGN_IN_LOCKED with Retry-After (details.retryAfterSeconds).',
         security: [],
         body: LoginBody,
         response: { 200: LoginResponse, ...commonErrorResponses },
       },
     },
     async (request, reply) => {
-      const session = await login(db, context.config, request.body.username, request.body.password, context.clock());
+      const session = await login(db, context.config, request.body.username, request.body.password, context.clock(), request.ip);
       void reply.header('set-cookie', sessionCookie(session.token, ttlSeconds, secure));
       // The body carries a credential: no cache along the way may keep it.
       void reply.header('cache-control', 'no-store');
-      return { token: session.token, expiresAt: session.expiresAt.toISOString(), account: presentAccount(session.account) };
+      return {
+        token: session.token,
+        expiresAt: session.expiresAt.toISOString(),
+        csrfToken: csrfTokenFor(context.config.auth.csrfKey, session.tokenHash),
+        mustChangePassword: session.account.mustChangePassword,
+        account: presentAccount(session.account),
+      };
     },
   );
 
@@ -125,16 +160,51 @@ export function registerAuthRoutes(app: App, context: Pick<AppContext, 'config' 
         response: { 200: Type.Union([StaffMe, AppMe]), ...commonErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = requireCaller(request);
       const serverTime = context.clock().getTime();
       if (caller.kind === 'app') {
         return { kind: 'app' as const, appId: caller.appId, regionPath: caller.regionPath, orgId: caller.orgId, channelProfile: caller.channelProfile, serverTime };
       }
       const account = await findStaffAccount(db, { id: caller.accountId });
+      const session = staffSessionOf(request);
       // Deleted between the guard and here: as good as an expired session.
-      if (!account) throw new AppError('AUTH_SESSION_EXPIRED');
-      return { kind: 'staff' as const, account: presentAccount(account), serverTime };
+      if (!account || !session) throw new AppError('AUTH_SESSION_EXPIRED');
+      void reply.header('cache-control', 'no-store');
+      return {
+        kind: 'staff' as const,
+        account: presentAccount(account),
+        csrfToken: csrfTokenFor(context.config.auth.csrfKey, session.tokenHash),
+        mustChangePassword: account.mustChangePassword,
+        sessionExpiresAt: session.expiresAt.toISOString(),
+        serverTime,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: '修改本人密码 / Change my password',
+        description:
+          '须提供当前密码；当前密码错误返回 AUTH_PASSWORD_WRONG，并与登录失败一同计入锁定次数。成功后本账号的其他会话全部结束，当前会话保留，“须修改初始密码”的要求解除。\n\n' +
+          'Needs the current password; a wrong one gives AUTH_PASSWORD_WRONG and counts toward the sign-in lock like a failed sign-in. On success the account\'s other sessions end, this one stays, and the demand to change the initial password is lifted.',
+        security: [{ staffSession: [] }],
+        body: PasswordBody,
+        response: { 204: Type.Null({ description: '已修改 / changed' }), ...commonErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = requireStaff(request);
+      await changePassword(
+        db,
+        context.config,
+        { caller, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword, keepSessionHash: staffSessionOf(request)?.tokenHash ?? null, address: request.ip },
+        context.clock(),
+      );
+      return reply.code(204).send(null);
     },
   );
 }

@@ -22,6 +22,8 @@ export interface NewStaffAccount {
   scopeRegionCode?: string | null;
   /** Required for org_handler, refused for the others. */
   scopeOrgId?: string | null;
+  /** A password someone else knows (generated and printed): its holder must choose their own first. */
+  mustChangePassword?: boolean;
 }
 
 export interface StaffAccount {
@@ -34,6 +36,8 @@ export interface StaffAccount {
   regionPath: string | null;
   scopeOrgId: string | null;
   active: boolean;
+  /** Signed in, the account may do nothing but change its password (src/auth/guard.ts). */
+  mustChangePassword: boolean;
   createdAt: Date;
 }
 
@@ -86,6 +90,7 @@ export async function createStaffAccount(db: Kysely<DB>, input: NewStaffAccount,
     regionPath,
     scopeOrgId: orgId,
     active: true,
+    mustChangePassword: input.mustChangePassword ?? false,
     createdAt: now,
   };
   const passwordHash = await hashPassword(input.password);
@@ -101,6 +106,7 @@ export async function createStaffAccount(db: Kysely<DB>, input: NewStaffAccount,
         scope_region_code: regionCode,
         scope_org_id: orgId,
         active: true,
+        must_change_password: account.mustChangePassword,
         created_at: now,
       })
       .execute();
@@ -125,6 +131,7 @@ export async function findStaffAccount(db: Kysely<DB>, by: { id: string } | { us
       'staff_account.scope_region_code',
       'staff_account.scope_org_id',
       'staff_account.active',
+      'staff_account.must_change_password',
       'staff_account.created_at',
       'region.path',
     ]);
@@ -146,6 +153,7 @@ export async function findStaffAccount(db: Kysely<DB>, by: { id: string } | { us
     regionPath: row.path,
     scopeOrgId: row.scope_org_id,
     active: row.active,
+    mustChangePassword: row.must_change_password,
     createdAt: row.created_at,
   };
 }

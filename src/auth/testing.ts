@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
+import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { loadConfig, type Config } from '../config/config.ts';
@@ -64,7 +65,8 @@ export async function seedPlaces(db: Kysely<DB>): Promise<void> {
 /**
  * The auth hook and routes on a bare Fastify instance, with the same raw-body JSON parser and
  * error shape as src/http/app.ts, and a `/test/caller` route that echoes request.caller,
- * and `/test/app-only`, `/test/staff-only`, `/test/province-only` behind the require* checks.
+ * and `/test/app-only`, `/test/staff-only`, `/test/province-only` behind the require* checks, and
+ * `POST /test/staff-write` declaring a staff session in its schema (body `{ n: integer }`).
  */
 export async function buildAuthTestApp(database: Database, config: Config, clock: Clock): Promise<App> {
   const app: App = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
@@ -93,7 +95,11 @@ export async function buildAuthTestApp(database: Database, config: Config, clock
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof AppError) return reply.status(error.status).send(errorBody(error.code, error.details));
+    if (error instanceof AppError) {
+      const retryAfter = error.details?.['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+      return reply.status(error.status).send(errorBody(error.code, error.details));
+    }
     if (typeof error === 'object' && error !== null && 'validation' in error) return reply.status(400).send(errorBody('VALIDATION_FAILED'));
     return reply.status(500).send(errorBody('INTERNAL_ERROR', { message: error instanceof Error ? error.message : String(error) }));
   });
@@ -109,6 +115,12 @@ export async function buildAuthTestApp(database: Database, config: Config, clock
   app.get('/test/app-only', hide, async (request) => ({ appId: requireApp(request).appId }));
   app.get('/test/staff-only', hide, async (request) => ({ username: requireStaff(request).username }));
   app.get('/test/province-only', hide, async (request) => ({ username: requireStaff(request, ['province_admin']).username }));
+  // A state change that declares it needs a staff session, with a body to validate.
+  app.post(
+    '/test/staff-write',
+    { schema: { hide: true, security: [{ staffSession: [] }], body: Type.Object({ n: Type.Integer() }, { additionalProperties: false }) } },
+    async (request) => ({ username: requireStaff(request).username, n: request.body.n }),
+  );
   await app.ready();
   return app;
 }

@@ -2,7 +2,7 @@
 // folded from its events (the current state is the latest).
 import { Type, type Static } from 'typebox';
 import type { AttachmentRef, BulletinResponseState } from '../db/schema.ts';
-import { Attachment } from '../tickets/presenter.ts';
+import { ReferenceAttachment } from '../tickets/presenter.ts';
 import { PeriodKindSchema, RESPONSE_STATE_NAMES, UnitClassSchema, UnitKindSchema, type BulletinDocument } from './document.ts';
 import type { BulletinListItem, BulletinRow, ResponseRow } from './queries.ts';
 
@@ -61,7 +61,7 @@ export const ResponseEventView = Type.Object({
   seq: Type.Integer({ minimum: 1 }),
   state: ResponseStateSchema,
   text: Type.Union([Type.String(), Type.Null()]),
-  attachments: Type.Array(Attachment),
+  attachments: Type.Array(ReferenceAttachment),
   actor: Type.String(),
   at: Instant,
 });

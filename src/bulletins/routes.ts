@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
-import { Attachment } from '../tickets/presenter.ts';
+import { ReferenceAttachment } from '../tickets/presenter.ts';
 import { issueBulletin, takeResponseStep, type BulletinDeps } from './commands.ts';
 import { BulletinDocument, PeriodKindSchema, unitClassName, UnitClassSchema, UnitKindSchema } from './document.ts';
 import { renderBulletinPdf } from './pdf.ts';
@@ -27,7 +27,7 @@ const StepBody = Type.Union([
     {
       step: Type.Literal('submit', { description: '提交整改情况（被通报单位）/ report the rectification (the unit named)' }),
       text: Text('整改情况 / what was done'),
-      attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20, description: '佐证材料（引用）/ evidence, by reference' })),
+      attachments: Type.Optional(Type.Array(ReferenceAttachment, { maxItems: 20, description: '佐证材料（引用）/ evidence, by reference' })),
     },
     { additionalProperties: false },
   ),

@@ -42,8 +42,9 @@ const USAGE = `好差评平台 命令行 / haochaping command line
                                  signatures are checked against the configured key or --public-key, never a key read from the database）
   import orgs|items|windows|staff <file> [--skip-bad-rows]
                                  导入目录（CSV 或 JSON）/ import catalog data; bad rows reported by line
-  create-account --username U --display-name N --role R [--region CODE | --org ID]
-                                 （初始密码随机生成，只显示一次 / a generated password, shown once）
+  create-account --username U --display-name N --role R [--region CODE | --org ID] [--generate-password]
+  （或 / or: accounts create …）  初始密码随机生成，只显示一次，首次登录须修改
+                                 / a generated password, shown once, to be changed at first sign-in
   create-app --app-id ID --name N --region CODE [--org ID] [--channel-profile national|sms-six]
   disable-account --username U   停用账号，会话立即结束 / disable an account, its sessions end at once
   enable-account --username U    重新启用账号 / enable it again
@@ -98,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'channel-profile': { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
+      // The only way the command line makes a password (it never takes one on argv), so optional.
+      'generate-password': { type: 'boolean' },
       'public-key': { type: 'string' },
       months: { type: 'string' },
       evaluations: { type: 'string' },
@@ -174,6 +177,12 @@ export async function main(argv: string[]): Promise<number> {
         return report.errors.length > 0 && !values['skip-bad-rows'] ? 1 : 0;
       });
     }
+    case 'accounts':
+      if (positionals[0] !== 'create') {
+        print('用法 / usage: accounts create --username U --display-name N --role R [--region CODE | --org ID] [--generate-password]');
+        return 2;
+      }
+    // falls through: `accounts create` is `create-account`
     case 'create-account':
       return withDatabase(config, async ({ db }) => {
         await createStaffAccountCommand(

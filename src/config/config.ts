@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import ipaddr from 'ipaddr.js';
+import { hmacSm3 } from '../crypto/sm.ts';
 
 const Env = Type.Object({
   HCP_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], { default: 'development' }),
@@ -30,7 +31,20 @@ const Env = Type.Object({
   INTAKE_FLUSH_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
   INTAKE_WRITERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
+  // The largest evidence file (photo, scan, PDF) staff may upload (src/evidence/), in bytes.
+  EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 10 * 1024 * 1024 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 12 }),
+  // Sign-in throttling (src/auth/sign-in-rule.ts), counted in the database so that every process
+  // agrees: this many failed sign-ins (or wrong current passwords) within the window lock the
+  // account name, known or not, for the lock time; the same per client address.
+  SIGN_IN_ACCOUNT_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  SIGN_IN_ACCOUNT_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  SIGN_IN_ACCOUNT_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  SIGN_IN_ADDRESS_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  SIGN_IN_ADDRESS_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  SIGN_IN_ADDRESS_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+  // Key (hex) of the HMAC-SM3 that derives each session's CSRF token; derived from LINK_KEY when unset.
+  CSRF_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32,128}$' })),
   // Bad-rating tickets (DESIGN §4). Deadlines: verify in working days, reply in natural days.
   TICKET_VERIFY_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 10, default: 1 }),
   TICKET_REPLY_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 15 }),
@@ -117,7 +131,13 @@ export interface Config {
     systemDefault: { enabled: boolean; level: number; afterDays: number };
   };
   intake: { batchMax: number; flushMaxRows: number; writers: number };
-  auth: { signatureMaxAgeSeconds: number; sessionTtlHours: number };
+  auth: {
+    signatureMaxAgeSeconds: number;
+    sessionTtlHours: number;
+    signIn: { account: SignInLimit; address: SignInLimit };
+    /** Key of the HMAC-SM3 deriving a session's CSRF token from the session (src/auth/csrf.ts). */
+    csrfKey: Buffer;
+  };
   tickets: {
     verifyWorkingDays: number;
     replyDays: number;
@@ -131,6 +151,7 @@ export interface Config {
   jobs: { enabled: boolean; pollMs: number };
   upkeep: { pruneEveryMinutes: number; batchRows: number; finishedJobsDays: number; fraudSignalsDays: number };
   ledger: { checkpointEveryMinutes: number };
+  evidence: { maxBytes: number };
   scoring: { feedIntervalMs: number; signingKey: { id: string; pem: string | null; file: string; mayCreate: boolean } };
   outbound: { gateway: 'console' } | { gateway: 'http'; url: string; appId: string; secret: string };
   links: { key: Buffer };
@@ -153,6 +174,13 @@ export interface Config {
     kioskPushWithinMinutes: number;
     kioskRateWithinMinutes: number;
   };
+}
+
+/** N failures within the window lock for the lock time (src/auth/sign-in-rule.ts). */
+export interface SignInLimit {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
 }
 
 export interface QuietHours {
@@ -243,7 +271,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     // PGlite is one connection: a second writer would only queue behind the first.
     intake: { batchMax: env.INTAKE_BATCH_MAX, flushMaxRows: env.INTAKE_FLUSH_MAX_ROWS, writers: env.INTAKE_WRITERS ?? (usesPglite ? 1 : 2) },
-    auth: { signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS, sessionTtlHours: env.SESSION_TTL_HOURS },
+    auth: {
+      signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS,
+      sessionTtlHours: env.SESSION_TTL_HOURS,
+      signIn: {
+        account: { maxFailures: env.SIGN_IN_ACCOUNT_MAX_FAILURES, windowMs: env.SIGN_IN_ACCOUNT_WINDOW_MINUTES * 60_000, lockMs: env.SIGN_IN_ACCOUNT_LOCK_MINUTES * 60_000 },
+        address: { maxFailures: env.SIGN_IN_ADDRESS_MAX_FAILURES, windowMs: env.SIGN_IN_ADDRESS_WINDOW_MINUTES * 60_000, lockMs: env.SIGN_IN_ADDRESS_LOCK_MINUTES * 60_000 },
+      },
+      // A key of its own, or one derived from the link key (required in production) for this use only.
+      csrfKey: env.CSRF_KEY ? Buffer.from(env.CSRF_KEY, 'hex') : hmacSm3(Buffer.from(env.LINK_KEY ?? DEVELOPMENT_LINK_KEY, 'hex'), 'hcp-csrf-key/v1'),
+    },
     tickets: {
       verifyWorkingDays: env.TICKET_VERIFY_WORKING_DAYS,
       replyDays: env.TICKET_REPLY_DAYS,
@@ -261,6 +298,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       fraudSignalsDays: env.RETENTION_FRAUD_SIGNALS_DAYS,
     },
     ledger: { checkpointEveryMinutes: env.LEDGER_CHECKPOINT_EVERY_MINUTES },
+    evidence: { maxBytes: env.EVIDENCE_MAX_BYTES },
     scoring: {
       feedIntervalMs: env.SCORE_FEED_INTERVAL_MS,
       signingKey: { id: env.SNAPSHOT_SIGNING_KEY_ID, pem: env.SNAPSHOT_SIGNING_KEY ?? null, file: env.SNAPSHOT_SIGNING_KEY_FILE, mayCreate: env.HCP_ENV !== 'production' },

@@ -225,6 +225,7 @@ export interface StaffAccountTable {
   active: boolean;
   created_at: Timestamp;
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface StaffSessionTable {
@@ -275,11 +276,23 @@ export interface TicketTable {
   provisional_deadlines: ColumnType<Array<'verify' | 'appeal'>, Array<'verify' | 'appeal'> | undefined, Array<'verify' | 'appeal'>>;
 }
 
+/** A file kept elsewhere, by reference (the original attachment; inspections and bulletins use only these). */
 export interface AttachmentRef {
   name: string;
   uri: string;
   sha256?: string;
 }
+
+/** An evidence file kept in evidence_file, as a ticket event records it (src/evidence/). */
+export interface EvidenceAttachmentRef {
+  name: string;
+  /** SM3 hex of the bytes: the key of evidence_file. */
+  evidence: string;
+  mediaType: EvidenceMediaType;
+  size: number;
+}
+
+export type TicketAttachmentRef = AttachmentRef | EvidenceAttachmentRef;
 
 export interface TicketEventTable {
   ticket_id: string;
@@ -290,7 +303,7 @@ export interface TicketEventTable {
   actor_id: string;
   at: Timestamp;
   note: string | null;
-  attachments: Json<AttachmentRef[]>;
+  attachments: Json<TicketAttachmentRef[]>;
 }
 
 export interface ScheduledJobTable {
@@ -769,4 +782,43 @@ export interface ScoreCorrectionTable {
 
 export interface DB {
   score_correction: ScoreCorrectionTable;
+}
+
+// Evidence files of ticket steps (src/evidence/), merged into DB above.
+export type EvidenceMediaType = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+export interface EvidenceFileTable {
+  /** SM3 hex of bytes. */
+  digest: string;
+  media_type: EvidenceMediaType;
+  size: number;
+  bytes: Bytes;
+  uploaded_by: string;
+  uploaded_at: Timestamp;
+}
+
+export interface EvidenceUploadTable {
+  account_id: string;
+  digest: string;
+  name: string;
+  uploaded_at: Timestamp;
+}
+
+export interface DB {
+  evidence_file: EvidenceFileTable;
+  evidence_upload: EvidenceUploadTable;
+}
+
+// Sign-in safety (src/auth/sign-in-attempts.ts), merged into DB above.
+export interface SignInAttemptTable {
+  id: string;
+  /** HMAC-SM3 of the normalised username typed, known or not. */
+  account_hash: Bytes;
+  /** HMAC-SM3 of the client's address (an IPv6 address by its /64). */
+  address_hash: Bytes;
+  at: Timestamp;
+}
+
+export interface DB {
+  sign_in_attempt: SignInAttemptTable;
 }

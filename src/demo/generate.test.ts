@@ -282,7 +282,9 @@ describeOnEngines('demo data', (database) => {
   });
 
   it('creates the demo accounts and the integrator app, and returns the secret', async () => {
-    const accounts = await db().selectFrom('staff_account').select(['username', 'role', 'scope_region_code', 'scope_org_id', 'password_hash']).orderBy('username').execute();
+    const accounts = await db().selectFrom('staff_account').select(['username', 'role', 'scope_region_code', 'scope_org_id', 'password_hash', 'must_change_password']).orderBy('username').execute();
+    // The demo's known password is meant to be used as it is: no forced change.
+    expect(accounts.map((a) => a.must_change_password)).toEqual([false, false, false, false]);
     expect(accounts.map((a) => [a.username, a.role, a.scope_region_code])).toEqual([
       ['admin', 'province_admin', '510000'],
       ['chengdu', 'city_admin', '510100'],

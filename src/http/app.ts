@@ -18,6 +18,7 @@ import { createIntegratorAppCache } from '../auth/integrator-apps.ts';
 import { registerCatalogRoutes } from '../catalog/routes.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerEvaluationRoutes } from '../evaluations/routes.ts';
+import { registerEvidenceRoutes } from '../evidence/routes.ts';
 import { registerHonorRollRoutes } from '../honor-roll/routes.ts';
 import { registerHotlineRoutes } from '../hotline/routes.ts';
 import { registerInspectionRoutes } from '../inspections/routes.ts';
@@ -34,6 +35,7 @@ import { registerRatingRoutes } from '../ratings/routes.ts';
 import { refuseNulInBody, refuseNulInUrl } from './nul-guard.ts';
 import { publicLimits, registerRateLimits } from './rate-limits.ts';
 import { recordRoutes } from './route-list.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerRaterPages } from '../tickets/pages.ts';
 import { registerTicketRoutes } from '../tickets/routes.ts';
 import { registerWorkbenchRoutes } from '../workbench/routes.ts';
@@ -116,6 +118,9 @@ export async function buildApp(context: AppContext): Promise<App> {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error, code: error.code }, error.message);
       else request.log.info({ code: error.code, details: error.details }, 'request refused');
+      // A refusal that says when to come back (AUTH_SIGN_IN_LOCKED) says it in HTTP too.
+      const retryAfter = error.details?.['retryAfterSeconds'];
+      if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
       return reply.status(error.status).send(errorBody(error.code, error.details));
     }
     const mapped = mapFrameworkError(error);
@@ -126,6 +131,8 @@ export async function buildApp(context: AppContext): Promise<App> {
     request.log.error({ err: error, code: 'INTERNAL_ERROR' }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL_ERROR'));
   });
+  // First, so that every response carries them, the errors and the OpenAPI pages too.
+  await registerSecurityHeaders(app, context.config);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -168,6 +175,7 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerPlacePage(app, context, limits);
   registerPosterRoutes(app, context);
   registerTicketRoutes(app, context, limits);
+  registerEvidenceRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerRiskRoutes(app, context);
   registerInspectionRoutes(app, context);
@@ -180,8 +188,8 @@ export async function buildApp(context: AppContext): Promise<App> {
   registerKioskRoutes(app, context, limits);
   registerBulletinRoutes(app, context);
   registerCalendarRoutes(app, context);
-  registerWorkbenchRoutes(app, context);
   registerConsole(app);
+  registerWorkbenchRoutes(app, context);
 
   return app;
 }

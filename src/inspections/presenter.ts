@@ -1,7 +1,7 @@
 // How checklist templates and inspections are shown. Each result is shown with its item's title
 // from the template version it was scored by, so an org's handlers need not read templates.
 import { Type, type Static, type TSchema } from 'typebox';
-import { Attachment } from '../tickets/presenter.ts';
+import { ReferenceAttachment } from '../tickets/presenter.ts';
 import type { InspectionRecord, TemplateRow } from './queries.ts';
 import { itemResultsOf, scoreOf, templateItemsOf, toCents } from './rules.ts';
 
@@ -55,7 +55,7 @@ export const InspectionView = Type.Object(
       }),
     ),
     findings: Nullable(Type.String({ description: '总体情况 / overall findings' })),
-    attachments: Type.Array(Attachment),
+    attachments: Type.Array(ReferenceAttachment),
     inspector: Type.String({ description: '录入的督查账号 / the account that recorded it' }),
     recordedAt: Instant,
   },

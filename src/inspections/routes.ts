@@ -9,7 +9,7 @@ import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { parsePeriod } from '../scoring/periods.ts';
-import { Attachment } from '../tickets/presenter.ts';
+import { ReferenceAttachment } from '../tickets/presenter.ts';
 import { mayReadInspectionAt, mayReadInspections } from './access.ts';
 import { INSPECTION_RECORDERS } from './recorders.ts';
 import { createTemplateVersion, recordInspection, type InspectionDeps } from './commands.ts';
@@ -68,7 +68,7 @@ const InspectionBody = Type.Object(
       { description: '检查表每一项恰好一条 / exactly one entry per template item' },
     ),
     findings: Type.Optional(Type.Union([Type.String({ description: `总体情况（至多 ${MAX_FINDINGS_CHARS} 字）/ overall findings` }), Type.Null()])),
-    attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20, description: '照片、录音等的存储引用 / references to photos, recordings' })),
+    attachments: Type.Optional(Type.Array(ReferenceAttachment, { maxItems: 20, description: '照片、录音等的存储引用 / references to photos, recordings' })),
   },
   { additionalProperties: false },
 );

@@ -90,6 +90,14 @@ describeOnEngines('pruning old rows', (database) => {
           { source_hash: Buffer.from(`young-failure-${i}`), bucket: ago(now, 7 * DAY - 60 * MINUTE), count: 2 },
         ])
         .execute();
+      // Default limits: 15 minutes' window and 15 minutes' lock on either rule.
+      await db
+        .insertInto('sign_in_attempt')
+        .values([
+          { id: randomUUID(), account_hash: Buffer.from(`old-attempt-${i}`), address_hash: Buffer.from('a'), at: ago(now, 30 * MINUTE + 1000) },
+          { id: randomUUID(), account_hash: Buffer.from(`young-attempt-${i}`), address_hash: Buffer.from('a'), at: ago(now, 30 * MINUTE - 1000) },
+        ])
+        .execute();
     }
   }
 
@@ -108,6 +116,7 @@ describeOnEngines('pruning old rows', (database) => {
     expect((await db.selectFrom('rating_context').select('recorded_at').execute()).map((r) => r.recorded_at)).toEqual([ago(clock(), 7 * DAY - 10 * MINUTE)]);
     expect((await db.selectFrom('applicant_challenge').select('expires_at').execute()).map((r) => r.expires_at)).toEqual([ago(clock(), 7 * DAY - MINUTE)]);
     expect((await db.selectFrom('proof_failure').select('source_hash').execute()).map((r) => Buffer.from(r.source_hash).toString())).toEqual(['young-failure-0']);
+    expect((await db.selectFrom('sign_in_attempt').select('account_hash').execute()).map((r) => Buffer.from(r.account_hash).toString())).toEqual(['young-attempt-0']);
   });
 
   it('books the next run a period later, saying what this one deleted', async () => {
@@ -117,7 +126,7 @@ describeOnEngines('pruning old rows', (database) => {
     await runDueJobs(db, handlers, clock());
     const next = await db.selectFrom('scheduled_job').select(['due_at', 'payload']).where('kind', '=', PRUNE).where('done_at', 'is', null).executeTakeFirstOrThrow();
     expect(next.due_at).toEqual(new Date(clock().getTime() + 60 * MINUTE));
-    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, rating_context: 1, applicant_challenge: 1, proof_failure: 1 } } });
+    expect(next.payload).toEqual({ previous: { at: clock().toISOString(), pruned: { staff_session: 1, request_nonce: 1, scheduled_job: 1, rating_context: 1, applicant_challenge: 1, proof_failure: 1, sign_in_attempt: 1 } } });
     // Nothing else is due until then; an hour later it runs again.
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 59 * MINUTE))).toEqual({ done: 0, failed: 0 });
     expect(await runDueJobs(db, handlers, new Date(clock().getTime() + 60 * MINUTE))).toEqual({ done: 1, failed: 0 });
@@ -135,7 +144,7 @@ describeOnEngines('pruning old rows', (database) => {
     expect(next.due_at).toEqual(clock());
     // The runner takes the following runs until the backlog is gone: 7 old rows, 3 at a time.
     expect(await runDueJobs(db, handlers, clock())).toEqual({ done: 2, failed: 0 });
-    for (const table of ['staff_session', 'request_nonce', 'rating_context', 'applicant_challenge', 'proof_failure']) expect(await count(db, table)).toBe(7);
+    for (const table of ['staff_session', 'request_nonce', 'rating_context', 'applicant_challenge', 'proof_failure', 'sign_in_attempt']) expect(await count(db, table)).toBe(7);
     expect(await count(db, 'scheduled_job')).toBe(7 * 2 + 4);
   });
 

@@ -1,5 +1,5 @@
 // Upkeep: rows that matter only for a while (sessions, request nonces, finished jobs, the contexts
-// behind risk assessments, the applicant's SMS codes and wrong codes) are deleted once their time
+// behind risk assessments, the applicant's SMS codes and wrong codes, failed sign-ins) are deleted once their time
 // has passed, by one recurring scheduled job.
 // Each run deletes at most PRUNE_BATCH_ROWS rows per table in its own short transaction and books
 // the next run: at once while a table has more to go, else after PRUNE_EVERY_MINUTES. So a large
@@ -8,6 +8,7 @@
 // To prune another table, add one rule to PRUNE_RULES (and an index on the column it compares).
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { nonceRetentionMs } from '../auth/nonces.ts';
+import { attemptRetentionMs } from '../auth/sign-in-rule.ts';
 import type { Config } from '../config/config.ts';
 import type { DB } from '../db/schema.ts';
 import { scheduleJob, scheduleJobIfAbsent, type JobHandler } from './scheduled-jobs.ts';
@@ -42,6 +43,8 @@ export const PRUNE_RULES: readonly PruneRule[] = [
   // expire as signals (codes asked per phone hash), and wrong codes per source per hour.
   { table: 'applicant_challenge', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`expires_at < ${cutoff}` },
   { table: 'proof_failure', retentionMs: fraudSignalsMs, olderThan: (cutoff) => sql`bucket < ${cutoff}` },
+  // Failed sign-ins (src/auth/sign-in-attempts.ts), kept while the lock rule can still count them.
+  { table: 'sign_in_attempt', retentionMs: (config) => attemptRetentionMs([config.auth.signIn.account, config.auth.signIn.address]), olderThan: (cutoff) => sql`at < ${cutoff}` },
 ];
 
 /**

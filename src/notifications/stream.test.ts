@@ -2,7 +2,7 @@
 // connect, each new notification of the caller (from notify() and from the fan-out inside the
 // intake statement, through the database triggers and LISTEN), never another account's, nothing of
 // a rolled-back write, and the count again after marking read.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { login } from '../auth/sessions.ts';
 import { createStaffAccount } from '../auth/staff-accounts.ts';
 import { startSystem, type System } from '../system.ts';
@@ -26,6 +26,8 @@ interface Reader {
   next(ms?: number): Promise<SseEvent | null>;
   close(): void;
   comments: number;
+  /** Settles when the server ends the stream (or close() aborts it). */
+  ended: Promise<void>;
 }
 
 /** A minimal SSE reader over fetch: keeps each event's name and its JSON data. */
@@ -35,8 +37,12 @@ async function openStream(url: string, headers: Record<string, string>): Promise
   if (response.status !== 200 || !response.body) return { status: response.status, contentType: response.headers.get('content-type'), reader: null, body: await response.text() };
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
+  let ended: () => void = () => undefined;
   const reader: Reader = {
     comments: 0,
+    ended: new Promise<void>((resolve) => {
+      ended = resolve;
+    }),
     async next(ms = 5000) {
       const deadline = Date.now() + ms;
       while (events.length === 0) {
@@ -84,6 +90,7 @@ async function openStream(url: string, headers: Record<string, string>): Promise
     } catch {
       // aborted by close()
     }
+    ended();
   })();
   return { status: 200, contentType: response.headers.get('content-type'), reader, body: '' };
 }
@@ -218,6 +225,30 @@ describeOnEngines('the live notification stream', (database) => {
     const pushed = await events.next();
     expect(pushed).toMatchObject({ event: 'notification', data: { kind: 'ticket_opened', ticketId: ticket.id, params: { receiptNo: ticket.receipt_no } } });
     expect(await events.next()).toEqual({ event: 'unread', data: { count: 2 } });
+  });
+
+  it('sends a heartbeat comment every 25 seconds, and ends the stream at the first one after its session ended', async () => {
+    await createStaffAccount(db(), { username: 'wang.stream', password: PASSWORD, displayName: 'wang', role: 'org_handler', scopeOrgId: (await makeOrg(db())).id }, START);
+    const token = (await login(db(), config, 'wang.stream', PASSWORD, START)).token;
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const events = (await stream({ authorization: `Bearer ${token}` })).reader;
+      if (!events) throw new Error('no stream');
+      expect(await events.next()).toEqual({ event: 'unread', data: { count: 0 } });
+      vi.advanceTimersByTime(25_000);
+      await expect.poll(() => events.comments).toBe(1);
+      let over = false;
+      void events.ended.then(() => (over = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(over).toBe(false);
+      const out = await system.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${token}` } });
+      expect(out.statusCode, out.body).toBeLessThan(300);
+      vi.advanceTimersByTime(25_000);
+      await expect.poll(() => over, { timeout: 5000 }).toBe(true);
+      expect(events.comments).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends open streams when the server closes', async () => {

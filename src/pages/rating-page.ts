@@ -22,6 +22,7 @@ export const RATING_PAGE_CSP = [
   "img-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** What a rating token can look like (src/links/signed-link.ts); anything else is not asked for. */

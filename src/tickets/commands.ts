@@ -5,8 +5,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { WorkingDayCalendar } from '../calendar/working-days.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
-import type { AttachmentRef, DB } from '../db/schema.ts';
+import type { DB, TicketAttachmentRef } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { resolveAttachments, type AttachmentInput } from '../evidence/store.ts';
 import type { StaffCaller } from '../http/caller.ts';
 import { cancelJob, scheduleJob, type JobHandler } from '../jobs/scheduled-jobs.ts';
 import { signLink } from '../links/signed-link.ts';
@@ -34,8 +35,12 @@ export interface StepRequest {
   /** The version the caller saw; a different current version is a conflict. */
   version: number | null;
   note: string | null;
-  attachments: AttachmentRef[];
+  /** References, or evidence files by digest (checked and described from evidence_file by takeStep). */
+  attachments: AttachmentInput[];
 }
+
+/** A step with its attachments as the event records them. */
+type ResolvedStepRequest = Omit<StepRequest, 'attachments'> & { attachments: TicketAttachmentRef[] };
 
 export const CALLBACK_LINK = 'callback';
 
@@ -55,7 +60,7 @@ async function lockTicket(trx: Transaction<DB>, id: string): Promise<TicketRow> 
 }
 
 /** Take one step on a ticket as `actor` (already checked against the ticket by the caller). */
-async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, actor: Actor, request: StepRequest, now: Date, byRater: boolean): Promise<TicketRow> {
+async function step(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, actor: Actor, request: ResolvedStepRequest, now: Date, byRater: boolean): Promise<TicketRow> {
   if (request.version !== null && request.version !== row.version) throw new AppError('TICKET_CONFLICT', { ticketId: row.id, version: row.version, state: row.state });
   const ticket = ticketFromRow(row);
   const event = eventOf(request.input, now, stepRules(deps), byRater);
@@ -79,7 +84,10 @@ export async function takeStep(deps: TicketDeps, caller: StaffCaller, request: S
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
     const row = await lockTicket(trx, request.ticketId);
-    return step(trx, deps, row, actorFor(caller, row), request, now, false);
+    const actor = actorFor(caller, row);
+    // Evidence files are looked up in this transaction: the event names exactly what was checked.
+    const attachments = await resolveAttachments(trx, caller.accountId, row.id, request.attachments);
+    return step(trx, deps, row, actor, { ...request, attachments }, now, false);
   });
 }
 
@@ -150,7 +158,7 @@ async function replyToRater(trx: Transaction<DB>, deps: TicketDeps, row: TicketR
   await queueOutbound(trx, { channel: 'sms', recipient: { kind: 'rater', id: row.evaluation_id }, purpose: 'ticket-reply', body }, now);
 }
 
-async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, event: TicketEvent, actor: Actor, request: StepRequest, now: Date): Promise<void> {
+async function stepEffects(trx: Transaction<DB>, deps: TicketDeps, row: TicketRow, event: TicketEvent, actor: Actor, request: ResolvedStepRequest, now: Date): Promise<void> {
   switch (event.type) {
     case 'judge_invalid':
       return tell(trx, row, 'appeal_filed', { kind: event.kind }, supervisorsOf(row), now, true);

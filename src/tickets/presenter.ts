@@ -19,7 +19,8 @@ const DeadlineView = Type.Object({
   }),
 });
 
-export const Attachment = Type.Object(
+/** A file kept elsewhere, by reference: what inspections and bulletins take, and steps before evidence files. */
+export const ReferenceAttachment = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     uri: Type.String({ minLength: 1, maxLength: 1000, description: '附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference' }),
@@ -27,6 +28,28 @@ export const Attachment = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const EvidenceDigest = Type.String({ pattern: '^[0-9a-f]{64}$', description: '佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence)' });
+
+/** A step's attachment as sent: a reference, or an evidence file uploaded by POST /api/v1/evidence. */
+export const Attachment = Type.Union([
+  ReferenceAttachment,
+  Type.Object({ evidence: EvidenceDigest, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+]);
+
+/** A step's attachment as its event records it: an evidence file with its type and size as stored. */
+export const EventAttachment = Type.Union([
+  ReferenceAttachment,
+  Type.Object(
+    {
+      name: Type.String(),
+      evidence: EvidenceDigest,
+      mediaType: Type.String({ description: 'image/jpeg、image/png 或 application/pdf（按内容识别）/ found in the bytes' }),
+      size: Type.Integer({ description: '字节数 / bytes' }),
+    },
+    { additionalProperties: false, description: '读取：GET /api/v1/tickets/{id}/evidence/{evidence} / read it there' },
+  ),
+]);
 
 export const TicketView = Type.Object(
   {
@@ -60,7 +83,7 @@ export const TicketEventView = Type.Object({
   actor: Type.Object({ role: Type.String(), id: Type.String() }),
   at: Instant,
   note: Type.Union([Type.String(), Type.Null()]),
-  attachments: Type.Array(Attachment),
+  attachments: Type.Array(EventAttachment),
 });
 
 export const RatedEvaluationView = Type.Object({

@@ -2,7 +2,7 @@
 // written together with each event. (ticket_id, seq) and the version check make two people acting
 // on the same version collide, so that exactly one of them wins.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AttachmentRef, DB, TicketEventTable, TicketTable } from '../db/schema.ts';
+import type { DB, TicketAttachmentRef, TicketEventTable, TicketTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isUniqueViolation } from '../auth/unique-violation.ts';
 import { openTicket, replay, type Actor, type RecordedEvent, type Ticket, type TicketEvent } from './state-machine.ts';
@@ -86,7 +86,7 @@ export interface StepRecord {
   event: TicketEvent;
   actor: Actor;
   note: string | null;
-  attachments: AttachmentRef[];
+  attachments: TicketAttachmentRef[];
 }
 
 /**

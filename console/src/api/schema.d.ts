@@ -15,9 +15,9 @@ export interface paths {
         put?: never;
         /**
          * 工作人员登录 / Staff sign-in
-         * @description 用户名与密码正确时返回会话令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。
+         * @description 用户名与密码正确时返回会话令牌与防跨站令牌，并设置 HttpOnly、SameSite=Strict 的 hcp_session Cookie。用户名不存在与密码错误返回同一错误码 AUTH_LOGIN_FAILED。同一用户名（无论是否存在）或同一客户端地址短时间内失败次数过多时暂时锁定，返回 429 AUTH_SIGN_IN_LOCKED 与 Retry-After（details.retryAfterSeconds）。
          *
-         *     Returns a session token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED.
+         *     Returns a session token and a CSRF token and sets an HttpOnly, SameSite=Strict `hcp_session` cookie. Unknown user and wrong password give the same AUTH_LOGIN_FAILED. Too many failures for one username (existing or not) or from one client address lock it for a while: 429 AUTH_SIGN_IN_LOCKED with Retry-After (details.retryAfterSeconds).
          */
         post: {
             parameters: {
@@ -51,6 +51,10 @@ export interface paths {
                              * @description 过期时间 / expiry
                              */
                             expiresAt: string;
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
                             account: {
                                 username: string;
                                 /** @description 显示名称 / display name */
@@ -194,6 +198,15 @@ export interface paths {
                                     orgId: string | null;
                                 };
                             };
+                            /** @description 本会话的防跨站令牌：以 Cookie 认证的 POST/PUT/PATCH/DELETE 请求须在 X-Hcp-Csrf 头中携带 / this session's CSRF token: send it as X-Hcp-Csrf on every cookie-authenticated POST, PUT, PATCH or DELETE */
+                            csrfToken: string;
+                            /** @description 须先修改初始密码：为 true 时除查看本人信息、修改密码与退出外的工作人员接口一律返回 AUTH_PASSWORD_CHANGE_REQUIRED / the initial password must be changed first: until then every staff route but me, password and logout answers AUTH_PASSWORD_CHANGE_REQUIRED */
+                            mustChangePassword: boolean;
+                            /**
+                             * Format: date-time
+                             * @description 会话过期时间（自登录起固定时长，不因使用而延长） / when the session ends: a fixed time after sign-in, not extended by use
+                             */
+                            sessionExpiresAt: string;
                             /** @description 服务器时间（Unix 毫秒） / server time, Unix ms */
                             serverTime: number;
                         } | {
@@ -232,6 +245,72 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改本人密码 / Change my password
+         * @description 须提供当前密码；当前密码错误返回 AUTH_PASSWORD_WRONG，并与登录失败一同计入锁定次数。成功后本账号的其他会话全部结束，当前会话保留，“须修改初始密码”的要求解除。
+         *
+         *     Needs the current password; a wrong one gives AUTH_PASSWORD_WRONG and counts toward the sign-in lock like a failed sign-in. On success the account's other sessions end, this one stays, and the demand to change the initial password is lifted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 当前密码 / current password */
+                        currentPassword: string;
+                        /** @description 新密码（至少10个字符，不能与用户名或当前密码相同） / new password: at least 10 characters, not the username or the current one */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description 已修改 / changed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3077,12 +3156,20 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 note: string | null;
-                                attachments: {
+                                attachments: ({
                                     name: string;
                                     /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                                     uri: string;
                                     sha256?: string;
-                                }[];
+                                } | {
+                                    name: string;
+                                    /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                                    evidence: string;
+                                    /** @description image/jpeg、image/png 或 application/pdf（按内容识别）/ found in the bytes */
+                                    mediaType: string;
+                                    /** @description 字节数 / bytes */
+                                    size: number;
+                                })[];
                             }[];
                             evaluation: {
                                 /** Format: uuid */
@@ -3340,12 +3427,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 核实完成（承办单位）/ verification done (handler)
@@ -3356,12 +3447,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申诉：误评或恶意差评（承办单位）/ appeal: mistaken or malicious (handler)
@@ -3375,12 +3470,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申诉复核决定（监督人员）/ decide the appeal (supervisor)
@@ -3392,12 +3491,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申请延期（承办单位）/ ask for an extension (handler)
@@ -3411,12 +3514,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 延期审批（监督人员）/ decide the extension (supervisor)
@@ -3428,12 +3535,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 申请无法整改（承办单位）/ ask to close as cannot be fixed (handler)
@@ -3446,12 +3557,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 无法整改审批（监督人员）/ decide cannot-fix (supervisor)
@@ -3463,12 +3578,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 答复评价人（承办单位）/ answer the rater (handler)
@@ -3481,12 +3600,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     } | {
                         /**
                          * @description 电话回访结果（承办单位）/ callback outcome by phone (handler)
@@ -3499,12 +3622,16 @@ export interface paths {
                         version?: number;
                         /** @description 办理意见 / note */
                         note?: string;
-                        attachments?: {
+                        attachments?: ({
                             name: string;
                             /** @description 附件存储位置（本系统只存引用）/ where the file is stored; we keep the reference */
                             uri: string;
                             sha256?: string;
-                        }[];
+                        } | {
+                            /** @description 佐证材料的 SM3 摘要（POST /api/v1/evidence 返回）/ SM3 digest of an evidence file (from POST /api/v1/evidence) */
+                            evidence: string;
+                            name: string;
+                        })[];
                     };
                 };
             };
@@ -6950,6 +7077,206 @@ export interface paths {
                                 needsDecision: number;
                             };
                         };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传佐证材料（JPEG、PNG 图片或 PDF，请求体为文件原始字节）/ Upload an evidence file (JPEG, PNG or PDF; the body is the raw bytes)
+         * @description Content-Type 须为 image/jpeg、image/png 或 application/pdf，且与文件内容一致（按文件头识别）。相同内容只存一份，返回同一摘要；在办理工单时以 `{ "evidence": 摘要, "name": 文件名 }` 引用。/ Content-Type must be image/jpeg, image/png or application/pdf and match the content (recognised by its first bytes). The same bytes are stored once and get the same digest; attach the file to a ticket step as `{ "evidence": digest, "name": name }`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description 原文件名，UTF-8 百分号编码（encodeURIComponent）/ the original file name, percent-encoded UTF-8 */
+                    "x-hcp-filename"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/pdf": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                            digest: string;
+                            /** @description 按文件内容识别的类型 / the type found in the bytes */
+                            mediaType: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description 字节数 / bytes */
+                            size: number;
+                            /** @description 清理后的文件名 / the file name, made safe */
+                            name: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看本人上传的佐证材料（附到工单之前预览）/ One’s own uploaded evidence file (preview before attaching it)
+         * @description 只有上传该文件的账号可以这样读取；附到工单后，能查看该工单的人经工单读取。/ Only the account that uploaded the file reads it here; once attached, whoever may see the ticket reads it through the ticket.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JPEG、PNG 或 PDF 原文件 / the stored file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/evidence/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 工单的佐证材料 / An evidence file attached to a ticket
+         * @description 调用者须能查看该工单，且该工单的某条操作记录附有此文件；否则一律 404。图片直接显示，PDF 作为下载；响应带 nosniff 与 CSP sandbox。/ The caller must be able to see the ticket and an event of the ticket must name the file; otherwise 404. Images are shown inline, PDFs downloaded; responses carry nosniff and CSP sandbox.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description 文件内容的 SM3 摘要（64 位小写十六进制）/ SM3 digest of the bytes, 64 lower-case hex digits */
+                    digest: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JPEG、PNG 或 PDF 原文件 / the stored file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "application/pdf": string;
                     };
                 };
                 /** @description Default Response */
