@@ -1,9 +1,11 @@
 // The ticket desk's list as a workbook: Chinese headers, Beijing times, the rater masked and the
 // comment scrubbed of personal data (bulletins' scrubber). Pure: the rows in, the .xlsx bytes out.
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { scrubComment } from '../bulletins/rules.ts';
 import { ticketStateName } from '../bulletins/format.ts';
 import { beijingMinute } from '../clock.ts';
+import { CHANNEL_NAMES } from '../evaluations/channels.ts';
 import { LEVEL_NAMES } from '../evaluations/presenter.ts';
 import type { DeskRow } from './desk-queries.ts';
 import { indicatorNames, type DeskView } from './desk-presenter.ts';
@@ -16,6 +18,7 @@ export const EXPORT_MAX_ROWS = 50_000;
 export const EXPORT_SHEET = '差评工单';
 
 const DEADLINE_NAMES = { verify: '核实', reply: '答复', appeal: '申诉复核' } as const;
+const CHANNELS_ZH: ReadonlyMap<string, string> = new Map(Object.entries(CHANNEL_NAMES).map(([code, name]) => [code, name.zh]));
 const URGENCY_NAMES: Record<Urgency, string> = { normal: '正常', warning: '临期', overdue: '超期' };
 
 const COLUMNS: ReadonlyArray<{ header: string; width: number }> = [
@@ -47,8 +50,16 @@ function raterText(row: DeskRow): string {
   return [row.rater_masked.name, row.rater_masked.phone].filter((v) => v !== undefined && v !== '').join(' ');
 }
 
+/** The workbook, written row by row (ExcelJS's streaming writer: no in-memory model of 50,000 rows). */
 export async function renderTicketsXlsx(rows: readonly DeskRow[], now: Date, view: DeskView): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = '政务服务“好差评”平台';
   workbook.created = now;
   workbook.modified = now;
@@ -57,34 +68,40 @@ export async function renderTicketsXlsx(rows: readonly DeskRow[], now: Date, vie
   const header = sheet.getRow(1);
   header.font = { bold: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEEEEE' } };
+  header.commit();
   for (const row of rows) {
     const next = nextDeadline(ticketFromRow(row), now, view.calendar);
     const ticket = presentTicket(row, now);
-    sheet.addRow([
-      row.receipt_no,
-      beijingMinute(row.evaluated_at),
-      row.region_name,
-      row.org_name,
-      row.task_code ?? '',
-      row.item_name ?? '',
-      row.window_name ?? '',
-      row.staff_name ?? '',
-      LEVEL_NAMES[row.level]?.zh ?? String(row.level),
-      row.channel,
-      indicatorNames(view.catalogue, row.indicator_version, row.indicator_codes).map((n) => n.zh).join('、'),
-      row.comment === null ? '' : scrubComment(row.comment),
-      raterText(row),
-      ticketStateName(row.state),
-      next ? DEADLINE_NAMES[next.name] : '',
-      next ? beijingMinute(next.dueAt) : '',
-      next ? next.workingDaysLeft : '',
-      next ? URGENCY_NAMES[next.status] : '',
-      beijingMinute(row.reply_due_at),
-      ticket.overdue ? '是' : '否',
-      row.escalated.length > 0 ? '是' : '否',
-    ]);
+    sheet
+      .addRow([
+        row.receipt_no,
+        beijingMinute(row.evaluated_at),
+        row.region_name,
+        row.org_name,
+        row.task_code ?? '',
+        row.item_name ?? '',
+        row.window_name ?? '',
+        row.staff_name ?? '',
+        LEVEL_NAMES[row.level]?.zh ?? String(row.level),
+        CHANNELS_ZH.get(row.channel) ?? row.channel,
+        indicatorNames(view.catalogue, row.indicator_version, row.indicator_codes).map((n) => n.zh).join('、'),
+        row.comment === null ? '' : scrubComment(row.comment),
+        raterText(row),
+        ticketStateName(row.state),
+        next ? DEADLINE_NAMES[next.name] : '',
+        next ? beijingMinute(next.dueAt) : '',
+        next ? next.workingDaysLeft : '',
+        next ? URGENCY_NAMES[next.status] : '',
+        beijingMinute(row.reply_due_at),
+        ticket.overdue ? '是' : '否',
+        row.escalated.length > 0 ? '是' : '否',
+      ])
+      .commit();
   }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  sheet.commit();
+  await workbook.commit();
+  await finished;
+  return Buffer.concat(chunks);
 }
 
 /** Content-Disposition of the export: an ASCII fallback and the Chinese name as RFC 5987 filename*. */

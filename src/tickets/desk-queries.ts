@@ -1,11 +1,12 @@
 // The ticket desk's reading: the filters put into SQL within the caller's scope, keyset pages by
 // (sort key, id), the counts of a filter, and each listed ticket with the names around it.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Scope } from '../auth/policy.ts';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { TicketState } from './state-machine.ts';
+import type { TicketRow } from './store.ts';
 
 /**
  * The running deadline due first, 'infinity' when none runs: desk-rules.ts nextDeadline (through
@@ -19,7 +20,7 @@ export const NEXT_DUE = sql<Date>`COALESCE(LEAST(
 ), 'infinity'::timestamptz)`;
 
 /** What a supervisor must decide: an appeal, a cannot-fix request, an extension request. */
-const NEEDS_DECISION = sql<boolean>`(state IN ('appealing', 'cannot_fix_requested') OR extension_state = 'requested')`;
+const NEEDS_DECISION = sql<boolean>`(state IN ('appealing', 'cannot_fix_requested') OR extension_state IS NOT DISTINCT FROM 'requested')`;
 
 export interface DeskFilter {
   states?: readonly TicketState[] | undefined;
@@ -90,10 +91,13 @@ export function encodeCursor(cursor: CursorKey): string {
   return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id])).toString('base64url');
 }
 
+/** A timestamptz as PostgreSQL prints it, or 'infinity' (no next deadline). */
+const SORT_KEY = /^(infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?)$/;
+
 export function decodeCursor(text: string, sort: DeskSort): CursorKey {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value[0] === sort && typeof value[1] === 'string' && typeof value[2] === 'string' && /^[0-9a-f-]{36}$/.test(value[2]) && value[1].length <= 40) {
+    if (Array.isArray(value) && value.length === 3 && value[0] === sort && typeof value[1] === 'string' && typeof value[2] === 'string' && /^[0-9a-f-]{36}$/.test(value[2]) && SORT_KEY.test(value[1])) {
       return { sort, key: value[1], id: value[2] };
     }
   } catch {
@@ -104,23 +108,34 @@ export function decodeCursor(text: string, sort: DeskSort): CursorKey {
 
 const sortKeyOf = (sort: DeskSort) => (sort === 'deadline' ? NEXT_DUE : sql<Date>`ticket.evaluated_at`);
 
+/**
+ * The filtered tickets in order, at most `limit`, then the names around them: the filters, the
+ * keyset and the limit run on the ticket alone (its indexes), and only the rows kept are joined.
+ */
+function ordered(db: Kysely<DB>, conds: RawBuilder<boolean>[], sort: DeskSort, limit: number) {
+  const key = sortKeyOf(sort);
+  const direction = sort === '-openedAt' ? sql`DESC` : sql`ASC`;
+  const page = db
+    .selectFrom('ticket')
+    .selectAll()
+    .select([key.as('sort_at'), sql<string>`(${key})::text`.as('sort_key')])
+    .where(whereAll(conds))
+    .orderBy(sql`${key} ${direction}, ticket.id ${direction}`)
+    .limit(limit);
+  return enriched(db, page).orderBy(sql`ticket.sort_at ${direction}, ticket.id ${direction}`);
+}
+
 /** A page of tickets with the names around them; `limit + 1` rows are read to know whether more follow. */
 export async function deskPage(db: Kysely<DB>, scope: Scope, filter: DeskFilter, moments: DueMoments, page: { sort: DeskSort; cursor: string | undefined; limit: number }) {
   const conds = conditions(scope, filter, moments);
   if (conds === null) return { rows: [], next: null };
-  const key = sortKeyOf(page.sort);
-  const descending = page.sort === '-openedAt';
   if (page.cursor !== undefined) {
+    const key = sortKeyOf(page.sort);
     const after = decodeCursor(page.cursor, page.sort);
-    conds.push(descending ? sql`(${key}, ticket.id) < (${after.key}::timestamptz, ${after.id}::uuid)` : sql`(${key}, ticket.id) > (${after.key}::timestamptz, ${after.id}::uuid)`);
+    const past = sql`(${key}, ticket.id) ${page.sort === '-openedAt' ? sql`<` : sql`>`} (${after.key}::timestamptz, ${after.id}::uuid)`;
+    conds.push(sql<boolean>`${past}`);
   }
-  const direction = descending ? sql`DESC` : sql`ASC`;
-  const rows = await enriched(db)
-    .where(whereAll(conds))
-    .select(sql<string>`(${key})::text`.as('sort_key'))
-    .orderBy(sql`${key} ${direction}, ticket.id ${direction}`)
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await ordered(db, conds, page.sort, page.limit + 1).execute();
   const more = rows.length > page.limit;
   const items = more ? rows.slice(0, page.limit) : rows;
   const last = items.at(-1);
@@ -131,20 +146,25 @@ export async function deskPage(db: Kysely<DB>, scope: Scope, filter: DeskFilter,
 export async function deskRows(db: Kysely<DB>, scope: Scope, filter: DeskFilter, moments: DueMoments, sort: DeskSort, max: number) {
   const conds = conditions(scope, filter, moments);
   if (conds === null) return [];
-  const key = sortKeyOf(sort);
-  const direction = sort === '-openedAt' ? sql`DESC` : sql`ASC`;
-  return enriched(db).where(whereAll(conds)).orderBy(sql`${key} ${direction}, ticket.id ${direction}`).limit(max).execute();
+  return ordered(db, conds, sort, max).execute();
 }
 
 /** One ticket with the names around it (the detail page); scope is checked by the caller. */
 export async function deskTicket(db: Kysely<DB>, id: string) {
-  return enriched(db).where('ticket.id', '=', id).executeTakeFirst();
+  const one = db
+    .selectFrom('ticket')
+    .selectAll()
+    .select([sql<Date>`ticket.evaluated_at`.as('sort_at'), sql<string>`ticket.evaluated_at::text`.as('sort_key')])
+    .where('ticket.id', '=', id);
+  return enriched(db, one).executeTakeFirst();
 }
 
-/** The ticket row joined with the names a desk shows; the evaluation's window and staff, else the case stage's. */
-function enriched(db: Kysely<DB>) {
+type PageRow = TicketRow & { sort_at: Date; sort_key: string };
+
+/** Ticket rows (a page of them) joined with the names a desk shows; the evaluation's window and staff, else the case stage's. */
+function enriched(db: Kysely<DB>, page: SelectQueryBuilder<DB, 'ticket', PageRow>) {
   return db
-    .selectFrom('ticket')
+    .selectFrom(page.as('ticket'))
     .innerJoin('evaluation as e', 'e.id', 'ticket.evaluation_id')
     .innerJoin('org as o', 'o.id', 'ticket.org_id')
     .innerJoin('region as r', 'r.code', 'ticket.region_code')
