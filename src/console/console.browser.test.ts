@@ -56,8 +56,8 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
   const as = (who: string, url: string, payload?: Record<string, unknown>) =>
     system.app.inject({ method: payload ? 'POST' : 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload ? { payload } : {}) });
 
-  async function account(username: string, displayName: string, role: 'org_handler' | 'supervisor' | 'province_admin', scope: { scopeOrgId?: string; scopeRegionCode?: string }) {
-    const created = await createStaffAccount(db(), { username, displayName, role, password: PASSWORD, ...scope }, clock());
+  async function account(username: string, displayName: string, role: 'org_handler' | 'supervisor' | 'province_admin', scope: { scopeOrgId?: string; scopeRegionCode?: string }, mustChangePassword = false) {
+    const created = await createStaffAccount(db(), { username, displayName, role, password: PASSWORD, mustChangePassword, ...scope }, clock());
     accountIds[username] = created.id;
     tokens[username] = (await system.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } })).json().token;
   }
@@ -148,6 +148,8 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await account('sup.jinjiang', '李督查', 'supervisor', { scopeRegionCode: '510104' });
     await account('sup.qingyang', '王督查', 'supervisor', { scopeRegionCode: '510105' });
     await account('admin', '省管理员', 'province_admin', { scopeRegionCode: '510000' });
+    // Created with a generated password (accounts create --generate-password): changed at the first sign-in.
+    await account('new.handler', '赵新人', 'org_handler', { scopeOrgId: orgA.id }, true);
 
     ticketsA.push(...(await rate(itemA, '510104', [1, 2, 1])));
     const [onlyB] = await rate(itemB, '510105', [1]);
@@ -340,6 +342,25 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await page.goto(`${base}/console/password`);
     await page.getByRole('heading', { level: 1, name: '修改密码', exact: true }).waitFor();
     await accessible(page);
+  });
+
+  it('makes an account with a generated password change it first, and nothing else opens until then', async () => {
+    const page = await newPage();
+    await signIn(page, 'new.handler');
+    await page.getByRole('heading', { level: 1, name: '修改密码', exact: true }).waitFor();
+    await page.getByText('首次登录须修改系统生成的初始密码').waitFor();
+    await accessible(page);
+    // Any other page sends back here.
+    await page.goto(`${base}/console/`);
+    await page.getByRole('heading', { level: 1, name: '修改密码', exact: true }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/password');
+    await page.getByLabel('当前密码').fill(PASSWORD);
+    await page.getByLabel('新密码', { exact: true }).fill('a-better-password-2026');
+    await page.getByLabel('再次输入新密码').fill('a-better-password-2026');
+    await page.getByRole('button', { name: /保存新密码/ }).click();
+    await page.getByRole('heading', { level: 1, name: '工作台', exact: true }).waitFor();
+    const stored = await db().selectFrom('staff_account').select('must_change_password').where('username', '=', 'new.handler').executeTakeFirstOrThrow();
+    expect(stored.must_change_password).toBe(false);
   });
 
   it('signs out to the sign-in page, which says so', async () => {
