@@ -22,7 +22,7 @@ import { ensureConsoleBuilt } from '../../test/console-build.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg, makeWindow } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
-import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
+import { screenshotBrowserEnv, TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -117,12 +117,13 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
 
   /** axe at both sizes: serious and critical violations only. */
   async function accessible(page: Page) {
+    const own = page.viewportSize() ?? DESKTOP;
     for (const size of [DESKTOP, TABLET]) {
       await page.setViewportSize(size);
       await page.waitForTimeout(200);
       expect(await seriousViolations(page), `${page.url()} at ${size.width}×${size.height}`).toEqual([]);
     }
-    await page.setViewportSize(DESKTOP);
+    await page.setViewportSize(own);
   }
 
   /** An entry of the open Select's list. */
@@ -137,7 +138,7 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     database = await openTestDatabase('pglite');
     system = await startSystem(config, { database, clock });
     base = await system.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], ...(TAKE_SCREENSHOTS ? { env: screenshotBrowserEnv() } : {}) });
 
     orgA = await makeOrg(db(), { regionCode: '510104', name: '锦江区行政审批局' });
     orgB = await makeOrg(db(), { regionCode: '510105', name: '青羊区行政审批局' });
@@ -229,6 +230,8 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     ticketsA.push(fresh);
     await page.getByRole('link', { name: `通知 ${before + 1}` }).waitFor({ timeout: 15_000 });
     await expect.poll(() => notes.count(), { timeout: 15_000 }).toBe(Math.min(notesBefore + 1, 10));
+    // Its ticket joins the list too, without a reload.
+    await expect.poll(() => receiptsShown(page), { timeout: 15_000 }).toContain(fresh.receiptNo);
     const newest = notes.first();
     await expect(newest.textContent()).resolves.toContain('未读');
     await shot(page, 'console-home');
@@ -322,6 +325,7 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await items.nth(2).getByText(/^不符合/).tap();
     // 10 + 10 of 40.
     await page.getByText('当前得分 50.00 / 100').waitFor();
+    await page.getByRole('combobox', { name: '窗口' }).scrollIntoViewIfNeeded();
     await shot(page, 'console-inspection');
     await accessible(page);
     const submit = await page.getByRole('button', { name: '提交暗访记录' }).boundingBox();

@@ -34,7 +34,7 @@ function Figures() {
   ];
   return (
     <section className="hcp-section hcp-figures" aria-labelledby="hcp-figures-title">
-      <Typography.Title level={2} id="hcp-figures-title" className="hcp-card-title hcp-gap">
+      <Typography.Title level={2} id="hcp-figures-title" className="hcp-section-title">
         {title}
       </Typography.Title>
       <Row gutter={[12, 12]}>

@@ -154,7 +154,7 @@ export function RecordInspectionPage() {
         {template && (
           <section aria-labelledby="hcp-checklist-title" className="hcp-checklist">
             <Flex justify="space-between" align="baseline" wrap gap={8}>
-              <Typography.Title level={2} id="hcp-checklist-title" className="hcp-card-title">
+              <Typography.Title level={2} id="hcp-checklist-title" className="hcp-section-title">
                 {fill(t.checklist, { count: template.items.length, points: totalPoints })}
               </Typography.Title>
               <span className="hcp-running-score" aria-live="polite">

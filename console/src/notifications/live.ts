@@ -47,6 +47,11 @@ function open(client: QueryClient): void {
     const page = client.getQueryData<RecentPage>(RECENT_KEY);
     if (page) client.setQueryData(RECENT_KEY, withNew(page, item));
     else void client.invalidateQueries({ queryKey: RECENT_KEY });
+    // A notification about a ticket means the ticket lists and the workbench's counts have moved.
+    if (item.ticketId !== null) {
+      void client.invalidateQueries({ queryKey: ['tickets'] });
+      void client.invalidateQueries({ queryKey: ['workbench'] });
+    }
   });
   stream.addEventListener('error', () => {
     // CONNECTING: the browser retries by itself. CLOSED: refused (signed out, expired) — find out why, then retry.
