@@ -112,7 +112,7 @@ async function benchApis(): Promise<boolean> {
     city: await createStaffAccount(db, { username: `bench.city.${suffix}`, password: PASSWORD, displayName: '压测市级督查', role: 'supervisor', scopeRegionCode: cityCode }, NOW),
     province: await createStaffAccount(db, { username: `bench.province.${suffix}`, password: PASSWORD, displayName: '压测省级督查', role: 'supervisor', scopeRegionCode: '510000' }, NOW),
   };
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', SCORE_FEED_INTERVAL_MS: '0', RISK_ASSESS_INTERVAL_MS: '0', SIGN_IN_MAX_FAILURES_PER_ADDRESS: '1000000' });
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', SCORE_FEED_INTERVAL_MS: '0', RISK_ASSESS_INTERVAL_MS: '0' });
   const system = await startSystem(config, { clock: () => new Date(NOW.getTime() + (performance.now() | 0)), database: opened });
   const base = await system.app.listen({ host: '127.0.0.1', port: 0 });
   const rows: Array<{ measure: string; p50: number; p95: number; status: number; bytes: number }> = [];

@@ -16,9 +16,9 @@ import * as ledgerCheckpoints from './migrations/2026-12-08T03-ledger-checkpoint
 import * as applicantProof from './migrations/2026-12-08T05-applicant-proof.ts';
 import * as risk from './migrations/2026-12-08T06-risk.ts';
 import * as evidence from './migrations/2026-12-08T08-evidence.ts';
-import * as ticketDesk from './migrations/2026-12-08T09-ticket-desk.ts';
 import * as notificationNotify from './migrations/2026-12-08T10-notification-notify.ts';
 import * as signInSafety from './migrations/2026-12-08T07-sign-in-safety.ts';
+import * as ticketDesk from './migrations/2026-12-08T09-ticket-desk.ts';
 
 // Listed explicitly (not read from the folder) so that bundling and tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -39,9 +39,9 @@ const migrations: Record<string, Migration> = {
   '2026-12-08T05-applicant-proof': applicantProof,
   '2026-12-08T06-risk': risk,
   '2026-12-08T08-evidence': evidence,
-  '2026-12-08T09-ticket-desk': ticketDesk,
   '2026-12-08T10-notification-notify': notificationNotify,
   '2026-12-08T07-sign-in-safety': signInSafety,
+  '2026-12-08T09-ticket-desk': ticketDesk,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,12 +1,11 @@
 // The workbench of one staff member: which unit is theirs, and the counts of that unit's tickets
 // that want attention now. The month's figures are not defined here: they are the scoring
 // dashboard's (src/scoring/published.ts), read by the route.
-import { sql, type Kysely } from 'kysely';
-import type { Scope } from '../auth/policy.ts';
-import { pathPrefixPattern } from '../catalog/access.ts';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { StaffCaller } from '../http/caller.ts';
+import type { DeskCounts } from '../tickets/desk-queries.ts';
 import { UNWATCHED_STATES } from '../tickets/state-machine.ts';
 
 export interface WorkbenchUnit {
@@ -32,7 +31,7 @@ export async function unitOfCaller(db: Kysely<DB>, caller: StaffCaller): Promise
 export interface TicketAttention {
   /** Not closed and not voided. */
   open: number;
-  /** Open, the next running deadline still ahead but no later than `dueSoonUntil`. */
+  /** Open, the next running deadline still ahead but a warning (src/tickets/desk-rules.ts urgencyOf). */
   dueSoon: number;
   /** Open, the next running deadline passed. */
   overdue: number;
@@ -40,35 +39,8 @@ export interface TicketAttention {
   needsDecision: number;
 }
 
-/**
- * Counts of the tickets the scope covers, as they stand at `now`. The running deadlines are those
- * of runningDeadlines (src/tickets/rules.ts): verify while open or verifying and not done, reply
- * while not done (on an open ticket), appeal while appealing and undecided; the next is the
- * earliest. The test checks these counts against that rule ticket by ticket.
- */
-export async function ticketAttention(db: Kysely<DB>, scope: Scope, now: Date, dueSoonUntil: Date): Promise<TicketAttention> {
-  let tickets = db
-    .selectFrom('ticket')
-    .select([
-      'state',
-      'extension_state',
-      sql<Date | null>`LEAST(
-        CASE WHEN verify_done_at IS NULL AND state IN ('open', 'verifying') THEN verify_due_at END,
-        CASE WHEN reply_done_at IS NULL THEN reply_due_at END,
-        CASE WHEN state = 'appealing' AND appeal_decided_at IS NULL THEN appeal_due_at END)`.as('next_due'),
-    ])
-    .where('state', 'not in', [...UNWATCHED_STATES]);
-  if (scope.orgId !== null) tickets = tickets.where('org_id', '=', scope.orgId);
-  else if (scope.regionPath !== null) tickets = tickets.where('region_path', 'like', pathPrefixPattern(scope.regionPath));
-  else return { open: 0, dueSoon: 0, overdue: 0, needsDecision: 0 };
-  const row = await db
-    .selectFrom(tickets.as('t'))
-    .select([
-      sql<number>`count(*)::int8`.as('open'),
-      sql<number>`count(*) FILTER (WHERE next_due >= ${now} AND next_due <= ${dueSoonUntil})::int8`.as('dueSoon'),
-      sql<number>`count(*) FILTER (WHERE next_due < ${now})::int8`.as('overdue'),
-      sql<number>`count(*) FILTER (WHERE state IN ('appealing', 'cannot_fix_requested') OR extension_state = 'requested')::int8`.as('needsDecision'),
-    ])
-    .executeTakeFirstOrThrow();
-  return { open: Number(row.open), dueSoon: Number(row.dueSoon), overdue: Number(row.overdue), needsDecision: Number(row.needsDecision) };
+/** The workbench's counts from the ticket desk's counts of the caller's scope: one definition of each. */
+export function attentionOf(counts: DeskCounts): TicketAttention {
+  const closed = [...UNWATCHED_STATES].reduce((sum, state) => sum + (counts.byState[state] ?? 0), 0);
+  return { open: counts.total - closed, dueSoon: counts.dueSoon, overdue: counts.overdue, needsDecision: counts.needsDecision };
 }

@@ -11,8 +11,9 @@ import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
 import { periodContaining } from '../scoring/periods.ts';
 import { unitView } from '../scoring/published.ts';
-import { ticketAttention, unitOfCaller } from './queries.ts';
-import { dueSoonUntil } from './rules.ts';
+import { attentionOf, unitOfCaller } from './queries.ts';
+import { deskCounts } from '../tickets/desk-queries.ts';
+import { warningBefore } from '../tickets/desk-rules.ts';
 
 const rate = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
 const count = (description: string) => Type.Integer({ minimum: 0, description });
@@ -63,13 +64,13 @@ export function registerWorkbenchRoutes(app: App, context: Pick<AppContext, 'dat
       const now = clock();
       const unit = await unitOfCaller(db, caller);
       const period = periodContaining('month', beijingDay(now));
-      const [view, tickets] = await Promise.all([unitView(db, unit.kind, unit.id, period, now), ticketAttention(db, caller, now, dueSoonUntil(now, calendar))]);
+      const [view, counts] = await Promise.all([unitView(db, unit.kind, unit.id, period, now), deskCounts(db, caller, {}, { now, warningBefore: warningBefore(now, calendar) })]);
       const f = view.figures;
       return {
         unit,
         month: period.key,
         figures: { ratings: f.evaluations, goodRate: f.goodRate, badCount: f.evaluations - goodCount(f.levels), replyRate: f.replyRate, overdue: f.overdue },
-        tickets,
+        tickets: attentionOf(counts),
       };
     },
   );

@@ -6,8 +6,7 @@ import { createStaffAccount } from '../auth/staff-accounts.ts';
 import type { Config } from '../config/config.ts';
 import { foldLedger } from '../scoring/feed.ts';
 import { startSystem, type System } from '../system.ts';
-import { runningDeadlines } from '../tickets/rules.ts';
-import { deadlineOf, UNWATCHED_STATES } from '../tickets/state-machine.ts';
+import { UNWATCHED_STATES } from '../tickets/state-machine.ts';
 import { ticketFromRow } from '../tickets/store.ts';
 import { testClock } from '../../test/clock.ts';
 import { testConfig } from '../../test/config.ts';
@@ -15,7 +14,7 @@ import { describeOnEngines } from '../../test/engines.ts';
 import { makeCompletedCase, makeItem, makeOrg } from '../../test/factories.ts';
 import { draft, submitDrafts } from '../../test/intake.ts';
 import { loadCalendar } from '../calendar/notices.ts';
-import { dueSoonUntil } from './rules.ts';
+import { nextDeadline } from '../tickets/desk-rules.ts';
 
 const PASSWORD = 'workbench-test-password';
 const FRIDAY = '2026-11-20T02:00:00.000Z'; // Friday 10:00 Beijing
@@ -55,7 +54,7 @@ describeOnEngines('the workbench', (database) => {
   /** The counts by the pure rules: the next running deadline of each open ticket of the scope. */
   async function byTheRules(where: { orgId?: string; regionPath?: string }) {
     const now = clock();
-    const until = dueSoonUntil(now, await loadCalendar(db()));
+    const calendar = await loadCalendar(db());
     let query = db().selectFrom('ticket').selectAll();
     if (where.orgId) query = query.where('org_id', '=', where.orgId);
     if (where.regionPath) query = query.where('region_path', 'like', `${where.regionPath}%`);
@@ -64,10 +63,9 @@ describeOnEngines('the workbench', (database) => {
       if (UNWATCHED_STATES.has(row.state)) continue;
       const ticket = ticketFromRow(row);
       counts.open++;
-      const dues = runningDeadlines(ticket).map((name) => deadlineOf(ticket, name)?.dueAt.getTime() ?? Infinity);
-      const next = Math.min(...dues);
-      if (next < now.getTime()) counts.overdue++;
-      else if (next <= until.getTime()) counts.dueSoon++;
+      const next = nextDeadline(ticket, now, calendar);
+      if (next?.status === 'overdue') counts.overdue++;
+      else if (next?.status === 'warning') counts.dueSoon++;
       if (row.state === 'appealing' || row.state === 'cannot_fix_requested' || ticket.extension?.state === 'requested') counts.needsDecision++;
     }
     return counts;
@@ -152,15 +150,6 @@ describeOnEngines('the workbench', (database) => {
       expect(body.tickets, who).toEqual(await byTheRules({ regionPath: path }));
     }
     expect((await as('sup.city', '/api/v1/workbench')).json().tickets).toMatchObject({ open: 7, needsDecision: 2 });
-  });
-
-  it('calls a deadline due soon up to the end of the second working day from today', async () => {
-    const calendar = await loadCalendar(db());
-    // Tuesday → the end of Thursday; Friday → the end of Tuesday (the weekend does not count);
-    // 30 September 2026 → 9 October, past the National Day holiday and its make-up workday on Saturday 10 October.
-    expect(dueSoonUntil(new Date(TUESDAY), calendar).toISOString()).toBe('2026-11-26T15:59:59.999Z');
-    expect(dueSoonUntil(new Date(FRIDAY), calendar).toISOString()).toBe('2026-11-24T15:59:59.999Z');
-    expect(dueSoonUntil(new Date('2026-09-30T02:00:00Z'), calendar).toISOString()).toBe('2026-10-09T15:59:59.999Z');
   });
 
   it('is for staff only', async () => {

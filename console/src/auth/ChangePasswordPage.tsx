@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input } from 'antd';
 import { useNavigate } from 'react-router';
-import { rawRequest } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { errorText } from '../i18n/errors';
 import { useLang, useTexts } from '../i18n/language';
 import { SESSION_KEY, useSession } from './session';
@@ -21,8 +21,7 @@ export function ChangePasswordPage() {
   const queryClient = useQueryClient();
   const session = useSession();
   const change = useMutation({
-    mutationFn: (body: { currentPassword: string; newPassword: string }) =>
-      rawRequest('/api/v1/auth/password', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    mutationFn: (body: { currentPassword: string; newPassword: string }) => unwrap(api.POST('/api/v1/auth/password', { body })),
     onSuccess: async () => {
       void message.success(t.changed);
       await queryClient.invalidateQueries({ queryKey: SESSION_KEY });

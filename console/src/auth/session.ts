@@ -2,35 +2,32 @@
 // expired. Every page reads it through useSession; sign-in and sign-out write it.
 import { useQuery } from '@tanstack/react-query';
 import { api, setCsrfToken, toApiError } from '../api/client';
-import type { components } from '../api/schema';
+import type { paths } from '../api/schema';
 
-export type StaffRole = 'province_admin' | 'city_admin' | 'org_handler' | 'supervisor';
+type LoginAnswer = paths['/api/v1/auth/login']['post']['responses'][200]['content']['application/json'];
+type MeAnswer = paths['/api/v1/auth/me']['get']['responses'][200]['content']['application/json'];
+type StaffMe = Extract<MeAnswer, { kind: 'staff' }>;
+
+export type StaffRole = LoginAnswer['account']['role'];
 
 export interface StaffSession {
-  account: {
-    username: string;
-    displayName: string;
-    role: StaffRole;
-    scope: { regionCode: string | null; regionPath: string | null; orgId: string | null };
-  };
-  csrfToken: string | null;
+  account: LoginAnswer['account'];
+  csrfToken: string;
   mustChangePassword: boolean;
-  sessionExpiresAt: string | null;
+  sessionExpiresAt: string;
 }
 
 export const SESSION_KEY = ['session'] as const;
 
 let endReason: 'expired' | 'signed-out' | null = null;
 
-type LoginAnswer = components['schemas'] extends never ? never : { account: StaffSession['account']; csrfToken?: string; mustChangePassword?: boolean; expiresAt?: string; sessionExpiresAt?: string };
-
-/** The session from a sign-in answer or /auth/me (the same fields), remembering its CSRF token. */
-export function sessionFrom(answer: LoginAnswer): StaffSession {
+/** The session from a sign-in answer or /auth/me, remembering its CSRF token for every later change. */
+export function sessionFrom(answer: LoginAnswer | StaffMe): StaffSession {
   const session: StaffSession = {
     account: answer.account,
-    csrfToken: answer.csrfToken ?? null,
-    mustChangePassword: answer.mustChangePassword ?? false,
-    sessionExpiresAt: answer.sessionExpiresAt ?? answer.expiresAt ?? null,
+    csrfToken: answer.csrfToken,
+    mustChangePassword: answer.mustChangePassword,
+    sessionExpiresAt: 'sessionExpiresAt' in answer ? answer.sessionExpiresAt : answer.expiresAt,
   };
   setCsrfToken(session.csrfToken);
   endReason = null;
@@ -45,7 +42,7 @@ async function fetchSession(): Promise<StaffSession | null> {
   }
   if (error !== undefined || !data) throw toApiError(response.status, error);
   if (data.kind !== 'staff') return null;
-  return sessionFrom(data as LoginAnswer);
+  return sessionFrom(data);
 }
 
 export function useSession() {
