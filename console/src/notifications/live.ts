@@ -3,11 +3,10 @@
 // change and each new notification as it is written. What it hears goes into the query cache, so
 // the header bell and the home page's list change without polling. The browser reconnects by
 // itself after a network failure; when the server ends the stream for good (the session ended),
-// we ask for the session again (a 401 sends the page to sign-in) and retry with a growing delay.
+// we ask for the unread count again (a 401 sends the page to sign-in) and retry with a growing delay.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, unwrap } from '../api/client';
-import { SESSION_KEY } from '../auth/session';
 import { RECENT_LIMIT, withNew, withRead, type NotificationItem, type RecentPage } from './recent';
 
 export const UNREAD_KEY = ['notifications', 'unread'] as const;
@@ -54,10 +53,11 @@ function open(client: QueryClient): void {
     }
   });
   stream.addEventListener('error', () => {
-    // CONNECTING: the browser retries by itself. CLOSED: refused (signed out, expired) — find out why, then retry.
+    // CONNECTING: the browser retries by itself. CLOSED: refused (signed out, expired) — find out why
+    // through an ordinary request (a 401 there ends the session with its reason, console/src/main.tsx), then retry.
     if (stream.readyState !== EventSource.CLOSED || source !== stream) return;
     source = null;
-    void client.invalidateQueries({ queryKey: SESSION_KEY });
+    void client.invalidateQueries({ queryKey: UNREAD_KEY });
     retryTimer = setTimeout(() => {
       retryTimer = null;
       if (users > 0 && source === null) open(client);
