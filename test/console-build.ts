@@ -19,5 +19,13 @@ export async function ensureConsoleBuilt(): Promise<void> {
   const index = join(REPO, 'console/dist/index.html');
   const sources = ['console/src', 'console/index.html', 'console/vite.config.ts', 'src'].map((p) => newestUnder(join(REPO, p)));
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources)) return;
-  await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn' });
+  // Vitest runs with NODE_ENV=test, which Vite would write into the bundle (React's and Ant Design's
+  // development builds): build what the quick start serves, the production one.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }

@@ -14,7 +14,6 @@ import { seedPlaces } from '../auth/testing.ts';
 import { chinaCalendar } from '../calendar/china-calendar.ts';
 import type { Database } from '../db/database.ts';
 import type { StaffCaller } from '../http/caller.ts';
-import { posterFont } from '../posters/fonts.ts';
 import { startSystem, type System } from '../system.ts';
 import { takeStep, type TicketDeps } from '../tickets/commands.ts';
 import type { StepInput } from '../tickets/step-rules.ts';
@@ -25,7 +24,7 @@ import { testConfig } from '../../test/config.ts';
 import { ensureConsoleBuilt } from '../../test/console-build.ts';
 import { openTestDatabase } from '../../test/engines.ts';
 import { makeCompletedCase, makeIntegrator, makeItem, makeOrg, makeStaff, makeWindow, signedInject, type TestIntegrator } from '../../test/factories.ts';
-import { TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
+import { screenshotBrowserEnv, TAKE_SCREENSHOTS } from '../../test/screenshots.ts';
 import { CHROMIUM, missingTool } from '../../test/tools.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -129,19 +128,8 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
    */
   const axeProblems = async (page: Page) => (await seriousViolations(page)).filter((v) => !(v.startsWith('label-content-name-mismatch') && /切换到英文|Switch to Chinese/.test(v) && v.split('—')[1]?.split(', ').length === 1));
 
-  /**
-   * A documentation screenshot. The console uses the staff PC's own Chinese fonts; this machine may
-   * have none, so the poster font (Noto Sans SC, shipped by npm) is lent to the page for the picture.
-   */
   const shot = async (page: Page, name: string) => {
-    if (!TAKE_SCREENSHOTS) return;
-    await page.route('**/__screenshot-font.ttf', (route) => route.fulfill({ body: posterFont('regular'), contentType: 'font/ttf' }));
-    await page.addStyleTag({ content: "@font-face { font-family: HcpShot; src: url('/__screenshot-font.ttf'); } body, body * { font-family: HcpShot, sans-serif !important; }" });
-    await page.evaluate(async () => {
-      await document.fonts.load('16px HcpShot', '差评工单');
-      await document.fonts.ready;
-    });
-    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+    if (TAKE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
   };
 
   beforeAll(async () => {
@@ -149,7 +137,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     database = await openTestDatabase('pglite');
     system = await startSystem(config, { database, clock });
     base = await system.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], ...(TAKE_SCREENSHOTS ? { env: screenshotBrowserEnv() } : {}) });
     await seedPlaces(db());
     org = await makeOrg(db(), { name: '锦江区政务服务中心', regionCode: '510104' });
     item = await makeItem(db(), org);

@@ -19,6 +19,8 @@ export interface StaffSession {
 
 export const SESSION_KEY = ['session'] as const;
 
+let endReason: 'expired' | 'signed-out' | null = null;
+
 /** The session from a sign-in answer or /auth/me, remembering its CSRF token for every later change. */
 export function sessionFrom(answer: LoginAnswer | StaffMe): StaffSession {
   const session: StaffSession = {
@@ -28,6 +30,7 @@ export function sessionFrom(answer: LoginAnswer | StaffMe): StaffSession {
     sessionExpiresAt: 'sessionExpiresAt' in answer ? answer.sessionExpiresAt : answer.expiresAt,
   };
   setCsrfToken(session.csrfToken);
+  endReason = null;
   return session;
 }
 
@@ -46,13 +49,12 @@ export function useSession() {
   return useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 5 * 60_000, retry: false });
 }
 
-let endReason: 'expired' | 'signed-out' | null = null;
-
-/** Why the last session ended, told once to the sign-in page. */
+/**
+ * Why the last session ended, for the sign-in page; kept until the next sign-in, because the page
+ * behind sign-in may render more than once before it has gone (a reason read once was lost).
+ */
 export function sessionEndReason(): 'expired' | 'signed-out' | null {
-  const reason = endReason;
-  endReason = null;
-  return reason;
+  return endReason;
 }
 
 export function noteSessionEnded(reason: 'expired' | 'signed-out'): void {

@@ -1,11 +1,12 @@
 import { AuditOutlined, BellOutlined, FileSearchOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SafetyCertificateOutlined, UserOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { Badge, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
 import { Suspense, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { api, rawRequest, unwrap } from '../api/client';
+import { rawRequest } from '../api/client';
 import { noteSessionEnded, SESSION_KEY, useSession } from '../auth/session';
 import { useTexts } from '../i18n/language';
+import { useUnreadCount } from '../notifications/live';
 import { LanguageSwitch } from './LanguageSwitch';
 import { menuOfPath, MENU_PATHS, menusFor, type MenuKey } from './menus';
 import { shellTexts } from './texts';
@@ -19,12 +20,7 @@ const ICONS: Record<MenuKey, ReactNode> = {
 
 function UnreadBadge() {
   const t = useTexts(shellTexts);
-  const unread = useQuery({
-    queryKey: ['notifications', 'unread'],
-    queryFn: () => unwrap(api.GET('/api/v1/notifications/unread-count')),
-    refetchInterval: 60_000,
-  });
-  const count = unread.data?.unreadCount ?? 0;
+  const count = useUnreadCount();
   return (
     <Link to="/" aria-label={`${t.notifications} ${count}`}>
       <Badge count={count} size="small">
