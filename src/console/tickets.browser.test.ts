@@ -182,7 +182,7 @@ describe.skipIf(missingTool('chromium'))('ticket desk in Chromium', () => {
     // The urgency is said in words beside its colour.
     await expect(row.locator('.hcp-tone').first().textContent()).resolves.toMatch(/^(正常|临期|超期)$/);
     // Counted per state, for the same filter.
-    await page.getByRole('tab', { name: '待签收 (1)' }).waitFor();
+    await page.getByRole('radio', { name: '待签收 (1)' }).waitFor({ state: 'attached' });
     // The workbook of the same filter: this one ticket, masked, with Chinese headers.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: '导出 Excel' }).click();

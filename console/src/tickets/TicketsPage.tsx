@@ -3,7 +3,7 @@
 // `next`), and exported as a workbook with the same filters.
 import { DownloadOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, DatePicker, Form, Input, Radio, Select, Table, Tabs, TreeSelect, type TableColumnsType } from 'antd';
+import { Alert, App, Button, DatePicker, Form, Input, Radio, Select, Table, TreeSelect, type TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
@@ -158,13 +158,18 @@ export function TicketsPage() {
       </div>
       {exporting.error && <Alert className="hcp-gap" type="error" showIcon role="alert" title={errorText(exporting.error, lang)} closable={{ onClose: () => exporting.reset() }} />}
 
-      <Tabs
-        activeKey={tabKey}
-        onChange={(key) => set('state', key || undefined)}
-        items={STATE_TABS.map((tab) => {
+      {/* The states as one wrapping choice: antd's Tabs hide what does not fit behind a menu that is no tab (ARIA), on a tablet. */}
+      <Radio.Group
+        className="hcp-state-choice"
+        aria-label={t.colState}
+        optionType="button"
+        buttonStyle="solid"
+        value={tabKey}
+        onChange={(event) => set('state', String(event.target.value) || undefined)}
+        options={STATE_TABS.map((tab) => {
           const n = tabCount(tab, counts.data);
           const name = tab.key === '' ? t.tabAll : tab.states.length > 1 ? (tab.states[0] === 'replied' ? t.tabAwaitingCallback : t.tabDone) : t[`state_${tab.states[0] ?? 'open'}`];
-          return { key: tab.key, label: `${name}${n === null ? '' : ` (${n})`}` };
+          return { value: tab.key, label: `${name}${n === null ? '' : ` (${n})`}` };
         })}
       />
 
