@@ -5,7 +5,7 @@ import type { Scope } from '../auth/policy.ts';
 import { pathPrefixPattern } from '../catalog/access.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { TicketState } from './state-machine.ts';
+import { UNWATCHED_STATES, type TicketState } from './state-machine.ts';
 import type { TicketRow } from './store.ts';
 
 /**
@@ -18,6 +18,10 @@ export const NEXT_DUE = sql<Date>`COALESCE(LEAST(
   CASE WHEN reply_done_at IS NULL AND state NOT IN ('closed', 'closed_invalid', 'closed_cannot_fix', 'voided') THEN reply_due_at END,
   CASE WHEN state = 'appealing' AND appeal_decided_at IS NULL THEN appeal_due_at END
 ), 'infinity'::timestamptz)`;
+
+// The states with nothing running, as literals so that the planner can match the partial index of
+// running tickets (migration 2026-12-08T11-ticket-desk-counts).
+const UNWATCHED_LIST = sql.join([...UNWATCHED_STATES].map((state) => sql.lit(state)));
 
 /** What a supervisor must decide: an appeal, a cannot-fix request, an extension request. */
 const NEEDS_DECISION = sql<boolean>`(state IN ('appealing', 'cannot_fix_requested') OR extension_state IS NOT DISTINCT FROM 'requested')`;
@@ -67,7 +71,8 @@ function conditions(scope: Scope, filter: DeskFilter, moments: DueMoments): RawB
   if (filter.fromDay) all.push(sql`ticket.opened_day >= ${filter.fromDay}`);
   if (filter.toDay) all.push(sql`ticket.opened_day <= ${filter.toDay}`);
   if (filter.escalated !== undefined) all.push(filter.escalated ? sql`cardinality(ticket.escalated) > 0` : sql`cardinality(ticket.escalated) = 0`);
-  if (filter.needsDecision !== undefined) all.push(filter.needsDecision ? NEEDS_DECISION : sql`NOT ${NEEDS_DECISION}`);
+  // Only running tickets wait for a decision; saying so lets the planner use their partial index.
+  if (filter.needsDecision !== undefined) all.push(filter.needsDecision ? sql`${NEEDS_DECISION} AND ticket.state NOT IN (${UNWATCHED_LIST})` : sql`NOT (${NEEDS_DECISION} AND ticket.state NOT IN (${UNWATCHED_LIST}))`);
   if (filter.due === 'overdue') all.push(sql`${NEXT_DUE} < ${moments.now}`);
   if (filter.due === 'due_soon') all.push(sql`${NEXT_DUE} >= ${moments.now} AND ${NEXT_DUE} < ${moments.warningBefore}`);
   if (filter.replyOverdue) all.push(sql`ticket.state <> 'closed_invalid' AND (ticket.reply_done_at > ticket.reply_due_at OR (ticket.reply_done_at IS NULL AND ticket.reply_due_at < ${moments.now}))`);
@@ -200,14 +205,19 @@ export interface DeskCounts {
   needsDecision: number;
 }
 
-/** The counts of a filter (its state is ignored: the counts are per state). */
-export async function deskCounts(db: Kysely<DB>, scope: Scope, filter: DeskFilter, moments: DueMoments): Promise<DeskCounts> {
+/**
+ * The counts of a filter (its state is ignored: the counts are per state), in two reads: the running
+ * tickets with their deadlines and decisions (a partial index holds every column they need), and,
+ * unless `withClosed` is false (the workbench), the closed and voided ones counted per state from
+ * the index of scope and state.
+ */
+export async function deskCounts(db: Kysely<DB>, scope: Scope, filter: DeskFilter, moments: DueMoments, options: { withClosed?: boolean } = {}): Promise<DeskCounts> {
   const counts: DeskCounts = { total: 0, byState: {}, overdue: 0, dueSoon: 0, needsDecision: 0 };
   const conds = conditions(scope, { ...filter, states: undefined }, moments);
   if (conds === null) return counts;
-  const rows = await db
+  const running = db
     .selectFrom('ticket')
-    .where(whereAll(conds))
+    .where(whereAll([...conds, sql<boolean>`ticket.state NOT IN (${UNWATCHED_LIST})`]))
     .select([
       'ticket.state',
       sql<number>`count(*)::int`.as('n'),
@@ -217,12 +227,26 @@ export async function deskCounts(db: Kysely<DB>, scope: Scope, filter: DeskFilte
     ])
     .groupBy('ticket.state')
     .execute();
-  for (const row of rows) {
+  const closed =
+    options.withClosed === false
+      ? Promise.resolve([])
+      : db
+          .selectFrom('ticket')
+          .where(whereAll([...conds, sql<boolean>`ticket.state IN (${UNWATCHED_LIST})`]))
+          .select(['ticket.state', sql<number>`count(*)::int`.as('n')])
+          .groupBy('ticket.state')
+          .execute();
+  const [runningRows, closedRows] = await Promise.all([running, closed]);
+  for (const row of runningRows) {
     counts.total += row.n;
     counts.byState[row.state] = row.n;
     counts.overdue += row.overdue;
     counts.dueSoon += row.due_soon;
     counts.needsDecision += row.needs_decision;
+  }
+  for (const row of closedRows) {
+    counts.total += row.n;
+    counts.byState[row.state] = row.n;
   }
   return counts;
 }

@@ -64,7 +64,7 @@ export function registerWorkbenchRoutes(app: App, context: Pick<AppContext, 'dat
       const now = clock();
       const unit = await unitOfCaller(db, caller);
       const period = periodContaining('month', beijingDay(now));
-      const [view, counts] = await Promise.all([unitView(db, unit.kind, unit.id, period, now), deskCounts(db, caller, {}, { now, warningBefore: warningBefore(now, calendar) })]);
+      const [view, counts] = await Promise.all([unitView(db, unit.kind, unit.id, period, now), deskCounts(db, caller, {}, { now, warningBefore: warningBefore(now, calendar) }, { withClosed: false })]);
       const f = view.figures;
       return {
         unit,
