@@ -337,6 +337,7 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain(orgA.name);
     await expect(row.textContent()).resolves.toContain('50.00');
+    await shot(page, 'console-inspections');
     const stored = await db().selectFrom('inspection').select(['org_id', 'method', 'score_points']).execute();
     expect(stored).toEqual([{ org_id: orgA.id, method: 'mystery_shopper', score_points: 5000 }]);
   });
@@ -353,6 +354,7 @@ describe.skipIf(missingTool('chromium'))('staff console in Chromium', () => {
     await signIn(page, 'new.handler');
     await page.getByRole('heading', { level: 1, name: '修改密码', exact: true }).waitFor();
     await page.getByText('首次登录须修改系统生成的初始密码').waitFor();
+    await shot(page, 'console-password');
     await accessible(page);
     // Any other page sends back here.
     await page.goto(`${base}/console/`);
