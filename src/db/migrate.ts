@@ -18,6 +18,7 @@ import * as risk from './migrations/2026-12-08T06-risk.ts';
 import * as evidence from './migrations/2026-12-08T08-evidence.ts';
 import * as notificationNotify from './migrations/2026-12-08T10-notification-notify.ts';
 import * as ticketDeskCounts from './migrations/2026-12-08T11-ticket-desk-counts.ts';
+import * as ticketVoid from './migrations/2026-12-08T12-ticket-void.ts';
 import * as signInSafety from './migrations/2026-12-08T07-sign-in-safety.ts';
 import * as ticketDesk from './migrations/2026-12-08T09-ticket-desk.ts';
 
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-08T08-evidence': evidence,
   '2026-12-08T10-notification-notify': notificationNotify,
   '2026-12-08T11-ticket-desk-counts': ticketDeskCounts,
+  '2026-12-08T12-ticket-void': ticketVoid,
   '2026-12-08T07-sign-in-safety': signInSafety,
   '2026-12-08T09-ticket-desk': ticketDesk,
 };

@@ -82,9 +82,6 @@ ALTER TABLE evaluation_event DROP CONSTRAINT evaluation_event_kind_check;
 ALTER TABLE evaluation_event ADD CONSTRAINT evaluation_event_kind_check
   CHECK (kind IN ('appeal_upheld', 'fraud_suspected', 'fraud_confirmed', 'fraud_cleared', 'risk_held', 'superseded'));
 
--- A ticket whose rating is confirmed as fraud, or superseded, is voided; restoring puts it back.
-ALTER TABLE ticket ADD COLUMN voided_from text, ADD COLUMN voided_at timestamptz;
-
 -- The edge counters of the first fraud notes are replaced by the engine.
 DROP TABLE text_fingerprint;
 DROP TABLE source_activity;
@@ -100,7 +97,6 @@ CREATE INDEX text_fingerprint_day_idx ON text_fingerprint (day);
 CREATE INDEX source_activity_bucket_idx ON source_activity (bucket);
 ALTER TABLE evaluation_event DROP CONSTRAINT evaluation_event_kind_check;
 ALTER TABLE evaluation_event ADD CONSTRAINT evaluation_event_kind_check CHECK (kind IN ('appeal_upheld', 'fraud_suspected', 'fraud_confirmed', 'fraud_cleared'));
-ALTER TABLE ticket DROP COLUMN voided_from, DROP COLUMN voided_at;
 DROP TABLE risk_case; DROP TABLE risk_review; DROP TABLE risk_cursor; DROP TABLE risk_assessment; DROP TABLE rating_context;
 `).execute(db);
 }
