@@ -2,12 +2,12 @@
 // once), list and stop them; a device reads who it is and keeps an event stream open, down which
 // the rating screen of each stage completed at its window is pushed. The stream and the
 // database listener behind it start and stop with the app.
-import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import { requireStaff } from '../auth/guard.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import { authenticateDevice, deactivateDevice, deviceStillActive, listDevices, registerDevice, type HallDevice } from './devices.ts';
 import { registerKioskPage } from './page.ts';
 import { CHANNEL_OF, createKioskHub, type KioskConnection } from './push.ts';
@@ -165,19 +165,7 @@ export function registerKioskRoutes(app: App, context: Pick<AppContext, 'config'
     },
     async (request, reply) => {
       const device = await authenticateDevice(db, request, clock());
-      reply.hijack();
-      const res: ServerResponse = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-        // A stream's end is its connection's end: nothing lingers to hold a closing server.
-        connection: 'close',
-      });
-      const write = (text: string) => {
-        if (!res.writableEnded && !res.destroyed) res.write(text);
-      };
+      const { response: res, write } = openEventStream(reply);
       const data = (value: unknown) => write(`data: ${JSON.stringify(value)}\n\n`);
       const connection: KioskConnection = { device, send: data };
       const remove = hub.add(connection);

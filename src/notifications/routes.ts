@@ -1,5 +1,4 @@
 // HTTP routes of a staff member's notifications. Routes parse, authorise, call and present.
-import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireStaff, sessionTokenOf } from '../auth/guard.ts';
@@ -7,6 +6,7 @@ import { resolveSession } from '../auth/sessions.ts';
 import type { App } from '../http/app-type.ts';
 import type { AppContext } from '../http/context.ts';
 import { commonErrorResponses } from '../http/error-schema.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import { countUnread, listNotifications, markRead } from './inbox.ts';
 import { NotificationView, presentNotification } from './presenter.ts';
 import { createNotificationHub, type NotificationStream, type StreamEvent } from './stream.ts';
@@ -54,19 +54,7 @@ export function registerNotificationRoutes(app: App, context: Pick<AppContext, '
     async (request, reply) => {
       const caller = requireStaff(request);
       const token = sessionTokenOf(request);
-      reply.hijack();
-      const res: ServerResponse = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-        // A stream's end is its connection's end: nothing lingers to hold a closing server.
-        connection: 'close',
-      });
-      const write = (text: string) => {
-        if (!res.writableEnded && !res.destroyed) res.write(text);
-      };
+      const { response: res, write } = openEventStream(reply);
       const stream: NotificationStream = { accountId: caller.accountId, send: (e: StreamEvent) => write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`) };
       let remove: (() => void) | undefined;
       let ended = false;
