@@ -18,8 +18,6 @@ import { TICKET_OPENED, TICKET_WATCH } from './opening.ts';
 import { appealDeadline, planWatch } from './rules.ts';
 import { applyEvent, AWAITING_CALLBACK, isRefusal, UNWATCHED_STATES, type Actor, type CallbackOutcome, type TicketEvent } from './state-machine.ts';
 import { actorOf, eventOf, isActor, type StepInput, type StepRules } from './step-rules.ts';
-
-export type { StepInput } from './step-rules.ts';
 import { appendStep, recordWatchDone, setProvisionalDeadlines, ticketFromRow, type TicketRow } from './store.ts';
 
 export interface TicketDeps {
