@@ -6,7 +6,6 @@ import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { StaffCaller } from '../http/caller.ts';
 import type { DeskCounts } from '../tickets/desk-queries.ts';
-import { UNWATCHED_STATES } from '../tickets/state-machine.ts';
 
 export interface WorkbenchUnit {
   kind: 'org' | 'region';
@@ -39,8 +38,7 @@ export interface TicketAttention {
   needsDecision: number;
 }
 
-/** The workbench's counts from the ticket desk's counts of the caller's scope: one definition of each. */
-export function attentionOf(counts: DeskCounts): TicketAttention {
-  const closed = [...UNWATCHED_STATES].reduce((sum, state) => sum + (counts.byState[state] ?? 0), 0);
-  return { open: counts.total - closed, dueSoon: counts.dueSoon, overdue: counts.overdue, needsDecision: counts.needsDecision };
+/** The workbench's counts from the ticket desk's counts of the caller's running tickets (deskCounts without the closed ones): one definition of each. */
+export function attentionOf(running: DeskCounts): TicketAttention {
+  return { open: running.total, dueSoon: running.dueSoon, overdue: running.overdue, needsDecision: running.needsDecision };
 }
